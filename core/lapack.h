@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "types.h"
+
+#include <vector>
+
+/// Thin wrappers over OpenBLAS's LAPACK (through LAPACKE), which measures faster than Eigen's own
+/// BDCSVD and ColPivHouseholderQR on these machines (see README, Benchmarks). Only lapack.cpp
+/// includes <lapacke.h>: its complex.h `I` macro must never meet a Qt header.
+namespace factorscope::core::lapack {
+
+/// Singular values of a (descending), by dgesdd without vectors. Returns false if LAPACK failed
+/// to converge (then s is left empty).
+bool singularValues(const Matrix &a, Vector &s);
+
+/// Thin SVD a = U·diag(s)·Vᵀ by dgesdd: U is n×k, V is m×k, k = min(n,m), s descending.
+bool thinSvd(const Matrix &a, Matrix &u, Vector &s, Matrix &v);
+
+/// Reusable workspace for many small SVDs of the same shape (Monarch slices): no allocation per
+/// call. Not thread-safe; give each thread its own.
+class SmallSvd
+{
+public:
+    SmallSvd(Index rows, Index cols, bool vectors);
+    /// SVD of the rows×cols column-major block at `a` (leading dimension lda). On success s()
+    /// holds min(rows,cols) singular values, and with vectors u() (rows×k) and vt() (k×cols).
+    bool compute(const double *a, Index lda);
+    const Vector &s() const { return m_s; }
+    const Matrix &u() const { return m_u; }
+    const Matrix &vt() const { return m_vt; }
+
+private:
+    Index m_rows, m_cols;
+    bool m_vectors;
+    Matrix m_a, m_u, m_vt;
+    Vector m_s;
+    std::vector<double> m_work;
+    std::vector<int> m_iwork;
+};
+
+/// Column-pivoted Householder QR a·Π = Q·R by dgeqp3. On return `a` holds R in its upper
+/// triangle and the reflectors below; pivots[k] is the original column at position k.
+bool pivotedQr(Matrix &a, IndexList &pivots, Vector &tau);
+
+/// The first `cols` columns of Q from a Householder QR stored in (qr, tau), by dorgqr.
+Matrix householderQ(const Matrix &qr, const Vector &tau, Index cols);
+
+/// Thin Householder QR: returns the n×k orthonormal Q of a (k = min(n, cols)), by dgeqrf + dorgqr.
+Matrix orthonormalBasis(const Matrix &a);
+
+} // namespace factorscope::core::lapack

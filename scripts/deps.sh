@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs the Debian packages Factorscope needs, only when some are missing.
+# Sourced by run.sh and test.sh: `ensure_packages build|test|run`.
+set -euo pipefail
+
+FS_BUILD_PACKAGES=(
+  cmake ninja-build g++ pkg-config
+  qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-image-formats-plugins qt6-qpa-plugins
+  libqcustomplot-dev libeigen3-dev libopenblas-dev liblapacke-dev libmatio-dev libfast-float-dev
+)
+# Tests render offscreen and compare with numpy/scipy; the GUI needs an X server when there is none.
+FS_TEST_PACKAGES=(python3-numpy python3-scipy)
+FS_RUN_PACKAGES=(xvfb xauth)
+
+ensure_packages() {
+  local wanted=("${FS_BUILD_PACKAGES[@]}")
+  case "${1:-build}" in
+    test) wanted+=("${FS_TEST_PACKAGES[@]}") ;;
+    run) wanted+=("${FS_RUN_PACKAGES[@]}") ;;
+  esac
+  local missing=()
+  local p
+  for p in "${wanted[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$p")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Factorscope needs these Debian packages: ${missing[*]}" >&2
+    echo "Install them with:  sudo apt-get update && sudo $cmd" >&2
+    exit 1
+  fi
+  echo "Installing missing Debian packages: ${missing[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $cmd
+}
+
+configure_and_build() {
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$root/build" --parallel "$(nproc)"
+}
