@@ -130,3 +130,30 @@ Matrix orthonormalBasis(const Matrix &a)
 }
 
 } // namespace factorscope::core::lapack
+
+// Appended for the ID (core/id.cpp).
+namespace factorscope::core::lapack {
+
+bool householderQr(Matrix &a, Vector &tau)
+{
+    const Index n = a.rows(), m = a.cols(), k = std::min(n, m);
+    tau.resize(k);
+    if (k == 0)
+        return true;
+    return LAPACKE_dgeqrf(LAPACK_COL_MAJOR, lapack_int(n), lapack_int(m), a.data(), lapack_int(n),
+                          tau.data()) == 0;
+}
+
+bool applyHouseholderQ(const Matrix &qr, const Vector &tau, Matrix &c, bool transpose)
+{
+    const Index n = c.rows(), k = tau.size();
+    if (k == 0 || c.cols() == 0 || n == 0)
+        return true;
+    if (qr.rows() != n || qr.cols() < k || k > n)
+        return false;
+    return LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', transpose ? 'T' : 'N', lapack_int(n),
+                          lapack_int(c.cols()), lapack_int(k), qr.data(), lapack_int(n), tau.data(),
+                          c.data(), lapack_int(n)) == 0;
+}
+
+} // namespace factorscope::core::lapack

@@ -50,3 +50,16 @@ Matrix householderQ(const Matrix &qr, const Vector &tau, Index cols);
 Matrix orthonormalBasis(const Matrix &a);
 
 } // namespace factorscope::core::lapack
+
+// Appended for the ID (core/id.cpp): unpivoted Householder QR and applying its Q.
+namespace factorscope::core::lapack {
+
+/// Unpivoted Householder QR a = Q·R by dgeqrf, in place: R in the upper triangle of `a`, the
+/// reflectors below it, tau (min(n, m) scalars) their factors. O(nm·min(n,m)).
+bool householderQr(Matrix &a, Vector &tau);
+
+/// c ← Qᵀ·c (transpose) or Q·c, where Q = H_0·H_1·…·H_{k−1} is given by the first k = tau.size()
+/// reflectors stored below the diagonal of qr (qr.rows() = c.rows() ≥ k), by dormqr. O(n·k·cols).
+bool applyHouseholderQ(const Matrix &qr, const Vector &tau, Matrix &c, bool transpose);
+
+} // namespace factorscope::core::lapack

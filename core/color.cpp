@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#include "color.h"
+
+#include <stdexcept>
+
+namespace factorscope::core {
+
+std::string colorModeName(ColorMode mode)
+{
+    switch (mode) {
+    case ColorMode::Gray: return "gray";
+    case ColorMode::Rgb: return "rgb";
+    case ColorMode::YCbCr: return "ycbcr";
+    }
+    return "gray";
+}
+
+std::optional<ColorMode> parseColorMode(const std::string &name)
+{
+    if (name == "gray" || name == "grey")
+        return ColorMode::Gray;
+    if (name == "rgb")
+        return ColorMode::Rgb;
+    if (name == "ycbcr")
+        return ColorMode::YCbCr;
+    return std::nullopt;
+}
+
+std::vector<Matrix> imageToChannels(const std::vector<Matrix> &planes, ColorMode mode)
+{
+    if (planes.size() == 1)
+        return planes;
+    if (planes.size() != 3)
+        throw std::invalid_argument("imageToChannels: expected 1 or 3 planes");
+    const Matrix &r = planes[0], &g = planes[1], &b = planes[2];
+    switch (mode) {
+    case ColorMode::Gray:
+        return {0.2125 * r + 0.7154 * g + 0.0721 * b};
+    case ColorMode::Rgb:
+        return planes;
+    case ColorMode::YCbCr: {
+        Matrix y = 0.299 * r + 0.587 * g + 0.114 * b;
+        Matrix cb = (-0.168736 * r - 0.331264 * g + 0.5 * b).array() + 0.5;
+        Matrix cr = (0.5 * r - 0.418688 * g - 0.081312 * b).array() + 0.5;
+        return {std::move(y), std::move(cb), std::move(cr)};
+    }
+    }
+    return planes;
+}
+
+std::vector<Matrix> channelsToDisplay(const std::vector<Matrix> &channels, ColorMode mode)
+{
+    if (channels.size() != 3 || mode != ColorMode::YCbCr)
+        return channels;
+    const Matrix &y = channels[0];
+    const Matrix cb = channels[1].array() - 0.5;
+    const Matrix cr = channels[2].array() - 0.5;
+    return {y + 1.402 * cr, y - 0.344136 * cb - 0.714136 * cr, y + 1.772 * cb};
+}
+
+} // namespace factorscope::core

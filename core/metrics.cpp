@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+#include "metrics.h"
+
+#include "random.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace factorscope::core {
+
+double squaredNorm(const std::vector<Matrix> &channels)
+{
+    double total = 0.0;
+    for (const Matrix &c : channels)
+        total += c.squaredNorm();
+    return total;
+}
+
+double relErrFro(const std::vector<Matrix> &original, const std::vector<Matrix> &approx)
+{
+    if (original.size() != approx.size())
+        throw std::invalid_argument("relErrFro: channel counts differ");
+    double err = 0.0;
+    for (std::size_t c = 0; c < original.size(); ++c)
+        err += (original[c] - approx[c]).squaredNorm();
+    const double total = squaredNorm(original);
+    return total > 0.0 ? std::sqrt(err / total) : 0.0;
+}
+
+double clampedMse(const std::vector<Matrix> &original, const std::vector<Matrix> &approx)
+{
+    if (original.size() != approx.size())
+        throw std::invalid_argument("clampedMse: channel counts differ");
+    double sum = 0.0;
+    double count = 0.0;
+    for (std::size_t c = 0; c < original.size(); ++c) {
+        sum += (original[c] - approx[c].cwiseMax(0.0).cwiseMin(1.0)).squaredNorm();
+        count += double(original[c].size());
+    }
+    return count > 0 ? sum / count : 0.0;
+}
+
+double psnrFromMse(double mse)
+{
+    return mse > 0.0 ? 10.0 * std::log10(1.0 / mse) : std::numeric_limits<double>::infinity();
+}
+
+double psnr(const std::vector<Matrix> &original, const std::vector<Matrix> &approx)
+{
+    return psnrFromMse(clampedMse(original, approx));
+}
+
+namespace {
+
+/// scipy.ndimage 'reflect' (half-sample symmetric) index for i in (-n, 2n).
+inline Index reflectIndex(Index i, Index n)
+{
+    if (n == 1)
+        return 0;
+    const Index period = 2 * n;
+    i %= period;
+    if (i < 0)
+        i += period;
+    return i < n ? i : period - 1 - i;
+}
+
+/// Separable Gaussian filter (σ = 1.5, radius 5 = int(3.5σ + 0.5)) with reflect borders.
+Matrix gaussianFilter(const Matrix &a, const Vector &w)
+{
+    const Index radius = (w.size() - 1) / 2;
+    const Index n = a.rows(), m = a.cols();
+    Matrix tmp(n, m), out(n, m);
+    for (Index j = 0; j < m; ++j)
+        for (Index i = 0; i < n; ++i) {
+            double s = 0.0;
+            for (Index t = -radius; t <= radius; ++t)
+                s += w[t + radius] * a(reflectIndex(i + t, n), j);
+            tmp(i, j) = s;
+        }
+    for (Index j = 0; j < m; ++j)
+        for (Index i = 0; i < n; ++i) {
+            double s = 0.0;
+            for (Index t = -radius; t <= radius; ++t)
+                s += w[t + radius] * tmp(i, reflectIndex(j + t, m));
+            out(i, j) = s;
+        }
+    return out;
+}
+
+Vector gaussianWeights()
+{
+    const double sigma = 1.5;
+    const Index radius = Index(3.5 * sigma + 0.5);
+    Vector w(2 * radius + 1);
+    for (Index t = -radius; t <= radius; ++t)
+        w[t + radius] = std::exp(-0.5 * double(t * t) / (sigma * sigma));
+    return w / w.sum();
+}
+
+} // namespace
+
+double ssim(const Matrix &original, const Matrix &approxIn)
+{
+    if (original.rows() != approxIn.rows() || original.cols() != approxIn.cols())
+        throw std::invalid_argument("ssim: shapes differ");
+    const Vector w = gaussianWeights();
+    const Index pad = (w.size() - 1) / 2;
+    if (original.rows() <= 2 * pad || original.cols() <= 2 * pad)
+        throw std::invalid_argument("ssim: the image must be larger than 11×11");
+    const Matrix &x = original;
+    const Matrix y = approxIn.cwiseMax(0.0).cwiseMin(1.0);
+    const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
+    const Matrix ux = gaussianFilter(x, w), uy = gaussianFilter(y, w);
+    const Matrix uxx = gaussianFilter(x.cwiseProduct(x), w);
+    const Matrix uyy = gaussianFilter(y.cwiseProduct(y), w);
+    const Matrix uxy = gaussianFilter(x.cwiseProduct(y), w);
+    double sum = 0.0;
+    const Index n = x.rows(), m = x.cols();
+    for (Index j = pad; j < m - pad; ++j)
+        for (Index i = pad; i < n - pad; ++i) {
+            const double mx = ux(i, j), my = uy(i, j);
+            const double vx = uxx(i, j) - mx * mx, vy = uyy(i, j) - my * my, vxy = uxy(i, j) - mx * my;
+            sum += ((2 * mx * my + c1) * (2 * vxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2));
+        }
+    return sum / double((n - 2 * pad) * (m - 2 * pad));
+}
+
+double ssim(const std::vector<Matrix> &original, const std::vector<Matrix> &approx)
+{
+    if (original.size() != approx.size() || original.empty())
+        throw std::invalid_argument("ssim: channel counts differ");
+    double total = 0.0;
+    for (std::size_t c = 0; c < original.size(); ++c)
+        total += ssim(original[c], approx[c]);
+    return total / double(original.size());
+}
+
+double spectralNormEstimate(const Matrix &e, int iterations, std::uint64_t seed)
+{
+    if (e.size() == 0)
+        return 0.0;
+    Rng rng(seed);
+    Vector v = rng.gaussian(e.cols(), 1).col(0);
+    double nv = v.norm();
+    if (nv == 0.0)
+        return 0.0;
+    v /= nv;
+    double sigma = 0.0;
+    for (int it = 0; it < iterations; ++it) {
+        const Vector u = e * v;
+        const double nu = u.norm();
+        if (nu == 0.0)
+            return sigma;
+        Vector next = e.transpose() * (u / nu);
+        const double s = next.norm(); // = ‖Eᵀu‖ ≥ ‖Ev‖ for unit u, v
+        if (s == 0.0)
+            return nu;
+        next /= s;
+        const bool converged = std::abs(s - sigma) <= 1e-10 * s;
+        sigma = s;
+        v = next;
+        if (converged)
+            break;
+    }
+    return sigma;
+}
+
+} // namespace factorscope::core
