@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Internal to the matrix file readers (matrixio.cpp, npy.cpp, delimited.cpp, matrixmarket.cpp,
+// matfile.cpp). Not installed, not part of the public API.
+
+#include "matrixio.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace factorscope::core::detail {
+
+/// Closes a FILE* on destruction.
+struct FileCloser
+{
+    void operator()(std::FILE *f) const
+    {
+        if (f)
+            std::fclose(f);
+    }
+};
+using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
+
+/// An opened input: the handle, its length at open time and the lower-case extension.
+struct InputFile
+{
+    FilePtr file;
+    std::uint64_t size = 0;
+    std::string extension; ///< ".csv", ".npy" …
+};
+
+/// A failed LoadResult.
+LoadResult failure(LoadErrorKind kind, std::string reason, long long line = -1, long long column = -1);
+
+/// errno as text (thread-safe strerror).
+std::string errnoText(int error);
+
+/// a·b, or false on overflow.
+bool checkedMul(std::uint64_t a, std::uint64_t b, std::uint64_t *product);
+/// Product of all dims, or false on overflow.
+bool checkedProduct(const std::vector<std::uint64_t> &dims, std::uint64_t *product);
+
+/// "2.0 GiB": the memory the budget stands for (8 bytes per value).
+std::string budgetText(const LoadLimits &limits);
+/// "3 x 4 x 2".
+std::string dimsText(const std::vector<std::uint64_t> &dims);
+/// TooLarge: "declares 3 x 4 values, more than the memory budget of 2.0 GiB" (what = "declares").
+LoadResult tooLarge(const std::string &what, const std::vector<std::uint64_t> &dims, const LoadLimits &limits);
+
+/// Shows untrusted file text in a message: at most maxChars characters (then "..."), control
+/// characters and invalid UTF-8 replaced by '?'. Quoted with double quotes.
+std::string quoted(std::string_view text, std::size_t maxChars = 20);
+
+/// "NaN", "Inf" or "-Inf".
+std::string nonFiniteName(double value);
+
+/// The first NaN/±Inf in reading order (row, then column, then channel), as a NonFinite error
+/// "value at row i, column j[, channel c] is NaN" with 1-based positions; nullopt if all finite.
+std::optional<LoadError> findNonFinite(const std::vector<Matrix> &channels);
+
+/// Parses a whole token as a double with fast_float (a leading '+' is accepted). False if any
+/// character is left over or the token is empty.
+bool parseDouble(std::string_view token, double *value, char decimalPoint = '.');
+/// Parses a whole token of decimal digits (an optional leading '+'), false on overflow.
+bool parseUnsigned(std::string_view token, std::uint64_t *value);
+
+/// Reads a text file line by line through a fixed buffer. Lines are returned without the "\n"
+/// and without a trailing "\r". A line longer than maxLineBytes stops the reader (status TooLong).
+class LineReader
+{
+public:
+    enum class Status { Ok, TooLong, ReadError };
+
+    LineReader(std::FILE *file, std::size_t maxLineBytes = std::size_t(256) << 20);
+    /// Next line; false at the end of the file or on an error (see status()).
+    bool next(std::string_view *line);
+    /// 1-based number of the line last returned.
+    long long lineNumber() const { return m_lineNumber; }
+    /// Bytes consumed so far (including the line last returned and its line end).
+    std::uint64_t bytesConsumed() const { return m_consumed; }
+    Status status() const { return m_status; }
+    int readErrno() const { return m_errno; }
+    std::size_t maxLineBytes() const { return m_maxLine; }
+
+private:
+    bool fill();
+
+    std::FILE *m_file;
+    std::size_t m_maxLine;
+    std::vector<char> m_buffer;
+    std::size_t m_pos = 0;
+    std::size_t m_end = 0;
+    std::string m_carry;
+    bool m_eof = false;
+    long long m_lineNumber = 0;
+    std::uint64_t m_consumed = 0;
+    Status m_status = Status::Ok;
+    int m_errno = 0;
+};
+
+/// LoadResult for a LineReader that stopped with an error.
+LoadResult lineReaderFailure(const LineReader &reader);
+
+// One parser per format. The file is open, regular, readable and not empty.
+LoadResult loadNpy(InputFile &input, const LoadLimits &limits);
+LoadResult loadDelimited(InputFile &input, const LoadLimits &limits);
+LoadResult loadMatrixMarket(InputFile &input, const LoadLimits &limits);
+/// matio opens the file itself, by name.
+LoadResult loadMat(const std::string &path, const LoadLimits &limits);
+
+} // namespace factorscope::core::detail
