@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "color.h"
+#include "cr.h"
+#include "id.h"
+#include "model.h"
+#include "progress.h"
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace factorscope::core {
+
+enum class Method { Svd, Rsvd, Id, Cr, Monarch };
+
+std::string methodName(Method method);               ///< "svd", "rsvd", "id", "cr", "monarch"
+std::optional<Method> parseMethod(const std::string &name);
+std::vector<Method> allMethods();
+bool isRandomized(Method method, IdSelector idSelector, CrRule crRule);
+
+/// Every parameter of every method, with the defaults the GUI and the headless command share.
+struct MethodSettings
+{
+    Index rsvdOversampling = 10;
+    int rsvdPowerIterations = 2;
+    IdSelector idSelector = IdSelector::PivotedQr;
+    Index idOversampling = 10;
+    bool rowId = false;
+    CrRule crRule = CrRule::Optimal;
+    CrProduct crProduct = CrProduct::MatrixIdentity;
+    Index monarchBlocks = 16;
+    /// CR on a given product X·Y (crProduct == Given): the two factors; the channel is then X·Y.
+    std::shared_ptr<const Matrix> crLeft, crRight;
+    int trials = 5;            ///< for randomized methods
+    std::uint64_t seed = 0;
+};
+
+/// The `variant` column: "exact", "p=10,q=2", "pivoted-qr", "optimal,m-i", "blocks=16" …
+std::string methodVariant(Method method, const MethodSettings &settings);
+
+/// Factorises one channel with one method for ranks up to maxRank (trial 0 ≤ t < trials for a
+/// randomized method: seed derived from settings.seed and t). `reconstruction` false asks only
+/// for what the error curve needs. Throws Cancelled.
+std::unique_ptr<ChannelModel> factorise(const Matrix &channel, Method method,
+                                        const MethodSettings &settings, Index maxRank, int trial,
+                                        bool reconstruction, Progress *progress = nullptr);
+
+/// Largest rank a method can use on an n×m channel (Monarch: min(Lo, I) for its block count).
+Index maxUsableRank(Method method, Index rows, Index cols, const MethodSettings &settings);
+
+/// One row of the CSV (design.md, "The headless command").
+struct CurveRow
+{
+    std::string method;
+    std::string variant;
+    Index rank = 0;
+    double params = 0.0;                       ///< stored numbers over all channels
+    double relErrFro = 0.0;                    ///< mean over trials for randomized methods
+    std::optional<double> relErrSpec;
+    bool relErrSpecEstimated = false;          ///< power-iteration estimate, not exact
+    std::optional<double> psnrDb;              ///< images only
+    std::optional<double> relErrFroMin, relErrFroMax;
+    int trials = 0;                            ///< 0 for deterministic methods
+    std::optional<double> relErrFroExpected;   ///< CR: sqrt(E‖XY − CR‖²_F) / ‖M‖_F
+};
+
+/// What the PSNR needs to know about an image: the colour mode and the displayed original.
+struct ImageContext
+{
+    ColorMode color = ColorMode::Gray;
+    std::vector<Matrix> displayOriginal; ///< 1 grey or 3 RGB planes in [0, 1]
+};
+
+struct CurveRequest
+{
+    std::vector<Method> methods;
+    std::vector<Index> ranks;               ///< any order; duplicates ignored
+    MethodSettings settings;
+    std::optional<ImageContext> image;      ///< set for images: adds psnr_db
+    bool spectralEstimates = false;         ///< estimate ‖M − M̃‖₂ where it is not exact
+};
+
+struct CurveResult
+{
+    std::vector<CurveRow> rows;
+    std::vector<std::string> notes;         ///< e.g. ranks left out
+};
+
+/// Error curves of every requested method over the requested ranks, all channels together.
+/// One factorisation per method, channel and trial; errors from the factors in closed form
+/// (SVD from σ, ID from R, Monarch from slice σ, CR from Gram matrices), reconstructions only
+/// for PSNR and spectral estimates. Spectral error over channels: ‖diag(E_c)‖₂ / ‖diag(M_c)‖₂,
+/// i.e. max_c ‖E_c‖₂ / max_c ‖M_c‖₂.
+CurveResult computeCurves(const std::vector<Matrix> &channels, const CurveRequest &request,
+                          Progress *progress = nullptr);
+
+/// Curve rows of one method from models already computed: models[t][c] is trial t of channel c
+/// (one trial for deterministic methods), each factorised up to at least the largest rank
+/// asked for. Ranks beyond the models' maxRank() are skipped silently (computeCurves notes them).
+/// With an image context or spectral estimates the models must be able to reconstruct.
+/// `inputSpectralNorm` is max_c ‖M_c‖₂ (needed only for relative spectral errors).
+std::vector<CurveRow> evaluateCurve(const std::vector<Matrix> &channels, Method method,
+                                    const MethodSettings &settings,
+                                    const std::vector<std::vector<const ChannelModel *>> &models,
+                                    const std::vector<Index> &ranks,
+                                    const std::optional<ImageContext> &image, bool spectralEstimates,
+                                    double inputSpectralNorm, Progress *progress = nullptr);
+
+/// max_c ‖M_c‖₂ by power iteration (200 steps at most), for relative spectral errors.
+double inputSpectralNorm(const std::vector<Matrix> &channels);
+
+/// Parses "1:64", "1,2,4,8", "1:256:4" (and combinations separated by commas). Empty on error,
+/// with *error set.
+std::optional<std::vector<Index>> parseRanks(const std::string &text, std::string *error);
+
+struct CsvMetadata
+{
+    std::string input;
+    Index rows = 0, cols = 0, channels = 1;
+    std::string color;       ///< empty for matrices
+};
+
+/// Writes `# ` metadata lines, the header row and one row per CurveRow; 17 significant digits,
+/// empty cells where a value does not apply.
+void writeCurveCsv(std::ostream &out, const CurveResult &result, const CsvMetadata &meta);
+std::string formatNumber(double value);
+
+} // namespace factorscope::core

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: MIT
+// The curve engine: every row equals reconstruct-and-measure, trials are aggregated as
+// documented, ranks a method cannot use are left out, and the CSV is as design.md specifies.
+#include "testutil.h"
+
+#include "core/curve.h"
+#include "core/metrics.h"
+
+#include <QtTest>
+
+#include <sstream>
+
+using namespace factorscope;
+using namespace factorscope::core;
+using factorscope::test::relDiff;
+
+Q_DECLARE_METATYPE(factorscope::core::Method)
+
+namespace {
+struct Case
+{
+    Method method;
+    MethodSettings settings;
+};
+} // namespace
+Q_DECLARE_METATYPE(Case)
+
+class TestCurve : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void rowsEqualReconstructAndMeasure_data();
+    void rowsEqualReconstructAndMeasure();
+    void svdSpectralIsExact();
+    void spectralEstimatesAreLabelled();
+    void imagePsnr();
+    void ranksBeyondUsableAreLeftOut();
+    void csvFormat();
+    void parseRanks_data();
+    void parseRanks();
+};
+
+void TestCurve::rowsEqualReconstructAndMeasure_data()
+{
+    QTest::addColumn<Case>("c");
+    MethodSettings s;
+    s.trials = 4;
+    s.seed = 9;
+    s.monarchBlocks = 4;
+    QTest::newRow("svd") << Case{Method::Svd, s};
+    QTest::newRow("rsvd") << Case{Method::Rsvd, s};
+    QTest::newRow("id pivoted qr") << Case{Method::Id, s};
+    MethodSettings sketch = s;
+    sketch.idSelector = IdSelector::SketchPivotedQr;
+    QTest::newRow("id sketch") << Case{Method::Id, sketch};
+    for (CrRule rule : {CrRule::Top, CrRule::Optimal, CrRule::Uniform}) {
+        MethodSettings c = s;
+        c.crRule = rule;
+        QTest::newRow(("cr " + methodVariant(Method::Cr, c)).c_str()) << Case{Method::Cr, c};
+    }
+    MethodSettings svdProduct = s;
+    svdProduct.crProduct = CrProduct::SvdFactors;
+    QTest::newRow("cr svd factors") << Case{Method::Cr, svdProduct};
+    QTest::newRow("monarch 4 blocks") << Case{Method::Monarch, s};
+    MethodSettings padded = s;
+    padded.monarchBlocks = 7;
+    QTest::newRow("monarch 7 blocks (padded)") << Case{Method::Monarch, padded};
+}
+
+void TestCurve::rowsEqualReconstructAndMeasure()
+{
+    QFETCH(Case, c);
+    // Two channels of different character: the error is over both together.
+    const std::vector<Matrix> channels = {test::gaussian(24, 20, 1), test::lowRank(24, 20, 3, 2)};
+    CurveRequest req;
+    req.methods = {c.method};
+    req.ranks = {1, 2, 3, 5};
+    req.settings = c.settings;
+    const CurveResult result = computeCurves(channels, req);
+    const Index usable = maxUsableRank(c.method, 24, 20, c.settings);
+    const std::size_t expectedRows = std::size_t(std::count_if(req.ranks.begin(), req.ranks.end(), [&](Index r) { return r <= usable; }));
+    QCOMPARE(result.rows.size(), expectedRows);
+    QVERIFY(expectedRows >= 3);
+    const bool randomized = isRandomized(c.method, c.settings.idSelector, c.settings.crRule);
+    const int trials = randomized ? c.settings.trials : 1;
+    const double total = squaredNorm(channels);
+    for (const CurveRow &row : result.rows) {
+        std::vector<double> rel;
+        double params = 0;
+        double expected2 = 0;
+        for (int t = 0; t < trials; ++t) {
+            double err2 = 0;
+            params = 0;
+            expected2 = 0;
+            for (const Matrix &ch : channels) {
+                const auto model = factorise(ch, c.method, c.settings, 5, t, true);
+                err2 += (ch - model->reconstruct(row.rank)).squaredNorm();
+                params += model->storedParams(row.rank);
+                if (c.method == Method::Cr)
+                    expected2 += static_cast<const CrModel &>(*model).expectedErrFro2(row.rank);
+            }
+            rel.push_back(std::sqrt(err2 / total));
+        }
+        double mean = 0;
+        for (double v : rel)
+            mean += v / trials;
+        QVERIFY2(std::abs(row.relErrFro - mean) <= 1e-9 * mean + 1e-14, // exact zeros measure as ~1e-16
+                 qPrintable(QStringLiteral("rank %1: %2 vs %3").arg(row.rank).arg(row.relErrFro, 0, 'g', 17).arg(mean, 0, 'g', 17)));
+        QCOMPARE(row.params, params);
+        QCOMPARE(row.method, methodName(c.method));
+        if (randomized) {
+            QCOMPARE(row.trials, trials);
+            QVERIFY(relDiff(*row.relErrFroMin, *std::min_element(rel.begin(), rel.end())) < 1e-9);
+            QVERIFY(relDiff(*row.relErrFroMax, *std::max_element(rel.begin(), rel.end())) < 1e-9);
+        } else {
+            QCOMPARE(row.trials, 0);
+            QVERIFY(!row.relErrFroMin && !row.relErrFroMax);
+        }
+        QCOMPARE(bool(row.relErrFroExpected), c.method == Method::Cr);
+        if (c.method == Method::Cr)
+            QVERIFY(relDiff(*row.relErrFroExpected, std::sqrt(expected2 / total)) < 1e-12);
+        QVERIFY(!row.psnrDb); // matrices have no PSNR
+    }
+}
+
+void TestCurve::svdSpectralIsExact()
+{
+    const Matrix a = test::gaussian(30, 25, 4);
+    CurveRequest req;
+    req.methods = {Method::Svd};
+    req.ranks = {0, 1, 7};
+    const CurveResult r = computeCurves({a}, req);
+    const auto svd = factorise(a, Method::Svd, {}, 25, 0, false);
+    const double s0 = *svd->errSpecExact(0);
+    QCOMPARE(r.rows.size(), std::size_t(3));
+    for (const CurveRow &row : r.rows) {
+        QVERIFY(row.relErrSpec && !row.relErrSpecEstimated);
+        QVERIFY(relDiff(*row.relErrSpec, *svd->errSpecExact(row.rank) / s0) < 1e-14);
+    }
+    QCOMPARE(r.rows[0].relErrFro, 1.0);
+}
+
+void TestCurve::spectralEstimatesAreLabelled()
+{
+    const Matrix a = test::gaussian(30, 25, 5);
+    CurveRequest req;
+    req.methods = {Method::Id, Method::Monarch};
+    req.settings.monarchBlocks = 5;
+    req.ranks = {2};
+    req.spectralEstimates = true;
+    const CurveResult r = computeCurves({a}, req);
+    QCOMPARE(r.rows.size(), std::size_t(2));
+    for (const CurveRow &row : r.rows) {
+        QVERIFY(row.relErrSpec && row.relErrSpecEstimated);
+        const auto model = factorise(a, parseMethod(row.method).value(), req.settings, 2, 0, true);
+        Eigen::BDCSVD<Matrix> e(a - model->reconstruct(2)), m(a);
+        QVERIFY(relDiff(*row.relErrSpec, e.singularValues()[0] / m.singularValues()[0]) < 1e-4);
+    }
+    req.spectralEstimates = false;
+    for (const CurveRow &row : computeCurves({a}, req).rows)
+        QVERIFY(!row.relErrSpec);
+}
+
+void TestCurve::imagePsnr()
+{
+    // A 3-channel "image" in YCbCr mode: PSNR is measured on the displayed RGB, clamped.
+    std::vector<Matrix> rgb;
+    for (int c = 0; c < 3; ++c)
+        rgb.push_back(test::gaussian(20, 24, 20 + c).cwiseAbs().cwiseMin(1.0));
+    for (ColorMode mode : {ColorMode::Gray, ColorMode::Rgb, ColorMode::YCbCr}) {
+        const auto channels = imageToChannels(rgb, mode);
+        CurveRequest req;
+        req.methods = {Method::Svd};
+        req.ranks = {3};
+        ImageContext ctx;
+        ctx.color = mode;
+        ctx.displayOriginal = mode == ColorMode::Gray ? channels : rgb;
+        req.image = ctx;
+        const CurveResult r = computeCurves(channels, req);
+        std::vector<Matrix> approx;
+        for (const Matrix &ch : channels)
+            approx.push_back(factorise(ch, Method::Svd, {}, 3, 0, true)->reconstruct(3));
+        const double expected = psnr(ctx.displayOriginal, channelsToDisplay(approx, mode));
+        QVERIFY(r.rows[0].psnrDb);
+        QVERIFY2(relDiff(*r.rows[0].psnrDb, expected) < 1e-12, qPrintable(colorModeName(mode).c_str()));
+    }
+}
+
+void TestCurve::ranksBeyondUsableAreLeftOut()
+{
+    const Matrix a = test::gaussian(12, 9, 6);
+    CurveRequest req;
+    req.methods = {Method::Svd, Method::Monarch};
+    req.settings.monarchBlocks = 3; // slices 4×3: block rank at most 3
+    req.ranks = {1, 3, 4, 9, 10, 11};
+    const CurveResult r = computeCurves({a}, req);
+    std::vector<Index> svdRanks, monarchRanks;
+    for (const CurveRow &row : r.rows)
+        (row.method == "svd" ? svdRanks : monarchRanks).push_back(row.rank);
+    QCOMPARE(svdRanks, (std::vector<Index>{1, 3, 4, 9}));
+    QCOMPARE(monarchRanks, (std::vector<Index>{1, 3}));
+    QCOMPARE(r.notes.size(), std::size_t(2));
+    QVERIFY(QString::fromStdString(r.notes[0]).contains(QStringLiteral("largest usable rank is 9")));
+    QVERIFY(QString::fromStdString(r.notes[1]).contains(QStringLiteral("monarch")));
+}
+
+void TestCurve::csvFormat()
+{
+    CurveResult r;
+    CurveRow row;
+    row.method = "cr";
+    row.variant = "optimal";
+    row.rank = 3;
+    row.params = 60;
+    row.relErrFro = 1.0 / 3.0;
+    row.trials = 5;
+    row.relErrFroMin = 0.25;
+    row.relErrFroMax = 0.5;
+    row.relErrFroExpected = 0.4;
+    r.rows.push_back(row);
+    CsvMetadata meta;
+    meta.input = "m.npy";
+    meta.rows = 4;
+    meta.cols = 5;
+    std::ostringstream out;
+    writeCurveCsv(out, r, meta);
+    const QStringList lines = QString::fromStdString(out.str()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines[0], QStringLiteral("# input: m.npy"));
+    QCOMPARE(lines[1], QStringLiteral("# shape: 4 x 5 x 1"));
+    QVERIFY(lines[2].startsWith(QStringLiteral("# factorscope: ")));
+    QCOMPARE(lines[3], QStringLiteral("method,variant,rank,params,rel_err_fro,rel_err_spec,psnr_db,rel_err_fro_min,"
+                                      "rel_err_fro_max,trials,rel_err_fro_expected,rel_err_spec_kind"));
+    QCOMPARE(lines[4], QStringLiteral("cr,optimal,3,60,0.33333333333333331,,,0.25,0.5,5,0.40000000000000002,"));
+    QCOMPARE(QString::fromStdString(formatNumber(0.1)).toDouble(), 0.1); // round trip at 17 digits
+}
+
+void TestCurve::parseRanks_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QList<int>>("expected");
+    QTest::newRow("range") << "1:4" << QList<int>{1, 2, 3, 4};
+    QTest::newRow("list") << "1,2,4,8" << QList<int>{1, 2, 4, 8};
+    QTest::newRow("stepped") << "1:10:4" << QList<int>{1, 5, 9};
+    QTest::newRow("mixed") << "2,5:6" << QList<int>{2, 5, 6};
+    QTest::newRow("bad word") << "abc" << QList<int>{};
+    QTest::newRow("reversed") << "5:1" << QList<int>{};
+    QTest::newRow("zero step") << "1:5:0" << QList<int>{};
+    QTest::newRow("negative") << "-3" << QList<int>{};
+    QTest::newRow("empty") << "" << QList<int>{};
+}
+
+void TestCurve::parseRanks()
+{
+    QFETCH(QString, text);
+    QFETCH(QList<int>, expected);
+    std::string error;
+    const auto ranks = core::parseRanks(text.toStdString(), &error);
+    if (expected.isEmpty()) {
+        QVERIFY(!ranks);
+        QVERIFY(!error.empty());
+        return;
+    }
+    QVERIFY(ranks);
+    QCOMPARE(int(ranks->size()), expected.size());
+    for (int i = 0; i < expected.size(); ++i)
+        QCOMPARE(int((*ranks)[std::size_t(i)]), expected[i]);
+}
+
+QTEST_APPLESS_MAIN(TestCurve)
+#include "tst_curve.moc"
