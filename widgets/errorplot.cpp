@@ -1,0 +1,865 @@
+// SPDX-License-Identifier: MIT
+// qcustomplot.h uses Qt's `foreach` in its templates, which QT_NO_FOREACH removes: include it
+// first, before any other Qt header, with the macro lifted for it (our code never uses foreach).
+#undef QT_NO_FOREACH
+#include <qcustomplot.h>
+
+#include "errorplot.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QSvgGenerator>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace factorscope::widgets {
+
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+/// A min–max band as ONE graph: the area between a low and a high boundary, split where either
+/// is missing (NaN). Its data container holds both boundaries so that ranges cover the band.
+class BandGraph final : public QCPGraph
+{
+public:
+    BandGraph(QCPAxis *keyAxis, QCPAxis *valueAxis)
+        : QCPGraph(keyAxis, valueAxis)
+    {
+        setLineStyle(lsNone);
+        setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssNone));
+        setPen(Qt::NoPen);
+    }
+
+    void setBand(QVector<double> keys, QVector<double> low, QVector<double> high)
+    {
+        QVector<int> order(keys.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return keys[a] < keys[b]; });
+        m_keys.clear();
+        m_low.clear();
+        m_high.clear();
+        QVector<double> allKeys, allValues;
+        for (int i : order) {
+            m_keys << keys[i];
+            m_low << low[i];
+            m_high << high[i];
+            allKeys << keys[i] << keys[i];
+            allValues << low[i] << high[i];
+        }
+        setData(allKeys, allValues);
+    }
+    const QVector<double> &keys() const { return m_keys; }
+    const QVector<double> &low() const { return m_low; }
+    const QVector<double> &high() const { return m_high; }
+
+protected:
+    void draw(QCPPainter *painter) override
+    {
+        if (!keyAxis() || !valueAxis() || m_keys.size() < 2)
+            return;
+        applyFillAntialiasingHint(painter);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(brush());
+        int start = 0;
+        const int n = int(m_keys.size());
+        for (int i = 0; i <= n; ++i) {
+            const bool valid = i < n && std::isfinite(m_low[i]) && std::isfinite(m_high[i]);
+            if (valid)
+                continue;
+            if (i - start >= 2) {
+                QPolygonF polygon;
+                for (int k = start; k < i; ++k)
+                    polygon << coordsToPixels(m_keys[k], m_low[k]);
+                for (int k = i - 1; k >= start; --k)
+                    polygon << coordsToPixels(m_keys[k], m_high[k]);
+                painter->drawPolygon(polygon);
+            }
+            start = i + 1;
+        }
+    }
+    void drawLegendIcon(QCPPainter *painter, const QRectF &rect) const override
+    {
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(brush());
+        painter->drawRect(rect.adjusted(0, rect.height() * 0.2, 0, -rect.height() * 0.2));
+    }
+
+private:
+    QVector<double> m_keys, m_low, m_high;
+};
+
+/// Whole-number ticks: QCustomPlot's own step, but never below 1 and never 2.5 (→ 2).
+class IntegerTicker final : public QCPAxisTicker
+{
+protected:
+    double getTickStep(const QCPRange &range) override
+    {
+        const double step = QCPAxisTicker::getTickStep(range);
+        return step < 1.0 ? 1.0 : std::floor(step);
+    }
+    int getSubTickCount(double tickStep) override
+    {
+        return tickStep <= 1.0 ? 0 : QCPAxisTicker::getSubTickCount(tickStep);
+    }
+};
+
+QString formatError(double v)
+{
+    return QString::number(v, 'g', 4);
+}
+
+QString formatRank(double r)
+{
+    return QString::number(r, 'g', 10);
+}
+
+QString legendName(const CurveSeries &s)
+{
+    QString name = s.lowerBound ? ErrorPlot::tr("SVD optimum (lower bound)") : s.name;
+    if (s.approximate)
+        name += ErrorPlot::tr(" (approximate)");
+    return name;
+}
+
+} // namespace
+
+void applyPlotStyle(QCustomPlot *plot, const QPalette &palette, const QFont &font)
+{
+    const QColor text = palette.color(QPalette::WindowText);
+    QColor grid = palette.color(QPalette::Mid);
+    grid.setAlpha(110);
+    QColor subGrid = grid;
+    subGrid.setAlpha(45);
+    plot->setBackground(palette.color(QPalette::Base));
+    QFont small = font;
+    small.setPointSizeF(std::max(7.0, font.pointSizeF() * 0.9));
+    for (QCPAxis *axis : plot->axisRect()->axes()) {
+        axis->setBasePen(QPen(text, 1));
+        axis->setTickPen(QPen(text, 1));
+        axis->setSubTickPen(QPen(text, 1));
+        axis->setTickLabelColor(text);
+        axis->setLabelColor(text);
+        axis->setTickLabelFont(small);
+        axis->setLabelFont(font);
+        axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+        axis->grid()->setSubGridPen(QPen(subGrid, 1, Qt::DotLine));
+        axis->grid()->setZeroLinePen(Qt::NoPen);
+    }
+    QColor legendBackground = palette.color(QPalette::Base);
+    legendBackground.setAlpha(215);
+    plot->legend->setBrush(legendBackground);
+    plot->legend->setBorderPen(QPen(palette.color(QPalette::Mid), 1));
+    plot->legend->setTextColor(palette.color(QPalette::Text));
+    plot->legend->setFont(small);
+    plot->legend->setIconSize(28, 12);
+}
+
+QSharedPointer<QCPAxisTicker> makeIntegerTicker()
+{
+    return QSharedPointer<IntegerTicker>::create();
+}
+
+ErrorPlot::ErrorPlot(QWidget *parent)
+    : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+
+    auto *bar = new QHBoxLayout;
+    bar->setContentsMargins(4, 2, 4, 0);
+    auto *xLabel = new QLabel(tr("x:"), this);
+    m_xCombo = new QComboBox(this);
+    m_xCombo->addItem(tr("Rank"));
+    m_xCombo->addItem(tr("Stored numbers"));
+    m_xCombo->setToolTip(tr("Rank, or the numbers a method stores: the fair axis across methods"));
+    xLabel->setBuddy(m_xCombo);
+    auto *yLabel = new QLabel(tr("y:"), this);
+    m_yCombo = new QComboBox(this);
+    m_yCombo->addItem(tr("Frobenius"));
+    m_yCombo->addItem(tr("Spectral"));
+    yLabel->setBuddy(m_yCombo);
+    m_logCheck = new QCheckBox(tr("Log y"), this);
+    bar->addWidget(xLabel);
+    bar->addWidget(m_xCombo);
+    bar->addSpacing(12);
+    bar->addWidget(yLabel);
+    bar->addWidget(m_yCombo);
+    bar->addSpacing(12);
+    bar->addWidget(m_logCheck);
+    bar->addStretch(1);
+    layout->addLayout(bar);
+
+    m_plot = new QCustomPlot(this);
+    m_plot->setMinimumSize(240, 160);
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->setNoAntialiasingOnDrag(true);
+    m_plot->legend->setVisible(true);
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    layout->addWidget(m_plot, 1);
+
+    m_readout = new QLabel(this);
+    m_readout->setTextFormat(Qt::PlainText);
+    m_readout->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    m_readout->setContentsMargins(6, 0, 6, 2);
+    m_readout->setMinimumHeight(m_readout->fontMetrics().height() + 4);
+    layout->addWidget(m_readout);
+
+    applyPlotStyle(m_plot, palette(), font());
+
+    connect(m_xCombo, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            [this](int i) { setXAxis(i == 1 ? XAxis::Params : XAxis::Rank); });
+    connect(m_yCombo, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            [this](int i) { setYMetric(i == 1 ? YMetric::Spectral : YMetric::Frobenius); });
+    connect(m_logCheck, &QCheckBox::toggled, this, &ErrorPlot::setLogY);
+    connect(m_plot, &QCustomPlot::mouseMove, this, &ErrorPlot::onPlotMouseMove);
+    connect(m_plot, &QCustomPlot::mousePress, this, &ErrorPlot::onPlotMousePress);
+    connect(m_plot, &QCustomPlot::mouseRelease, this, &ErrorPlot::onPlotMouseRelease);
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent *) {
+        updateRanges();
+        m_plot->replot();
+        placeLegend();
+    });
+    m_plot->installEventFilter(this);
+
+    rebuild();
+}
+
+ErrorPlot::~ErrorPlot() = default;
+
+// --- settings --------------------------------------------------------------------------------
+
+void ErrorPlot::setSeries(const QVector<CurveSeries> &series)
+{
+    m_series = series;
+    rebuild();
+}
+
+void ErrorPlot::setXAxis(XAxis axis)
+{
+    if (axis == m_xAxis)
+        return;
+    m_xAxis = axis;
+    syncControls();
+    rebuild();
+    emit viewOptionsChanged();
+}
+
+void ErrorPlot::setYMetric(YMetric metric)
+{
+    if (metric == m_yMetric)
+        return;
+    m_yMetric = metric;
+    syncControls();
+    rebuild();
+    emit viewOptionsChanged();
+}
+
+void ErrorPlot::setLogY(bool log)
+{
+    if (log == m_logY)
+        return;
+    m_logY = log;
+    syncControls();
+    rebuild();
+    emit viewOptionsChanged();
+}
+
+void ErrorPlot::syncControls()
+{
+    const QSignalBlocker bx(m_xCombo), by(m_yCombo), bl(m_logCheck);
+    m_xCombo->setCurrentIndex(m_xAxis == XAxis::Params ? 1 : 0);
+    m_yCombo->setCurrentIndex(m_yMetric == YMetric::Spectral ? 1 : 0);
+    m_logCheck->setChecked(m_logY);
+}
+
+void ErrorPlot::setMarker(const QString &seriesName, double rank)
+{
+    auto it = std::find_if(m_markers.begin(), m_markers.end(),
+                           [&](const Marker &m) { return m.series == seriesName; });
+    if (it != m_markers.end())
+        it->rank = rank;
+    else
+        m_markers.push_back({ seriesName, rank });
+    updateMarkers();
+    m_plot->replot();
+}
+
+void ErrorPlot::clearMarkers()
+{
+    m_markers.clear();
+    updateMarkers();
+    m_plot->replot();
+}
+
+// --- data ------------------------------------------------------------------------------------
+
+double ErrorPlot::xOf(const CurveSeries &s, int i) const
+{
+    if (m_xAxis == XAxis::Params)
+        return i < s.params.size() ? s.params[i] : nan;
+    return s.rank[i];
+}
+
+double ErrorPlot::yOf(const CurveSeries &s, int i) const
+{
+    if (m_yMetric == YMetric::Spectral)
+        return i < s.relErrSpec.size() ? s.relErrSpec[i] : nan;
+    return i < s.relErrFro.size() ? s.relErrFro[i] : nan;
+}
+
+double ErrorPlot::shown(double v) const
+{
+    if (!std::isfinite(v) || (m_logY && !(v > 0.0)))
+        return nan;
+    return v;
+}
+
+void ErrorPlot::rebuild()
+{
+    m_plot->clearItems();
+    m_plot->clearGraphs();
+    m_entries.clear();
+    m_entries.resize(m_series.size());
+    const bool frobenius = m_yMetric == YMetric::Frobenius;
+
+    // Layer order (QCustomPlot draws in creation order): bands, the lower bound, the other
+    // lines, expected curves.
+    for (int s = 0; s < m_series.size(); ++s) {
+        const CurveSeries &cs = m_series[s];
+        m_entries[s].series = s;
+        const int n = int(cs.rank.size());
+        if (cs.bandLow.size() == n && cs.bandHigh.size() == n && n > 0) {
+            auto *band = new BandGraph(m_plot->xAxis, m_plot->yAxis);
+            band->setName(tr("%1 min–max over trials").arg(cs.name));
+            band->removeFromLegend();
+            QColor fill = cs.color.isValid() ? cs.color : QColor(Qt::gray);
+            fill.setAlpha(50);
+            band->setBrush(fill);
+            m_entries[s].band = band;
+        }
+    }
+    const auto addLine = [&](int s) {
+        const CurveSeries &cs = m_series[s];
+        QCPGraph *g = m_plot->addGraph();
+        QString name = legendName(cs);
+        if (m_yMetric == YMetric::Spectral
+            && std::none_of(cs.relErrSpec.cbegin(), cs.relErrSpec.cend(),
+                            [](double v) { return std::isfinite(v); }))
+            name += tr(" (no spectral values)");
+        g->setName(name);
+        QColor color = cs.color.isValid() ? cs.color
+                       : cs.lowerBound     ? palette().color(QPalette::WindowText)
+                                           : QColor(Qt::darkGray);
+        QPen pen(color, cs.lowerBound ? 1.8 : 2.0);
+        if (cs.lowerBound)
+            pen.setStyle(Qt::DashLine);
+        else if (cs.approximate)
+            pen.setStyle(Qt::DotLine);
+        g->setPen(pen);
+        if (cs.rank.size() <= 40)
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, cs.lowerBound ? 3.5 : 4.5));
+        m_entries[s].line = g;
+    };
+    for (int s = 0; s < m_series.size(); ++s)
+        if (m_series[s].lowerBound)
+            addLine(s);
+    for (int s = 0; s < m_series.size(); ++s)
+        if (!m_series[s].lowerBound)
+            addLine(s);
+    for (int s = 0; s < m_series.size(); ++s) {
+        const CurveSeries &cs = m_series[s];
+        if (cs.expected.size() == cs.rank.size() && !cs.expected.isEmpty()) {
+            QCPGraph *g = m_plot->addGraph();
+            g->setName(tr("%1 expected").arg(cs.name));
+            QColor color = cs.color.isValid() ? cs.color : QColor(Qt::darkGray);
+            g->setPen(QPen(color, 1.3, Qt::DashDotLine));
+            m_entries[s].expected = g;
+        }
+    }
+
+    // Data for the current axis, metric and scale.
+    for (const Entry &e : std::as_const(m_entries)) {
+        const CurveSeries &cs = m_series[e.series];
+        const int n = int(cs.rank.size());
+        QVector<double> keys(n), values(n);
+        for (int i = 0; i < n; ++i) {
+            keys[i] = xOf(cs, i);
+            values[i] = shown(yOf(cs, i));
+        }
+        e.line->setData(keys, values);
+        if (e.band) {
+            auto *band = static_cast<BandGraph *>(e.band);
+            if (frobenius) {
+                QVector<double> low(n), high(n);
+                for (int i = 0; i < n; ++i) {
+                    low[i] = shown(cs.bandLow[i]);
+                    high[i] = shown(cs.bandHigh[i]);
+                }
+                band->setBand(keys, low, high);
+            } else {
+                band->setBand({}, {}, {});
+            }
+            band->setVisible(frobenius);
+        }
+        if (e.expected) {
+            if (frobenius) {
+                QVector<double> values2(n);
+                for (int i = 0; i < n; ++i)
+                    values2[i] = shown(cs.expected[i]);
+                e.expected->setData(keys, values2);
+            } else {
+                e.expected->data()->clear();
+                e.expected->removeFromLegend();
+            }
+            e.expected->setVisible(frobenius);
+        }
+    }
+
+    if (m_series.isEmpty()) {
+        auto *empty = new QCPItemText(m_plot);
+        empty->position->setType(QCPItemPosition::ptAxisRectRatio);
+        empty->position->setCoords(0.5, 0.5);
+        empty->setText(tr("No error curves yet"));
+        empty->setColor(palette().color(QPalette::PlaceholderText));
+    }
+    m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
+
+    updateLabels();
+    updateRanges();
+    updateMarkers();
+    m_readout->setText(hint());
+    m_plot->replot();
+    placeLegend();
+}
+
+Qt::Alignment ErrorPlot::legendAlignment() const
+{
+    if (m_legendOutside)
+        return {};
+    return m_plot->axisRect()->insetLayout()->insetAlignment(0);
+}
+
+void ErrorPlot::placeLegend()
+{
+    m_legendPending = false;
+    QCPLegend *legend = m_plot->legend;
+    if (m_legendOutside) { // start again from inside: the curves may have changed
+        setLegendOutside(false);
+        m_plot->replot();
+    }
+    if (!legend->visible())
+        return;
+    const QRect area = m_plot->axisRect()->rect();
+    const QSize size = legend->outerRect().size();
+    if (area.width() < size.width() || area.height() < size.height())
+        return;
+    // Curve points in pixels, each segment sampled so that a line crossing a corner between
+    // two distant points still counts.
+    QVector<QPointF> points;
+    for (int i = 0; i < m_plot->graphCount(); ++i) {
+        QCPGraph *g = m_plot->graph(i);
+        if (!g->visible())
+            continue;
+        bool havePrevious = false;
+        QPointF previous;
+        for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
+            if (!std::isfinite(it->value)) {
+                havePrevious = false;
+                continue;
+            }
+            const QPointF p(m_plot->xAxis->coordToPixel(it->key), m_plot->yAxis->coordToPixel(it->value));
+            if (havePrevious) {
+                const int steps = std::clamp(int(std::hypot(p.x() - previous.x(), p.y() - previous.y()) / 6.0), 1, 200);
+                for (int k = 1; k < steps; ++k)
+                    points << previous + (p - previous) * (double(k) / steps);
+            }
+            points << p;
+            previous = p;
+            havePrevious = true;
+        }
+    }
+    // Inside the axis rect, corners first, then the middles of the sides.
+    const Qt::Alignment spots[] = { Qt::AlignTop | Qt::AlignRight,     Qt::AlignBottom | Qt::AlignLeft,
+                                    Qt::AlignTop | Qt::AlignLeft,      Qt::AlignBottom | Qt::AlignRight,
+                                    Qt::AlignVCenter | Qt::AlignRight, Qt::AlignTop | Qt::AlignHCenter,
+                                    Qt::AlignVCenter | Qt::AlignLeft,  Qt::AlignBottom | Qt::AlignHCenter };
+    Qt::Alignment best = spots[0];
+    int bestCount = std::numeric_limits<int>::max();
+    for (Qt::Alignment spot : spots) {
+        QRect r(QPoint(), size);
+        if (spot & Qt::AlignRight)
+            r.moveRight(area.right());
+        else if (spot & Qt::AlignHCenter)
+            r.moveLeft(area.left() + (area.width() - size.width()) / 2);
+        else
+            r.moveLeft(area.left());
+        if (spot & Qt::AlignBottom)
+            r.moveBottom(area.bottom());
+        else if (spot & Qt::AlignVCenter)
+            r.moveTop(area.top() + (area.height() - size.height()) / 2);
+        else
+            r.moveTop(area.top());
+        r.adjust(-4, -4, 4, 4);
+        const int count = int(std::count_if(points.cbegin(), points.cend(),
+                                            [&](const QPointF &p) { return r.contains(p.toPoint()); }));
+        if (count < bestCount) {
+            bestCount = count;
+            best = spot;
+        }
+    }
+    // Curves everywhere: beside the plot, if that leaves the plot most of the width.
+    if (bestCount > 0 && area.width() > 3 * size.width()) {
+        setLegendOutside(true);
+        m_plot->replot();
+        return;
+    }
+    if (best != legendAlignment()) {
+        m_plot->axisRect()->insetLayout()->setInsetAlignment(0, best);
+        m_plot->replot();
+    }
+}
+
+void ErrorPlot::setLegendOutside(bool outside)
+{
+    if (outside == m_legendOutside)
+        return;
+    QCPLegend *legend = m_plot->legend;
+    if (outside) {
+        // QCustomPlot's recipe: a column right of the axis rect holding the legend on top of an
+        // empty stretching element, both columns sized to their minimum but the plot.
+        m_plot->axisRect()->insetLayout()->take(legend);
+        auto *column = new QCPLayoutGrid;
+        m_plot->plotLayout()->addElement(0, 1, column);
+        m_plot->plotLayout()->setColumnStretchFactor(1, 0.001);
+        column->setMargins(QMargins(0, 12, 6, 0));
+        column->addElement(0, 0, legend);
+        column->addElement(1, 0, new QCPLayoutElement(m_plot));
+        column->setRowStretchFactor(0, 0.001);
+        m_legendColumn = column;
+    } else {
+        m_legendColumn->take(legend);
+        m_plot->plotLayout()->remove(m_legendColumn); // deletes it and the spacer
+        m_legendColumn = nullptr;
+        m_plot->plotLayout()->simplify();
+        m_plot->axisRect()->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
+    }
+    m_legendOutside = outside;
+}
+
+void ErrorPlot::updateLabels()
+{
+    m_plot->xAxis->setLabel(m_xAxis == XAxis::Params ? tr("stored numbers") : tr("rank r"));
+    m_plot->yAxis->setLabel(m_yMetric == YMetric::Spectral
+                                ? tr("relative error ‖M − M̃‖₂ / ‖M‖₂")
+                                : tr("relative error ‖M − M̃‖_F / ‖M‖_F"));
+    if (m_logY) {
+        m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
+        auto ticker = QSharedPointer<QCPAxisTickerLog>::create();
+        ticker->setSubTickCount(8);
+        m_plot->yAxis->setTicker(ticker);
+        m_plot->yAxis->setNumberFormat(QStringLiteral("eb"));
+        m_plot->yAxis->setNumberPrecision(0);
+    } else {
+        m_plot->yAxis->setScaleType(QCPAxis::stLinear);
+        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        m_plot->yAxis->setNumberFormat(QStringLiteral("g"));
+        m_plot->yAxis->setNumberPrecision(6);
+    }
+    m_plot->xAxis->setNumberFormat(QStringLiteral("g"));
+    m_plot->xAxis->setNumberPrecision(9);
+    if (m_xAxis == XAxis::Rank)
+        m_plot->xAxis->setTicker(makeIntegerTicker());
+    else
+        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+}
+
+void ErrorPlot::updateRanges()
+{
+    double xMin = std::numeric_limits<double>::infinity(), xMax = -xMin;
+    double yMin = xMin, yMax = -xMin;
+    const auto take = [&](double x, double y) {
+        if (!std::isfinite(x) || !std::isfinite(y))
+            return;
+        xMin = std::min(xMin, x);
+        xMax = std::max(xMax, x);
+        if (!m_logY || y > 0.0)
+            yMin = std::min(yMin, y);
+        yMax = std::max(yMax, y);
+    };
+    for (int i = 0; i < m_plot->graphCount(); ++i) {
+        QCPGraph *g = m_plot->graph(i);
+        if (!g->visible())
+            continue;
+        for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it)
+            take(it->key, it->value);
+    }
+    if (!std::isfinite(xMin)) {
+        m_plot->xAxis->setRange(0, 1);
+        m_plot->yAxis->setRange(m_logY ? QCPRange(1e-3, 1) : QCPRange(0, 1));
+        return;
+    }
+    const double xPad = xMax > xMin ? 0.02 * (xMax - xMin) : 0.5;
+    double lower = xMin - xPad;
+    if (xMin >= 0.0)
+        lower = std::max(0.0, lower);
+    m_plot->xAxis->setRange(lower, xMax + xPad);
+    if (m_logY) {
+        if (!std::isfinite(yMin) || !(yMax > 0.0))
+            m_plot->yAxis->setRange(1e-3, 1);
+        else
+            m_plot->yAxis->setRange(yMin / 1.6, yMax * 1.6);
+    } else {
+        m_plot->yAxis->setRange(0.0, yMax > 0.0 ? yMax * 1.06 : 1.0);
+    }
+}
+
+void ErrorPlot::updateMarkers()
+{
+    // Remove the previous marker items (everything but the "no curves" text).
+    for (int i = m_plot->itemCount() - 1; i >= 0; --i) {
+        QCPAbstractItem *item = m_plot->item(i);
+        if (item->property("fsMarker").toBool())
+            m_plot->removeItem(item);
+    }
+    for (const Marker &marker : std::as_const(m_markers)) {
+        const auto it = std::find_if(m_series.cbegin(), m_series.cend(),
+                                     [&](const CurveSeries &s) { return s.name == marker.series; });
+        if (it == m_series.cend() || it->rank.isEmpty())
+            continue;
+        const CurveSeries &cs = *it;
+        // The curve's points in rank order; the marker's point by linear interpolation between
+        // the ranks around it (in log y when the axis is logarithmic).
+        QVector<int> order(cs.rank.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return cs.rank[a] < cs.rank[b]; });
+        double x = nan, y = nan;
+        for (int k = 0; k < order.size(); ++k) {
+            const int i = order[k];
+            if (cs.rank[i] == marker.rank) {
+                x = xOf(cs, i);
+                y = shown(yOf(cs, i));
+                break;
+            }
+            if (k + 1 < order.size() && cs.rank[i] < marker.rank && marker.rank < cs.rank[order[k + 1]]) {
+                const int j = order[k + 1];
+                const double t = (marker.rank - cs.rank[i]) / (cs.rank[j] - cs.rank[i]);
+                x = xOf(cs, i) + t * (xOf(cs, j) - xOf(cs, i));
+                const double a = shown(yOf(cs, i)), b = shown(yOf(cs, j));
+                y = m_logY ? std::exp(std::log(a) + t * (std::log(b) - std::log(a))) : a + t * (b - a);
+                break;
+            }
+        }
+        if (!std::isfinite(x) || !std::isfinite(y))
+            continue;
+        const QColor color = cs.color.isValid() ? cs.color : QColor(Qt::darkGray);
+        auto *dot = new QCPItemTracer(m_plot);
+        dot->setProperty("fsMarker", true);
+        dot->setProperty("fsSeries", cs.name);
+        dot->setStyle(QCPItemTracer::tsCircle);
+        dot->setSize(11);
+        dot->setPen(QPen(color.darker(160), 1.5));
+        dot->setBrush(color);
+        dot->position->setCoords(x, y);
+        auto *label = new QCPItemText(m_plot);
+        label->setProperty("fsMarker", true);
+        label->position->setParentAnchor(dot->position);
+        label->position->setCoords(8, -6); // pixels from the dot
+        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+        label->setText(tr("r = %1").arg(formatRank(marker.rank)));
+        QFont bold = font();
+        bold.setBold(true);
+        label->setFont(bold);
+        label->setColor(color.darker(130));
+        QColor bg = palette().color(QPalette::Base);
+        bg.setAlpha(200);
+        label->setBrush(bg);
+        label->setPadding(QMargins(2, 0, 2, 0));
+    }
+}
+
+// --- read-out and picking --------------------------------------------------------------------
+
+ErrorPlot::Hit ErrorPlot::nearestPoint(const QPointF &pixel, double maxDistance) const
+{
+    Hit best;
+    double bestDistance = maxDistance;
+    for (const Entry &e : m_entries) {
+        const CurveSeries &cs = m_series[e.series];
+        for (int i = 0; i < cs.rank.size(); ++i) {
+            const double x = xOf(cs, i), y = shown(yOf(cs, i));
+            if (!std::isfinite(x) || !std::isfinite(y))
+                continue;
+            const QPointF p(m_plot->xAxis->coordToPixel(x), m_plot->yAxis->coordToPixel(y));
+            const double d = std::hypot(p.x() - pixel.x(), p.y() - pixel.y());
+            if (d <= bestDistance) {
+                bestDistance = d;
+                best = { e.series, i };
+            }
+        }
+    }
+    return best;
+}
+
+QString ErrorPlot::describe(const Hit &hit) const
+{
+    const CurveSeries &cs = m_series[hit.series];
+    const int i = hit.index;
+    QString text = legendName(cs) + QStringLiteral(" — ") + tr("r = %1").arg(formatRank(cs.rank[i]));
+    if (m_xAxis == XAxis::Params && i < cs.params.size())
+        text += QStringLiteral(", ")
+                + tr("%1 stored numbers").arg(QLocale().toString(cs.params[i], 'f', 0));
+    text += QStringLiteral(": ") + formatError(yOf(cs, i));
+    if (m_yMetric == YMetric::Frobenius) {
+        if (i < cs.bandLow.size() && i < cs.bandHigh.size())
+            text += QStringLiteral("  ")
+                    + tr("(trials: min %1, max %2)").arg(formatError(cs.bandLow[i]), formatError(cs.bandHigh[i]));
+        if (i < cs.expected.size())
+            text += QStringLiteral("  ") + tr("expected %1").arg(formatError(cs.expected[i]));
+    }
+    return text;
+}
+
+QString ErrorPlot::readoutAt(const QPointF &pixel, double maxDistance) const
+{
+    const Hit hit = nearestPoint(pixel, maxDistance);
+    return hit.series < 0 ? QString() : describe(hit);
+}
+
+QString ErrorPlot::readoutText() const
+{
+    return m_readout->text();
+}
+
+QString ErrorPlot::hint() const
+{
+    return m_series.isEmpty() ? QString()
+                              : tr("Point at a curve to read its values; click to pick that rank.");
+}
+
+void ErrorPlot::onPlotMouseMove(QMouseEvent *event)
+{
+    const QString text = readoutAt(event->position());
+    m_readout->setText(text.isEmpty() ? hint() : text);
+}
+
+void ErrorPlot::onPlotMousePress(QMouseEvent *event)
+{
+    m_pressPos = event->position();
+}
+
+void ErrorPlot::onPlotMouseRelease(QMouseEvent *event)
+{
+    if (event->button() != Qt::LeftButton
+        || (event->position() - m_pressPos).manhattanLength() > 4.0)
+        return;
+    const Hit hit = nearestPoint(event->position(), 12.0);
+    if (hit.series >= 0)
+        emit rankPicked(m_series[hit.series].name, m_series[hit.series].rank[hit.index]);
+}
+
+bool ErrorPlot::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_plot) {
+        if (event->type() == QEvent::Leave) {
+            m_readout->setText(hint());
+        } else if (event->type() == QEvent::Resize && !m_legendPending) {
+            // Once the plot has its new size: the curves moved under the legend.
+            m_legendPending = true;
+            QMetaObject::invokeMethod(
+                this,
+                [this] {
+                    m_plot->replot();
+                    placeLegend();
+                },
+                Qt::QueuedConnection);
+        }
+        else if (event->type() == QEvent::PaletteChange)
+            applyPlotStyle(m_plot, palette(), font());
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+// --- accessors and export --------------------------------------------------------------------
+
+QCPGraph *ErrorPlot::lineGraph(const QString &seriesName) const
+{
+    for (const Entry &e : m_entries)
+        if (m_series[e.series].name == seriesName)
+            return e.line;
+    return nullptr;
+}
+
+QCPGraph *ErrorPlot::bandGraph(const QString &seriesName) const
+{
+    for (const Entry &e : m_entries)
+        if (m_series[e.series].name == seriesName)
+            return e.band;
+    return nullptr;
+}
+
+QCPGraph *ErrorPlot::expectedGraph(const QString &seriesName) const
+{
+    for (const Entry &e : m_entries)
+        if (m_series[e.series].name == seriesName)
+            return e.expected;
+    return nullptr;
+}
+
+QPointF ErrorPlot::markerPosition(const QString &seriesName) const
+{
+    for (int i = 0; i < m_plot->itemCount(); ++i) {
+        auto *tracer = qobject_cast<QCPItemTracer *>(m_plot->item(i));
+        if (tracer && tracer->property("fsSeries").toString() == seriesName)
+            return tracer->position->coords();
+    }
+    return { nan, nan };
+}
+
+bool ErrorPlot::exportTo(const QString &path, QString *error)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    int width = m_plot->width(), height = m_plot->height();
+    if (!m_plot->isVisible() || width < 200 || height < 150) {
+        width = 800;
+        height = 500;
+    }
+    bool ok = false;
+    if (suffix == QLatin1String("png")) {
+        ok = m_plot->savePng(path, width, height, 2.0);
+    } else if (suffix == QLatin1String("pdf")) {
+        ok = m_plot->savePdf(path, width, height);
+    } else if (suffix == QLatin1String("svg")) {
+        QSvgGenerator generator;
+        generator.setFileName(path);
+        generator.setSize(QSize(width, height));
+        generator.setViewBox(QRect(0, 0, width, height));
+        generator.setTitle(tr("Relative error"));
+        generator.setDescription(tr("Error curves exported by Factorscope"));
+        QCPPainter painter;
+        if (painter.begin(&generator)) {
+            m_plot->toPainter(&painter, width, height);
+            ok = painter.end();
+        }
+        ok = ok && QFileInfo(path).size() > 0;
+    } else {
+        if (error)
+            *error = tr("Cannot export to “%1”: the file name must end in .png, .svg or .pdf")
+                         .arg(QFileInfo(path).fileName());
+        return false;
+    }
+    if (!ok && error)
+        *error = tr("Could not write “%1”").arg(path);
+    return ok;
+}
+
+} // namespace factorscope::widgets
