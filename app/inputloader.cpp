@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT
+#include "inputloader.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QImageReader>
+
+#include <algorithm>
+#include <cmath>
+
+namespace factorscope::app {
+
+using core::Index;
+using core::Matrix;
+
+namespace {
+
+QString fileLabel(const QString &path)
+{
+    return path;
+}
+
+OpenResult failure(const QString &path, const QString &reason)
+{
+    OpenResult r;
+    r.error = QStringLiteral("%1: %2.").arg(fileLabel(path), reason);
+    return r;
+}
+
+bool isSixteenBit(QImage::Format f)
+{
+    switch (f) {
+    case QImage::Format_Grayscale16:
+    case QImage::Format_RGBX64:
+    case QImage::Format_RGBA64:
+    case QImage::Format_RGBA64_Premultiplied:
+    case QImage::Format_BGR30:
+    case QImage::Format_A2BGR30_Premultiplied:
+    case QImage::Format_RGB30:
+    case QImage::Format_A2RGB30_Premultiplied:
+        return true;
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
+InputDocument documentFromImage(const QImage &source, const QString &label)
+{
+    InputDocument doc;
+    doc.path = label;
+    doc.displayName = QFileInfo(label).fileName().isEmpty() ? label : QFileInfo(label).fileName();
+    doc.isImage = true;
+    const bool grey = source.isGrayscale();
+    const bool deep = isSixteenBit(source.format());
+    const Index h = source.height(), w = source.width();
+    if (source.hasAlphaChannel())
+        doc.notes << QCoreApplication::translate("InputLoader", "The alpha channel was dropped.");
+    QString depth = deep ? QStringLiteral("16-bit") : QStringLiteral("8-bit");
+    if (grey) {
+        const QImage img = source.convertToFormat(deep ? QImage::Format_Grayscale16 : QImage::Format_Grayscale8);
+        Matrix p(h, w);
+        const double scale = deep ? 1.0 / 65535.0 : 1.0 / 255.0;
+        for (Index y = 0; y < h; ++y) {
+            if (deep) {
+                const auto *line = reinterpret_cast<const quint16 *>(img.constScanLine(int(y)));
+                for (Index x = 0; x < w; ++x)
+                    p(y, x) = line[x] * scale;
+            } else {
+                const uchar *line = img.constScanLine(int(y));
+                for (Index x = 0; x < w; ++x)
+                    p(y, x) = line[x] * scale;
+            }
+        }
+        doc.planes.push_back(std::move(p));
+        doc.format = QStringLiteral("%1 grey").arg(depth);
+    } else {
+        Matrix r(h, w), g(h, w), b(h, w);
+        if (deep) {
+            const QImage img = source.convertToFormat(QImage::Format_RGBA64);
+            for (Index y = 0; y < h; ++y) {
+                const auto *line = reinterpret_cast<const quint16 *>(img.constScanLine(int(y)));
+                for (Index x = 0; x < w; ++x) {
+                    r(y, x) = line[4 * x] / 65535.0;
+                    g(y, x) = line[4 * x + 1] / 65535.0;
+                    b(y, x) = line[4 * x + 2] / 65535.0;
+                }
+            }
+        } else {
+            // RGB888 drops alpha without blending, as scikit-image's img[..., :3].
+            const QImage img = source.convertToFormat(QImage::Format_RGB888);
+            for (Index y = 0; y < h; ++y) {
+                const uchar *line = img.constScanLine(int(y));
+                for (Index x = 0; x < w; ++x) {
+                    r(y, x) = line[3 * x] / 255.0;
+                    g(y, x) = line[3 * x + 1] / 255.0;
+                    b(y, x) = line[3 * x + 2] / 255.0;
+                }
+            }
+        }
+        doc.planes = {std::move(r), std::move(g), std::move(b)};
+        doc.format = QStringLiteral("%1 RGB").arg(depth);
+    }
+    return doc;
+}
+
+OpenResult openImageFile(const QString &path, const core::LoadLimits &limits)
+{
+    QImageReader reader(path);
+    reader.setAutoTransform(true);
+    const QByteArray kind = reader.format();
+    if (!reader.canRead())
+        return failure(path, QCoreApplication::translate("InputLoader",
+                                   "is neither a matrix file (.npy, .csv, .tsv, .txt, .mtx, .mat) nor an image Qt can read"));
+    const QSize size = reader.size();
+    const std::uint64_t maxElements = limits.maxElements;
+    if (size.isValid()) {
+        const std::uint64_t values = std::uint64_t(size.width()) * std::uint64_t(size.height()) * 3u;
+        if (size.width() <= 0 || size.height() <= 0)
+            return failure(path, QCoreApplication::translate("InputLoader", "declares an empty image"));
+        if (values > maxElements)
+            return failure(path, QCoreApplication::translate("InputLoader",
+                                       "is %1 × %2 pixels, more than the memory budget of %3 million values")
+                                       .arg(size.width()).arg(size.height()).arg(double(maxElements) / 1e6, 0, 'f', 0));
+    }
+    // Qt refuses images above its allocation limit; ours is the budget above (RGBA64 = 8 bytes/pixel).
+    const std::uint64_t mb = std::max<std::uint64_t>(256, maxElements / 3 * 8 / (1024 * 1024) + 1);
+    QImageReader::setAllocationLimit(int(std::min<std::uint64_t>(mb, 1u << 30)));
+    QImage image;
+    if (!reader.read(&image) || image.isNull())
+        return failure(path, QCoreApplication::translate("InputLoader", "could not be decoded (%1)")
+                                 .arg(reader.errorString()));
+    if (std::uint64_t(image.width()) * std::uint64_t(image.height()) * 3u > maxElements)
+        return failure(path, QCoreApplication::translate("InputLoader", "is too large for the memory budget"));
+    OpenResult r;
+    InputDocument doc = documentFromImage(image, path);
+    doc.format = QStringLiteral("%1 image, %2").arg(QString::fromLatin1(kind).toUpper(), doc.format);
+    r.document = std::move(doc);
+    return r;
+}
+
+OpenResult openInput(const QString &path, const core::LoadLimits &limits)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return failure(path, QCoreApplication::translate("InputLoader", "does not exist"));
+    if (info.isDir())
+        return failure(path, QCoreApplication::translate("InputLoader", "is a directory, not a file"));
+    if (!info.isReadable())
+        return failure(path, QCoreApplication::translate("InputLoader", "cannot be read (permission denied)"));
+    const std::string native = path.toStdString();
+    if (core::isMatrixFileName(native)) {
+        core::LoadResult loaded = core::loadMatrixFile(native, limits);
+        if (!loaded.ok()) {
+            OpenResult r;
+            r.error = QString::fromStdString(core::describeLoadError(native, loaded.error));
+            return r;
+        }
+        InputDocument doc;
+        doc.path = path;
+        doc.displayName = info.fileName();
+        doc.isImage = false;
+        doc.planes = std::move(loaded.matrix->channels);
+        doc.format = QString::fromStdString(loaded.matrix->format);
+        for (const std::string &note : loaded.matrix->notes)
+            doc.notes << QString::fromStdString(note);
+        OpenResult r;
+        r.document = std::move(doc);
+        return r;
+    }
+    if (info.size() == 0)
+        return failure(path, QCoreApplication::translate("InputLoader", "is empty"));
+    OpenResult r = openImageFile(path, limits);
+    if (r.document)
+        r.document->displayName = info.fileName();
+    return r;
+}
+
+QImage planesToImage(const std::vector<Matrix> &planes)
+{
+    if (planes.empty())
+        return {};
+    const Index h = planes[0].rows(), w = planes[0].cols();
+    auto to8 = [](double v) { return uchar(std::lround(std::clamp(v, 0.0, 1.0) * 255.0)); };
+    if (planes.size() == 1) {
+        QImage img(int(w), int(h), QImage::Format_Grayscale8);
+        for (Index y = 0; y < h; ++y) {
+            uchar *line = img.scanLine(int(y));
+            for (Index x = 0; x < w; ++x)
+                line[x] = to8(planes[0](y, x));
+        }
+        return img;
+    }
+    QImage img(int(w), int(h), QImage::Format_RGB888);
+    for (Index y = 0; y < h; ++y) {
+        uchar *line = img.scanLine(int(y));
+        for (Index x = 0; x < w; ++x) {
+            line[3 * x] = to8(planes[0](y, x));
+            line[3 * x + 1] = to8(planes[1](y, x));
+            line[3 * x + 2] = to8(planes[2](y, x));
+        }
+    }
+    return img;
+}
+
+} // namespace factorscope::app
