@@ -67,7 +67,7 @@ private:
 };
 
 /// SVDs of the cropped slices of one worker: one reusable dgesdd workspace per slice shape
-/// (at most 6 shapes: rows ∈ {Lo, Lo−1, 0}-ish, columns ∈ {I, partial, 0}).
+/// (few: valid rows ∈ {Lo, Lo−1}, valid columns ∈ {I, one partial block}).
 class SliceSolver
 {
 public:
@@ -364,8 +364,8 @@ std::unique_ptr<MonarchModel> computeMonarch(const Matrix &a, const MonarchOptio
 {
     const Index n = a.rows(), m = a.cols(), b = options.blocks;
     if (b < 1 || (a.size() > 0 && b > std::max(n, m)))
-        throw std::invalid_argument("computeMonarch: blocks = " + str(b) + " outside [1, max(n, m) = "
-                                    + str(std::max(n, m)) + "]");
+        throw std::invalid_argument("computeMonarch: blocks = " + str(b)
+                                    + " outside [1, max(n, m) = " + str(std::max(n, m)) + "]");
     if (options.blockRank < 0)
         throw std::invalid_argument("computeMonarch: negative blockRank " + str(options.blockRank));
     if (!a.allFinite())
