@@ -1,11 +1,79 @@
 // SPDX-License-Identifier: MIT
+#include "headless.h"
+#include "mainwindow.h"
+#include "settings.h"
+
 #include <QApplication>
-#include <QLabel>
+#include <QCoreApplication>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QStringList>
+
+#include <iostream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    QCoreApplication::setOrganizationName(QStringLiteral("Factorscope"));
+    QCoreApplication::setApplicationName(QStringLiteral("Factorscope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(FACTORSCOPE_VERSION));
+
+    if (factorscope::app::isHeadlessInvocation(arguments)) {
+        // No display: QCoreApplication is enough for Qt's image plugins. Qt's own warnings (a
+        // decoder complaining about a corrupt file) would break the one-line error promise: the
+        // headless command reports every failure itself.
+        // libpng and other decoders may also print straight to stderr, so while the command
+        // runs stderr goes to /dev/null and our own message is written afterwards.
+        qInstallMessageHandler([](QtMsgType, const QMessageLogContext &, const QString &) {});
+        QCoreApplication app(argc, argv);
+        std::ostringstream errors;
+        const int savedStderr = ::dup(STDERR_FILENO);
+        const int devNull = ::open("/dev/null", O_WRONLY);
+        if (savedStderr >= 0 && devNull >= 0)
+            ::dup2(devNull, STDERR_FILENO);
+        if (devNull >= 0)
+            ::close(devNull);
+        const int code = factorscope::app::runHeadless(arguments, std::cout, errors);
+        std::cout.flush();
+        if (savedStderr >= 0) {
+            ::dup2(savedStderr, STDERR_FILENO);
+            ::close(savedStderr);
+        }
+        std::cerr << errors.str() << std::flush;
+        return code;
+    }
+    if (!factorscope::app::hasDisplay()) {
+        std::cerr << "factorscope: no display to open the program on (set DISPLAY, or run a "
+                     "sub-command: curve, compress or info; see factorscope --help)\n";
+        return factorscope::app::ExitUsage;
+    }
+
     QApplication app(argc, argv);
-    QLabel label(QStringLiteral("Factorscope"));
-    label.show();
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/factorscope.svg")));
+    QGuiApplication::setDesktopFileName(QStringLiteral("factorscope"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Factorscope"));
+
+    // Hidden: `factorscope --screenshot SCENE FILE` sets up one of the README's scenes
+    // (photo-svd, matrix-id, monarch-slice) at 1600×1000, waits for every job, saves the window
+    // and exits. Used to regenerate docs/screenshots reproducibly (under xvfb-run).
+    if (arguments.size() == 4 && arguments[1] == QStringLiteral("--screenshot")) {
+        // Fresh defaults, and the user's own settings left alone.
+        QTemporaryDir dir;
+        factorscope::app::Settings settings(
+            new QSettings(dir.filePath(QStringLiteral("screenshot.ini")), QSettings::IniFormat));
+        factorscope::app::MainWindow window(&settings);
+        window.show();
+        return window.runScreenshot(arguments[2], arguments[3]) ? 0 : 1;
+    }
+
+    factorscope::app::MainWindow window;
+    window.show();
+    window.openStartupFiles(arguments.mid(1));
     return app.exec();
 }

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "inputloader.h"
+#include "workspace.h"
+
+#include "core/generators.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QAction;
+class QComboBox;
+class QFrame;
+class QLabel;
+class QProgressBar;
+class QTabWidget;
+class QTimer;
+class QToolButton;
+
+namespace factorscope::widgets {
+class ErrorPlot;
+class MatrixView;
+class MethodPanel;
+class SpectrumPlot;
+struct CurveSeries;
+} // namespace factorscope::widgets
+
+namespace factorscope::app {
+
+class FactorPanels;
+class RecentFiles;
+class Settings;
+
+/// The workspace window: the document, its reconstruction and residual (zoom and pan linked),
+/// the method panel, the shared error plot, the spectrum and the factors of every method.
+///
+/// Every way of opening something — File ▸ Open, drag and drop, the command line, Open Recent,
+/// Edit ▸ Paste and File ▸ New from generator — ends in openDocument(); a failure is reported
+/// without a modal dialog (status bar and a dismissable banner naming the file and the reason)
+/// and the open document stays open.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    /// Uses `settings` (not owned) or, when null, its own Settings on the application's QSettings.
+    explicit MainWindow(Settings *settings = nullptr, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens the given files, or the embedded default image when none opens and nothing is open.
+    void openStartupFiles(const QStringList &paths);
+    /// Opens a file (menu, command line, drag and drop, Open Recent): openInput() then
+    /// openDocument(). False when the file could not be read; the current document stays.
+    bool openFile(const QString &path);
+    /// The one open path: makes a loaded document current, or reports `result.error`.
+    /// `recentPath` (a file) is added to Open Recent on success.
+    bool openDocument(OpenResult result, const QString &recentPath = {});
+    /// Edit ▸ Paste: an image (or an image file's path) from the clipboard.
+    bool pasteFromClipboard();
+    /// File ▸ New from generator without the dialog.
+    bool openGenerated(const core::GeneratorSpec &spec);
+    /// The embedded default image (":/images/default.png").
+    bool openDefaultImage();
+
+    std::shared_ptr<const InputDocument> document() const;
+    Workspace *workspace() const { return m_workspace; }
+    widgets::MethodPanel *methodPanel() const { return m_methodPanel; }
+    FactorPanels *factorPanels() const { return m_factors; }
+    widgets::MatrixView *documentView() const { return m_documentView; }
+    widgets::MatrixView *reconstructionView() const { return m_reconstructionView; }
+    widgets::MatrixView *residualView() const { return m_residualView; }
+    widgets::ErrorPlot *errorPlot() const { return m_errorPlot; }
+    widgets::SpectrumPlot *spectrumPlot() const { return m_spectrum; }
+    RecentFiles *recentFiles() const { return m_recent; }
+    /// The newest view delivered for the current method (null before the first).
+    std::shared_ptr<const ViewResult> currentView() const { return m_view; }
+    QString bannerText() const;
+    bool isBannerVisible() const;
+    QString metricsText() const;
+    void setColorMode(core::ColorMode mode);
+
+    /// Processes events until no job has run for a moment (tests, screenshots).
+    bool waitForIdle(int timeoutMs);
+    /// Sets up one of the README's scenes ("photo-svd", "matrix-id", "monarch-slice"), waits for
+    /// every job and saves the window to `file`. For `factorscope --screenshot SCENE FILE`.
+    /// Also "cr-photo", "rsvd-photo", "svd-preview" (grabbed while the preview shows), and any
+    /// scene with "-dark" appended (Fusion with a dark palette).
+    bool runScreenshot(const QString &scene, const QString &file);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    void buildUi();
+    void buildMenus();
+    void restoreSettings();
+    void connectSignals();
+    void chooseFile();
+    void chooseGenerator();
+    void saveReconstruction();
+    void exportCurves();
+    void showAbout();
+    void showError(const QString &message);
+    void showOriginal();
+    void hideBanner();
+
+    void requestMethod(core::Method method);
+    void onResult(core::Method method, std::shared_ptr<const MethodResult> result);
+    void onView(std::shared_ptr<const ViewResult> view);
+    void onRankChanged(core::Method method, int rank);
+    void onMethodChanged(core::Method method);
+    void onSettingsChanged(core::Method method, const core::MethodSettings &settings);
+    void updateCurves();
+    void updateMarkers();
+    void updateDocumentMarks();
+    int spectrumRank() const;
+    void updateMethodLimits();
+    void updateNotes(core::Method method);
+    void updateColorControls();
+    QString seriesName(core::Method method, const MethodResult &result) const;
+    QStringList channelNames() const;
+    static bool isSupportedFile(const QString &path);
+
+    std::unique_ptr<Settings> m_ownSettings;
+    Settings *m_settings = nullptr;
+    RecentFiles *m_recent = nullptr;
+    Workspace *m_workspace = nullptr;
+    std::shared_ptr<const ViewResult> m_view;
+    std::vector<core::Index> m_sliceRows, m_sliceColumns;
+
+    widgets::MethodPanel *m_methodPanel = nullptr;
+    FactorPanels *m_factors = nullptr;
+    widgets::MatrixView *m_documentView = nullptr;
+    widgets::MatrixView *m_reconstructionView = nullptr;
+    widgets::MatrixView *m_residualView = nullptr;
+    QTabWidget *m_resultTabs = nullptr;
+    QLabel *m_metrics = nullptr;
+    widgets::ErrorPlot *m_errorPlot = nullptr;
+    widgets::SpectrumPlot *m_spectrum = nullptr;
+    QComboBox *m_colorCombo = nullptr;
+    QFrame *m_banner = nullptr;
+    QLabel *m_bannerText = nullptr;
+    QLabel *m_documentInfo = nullptr;
+    QLabel *m_progressLabel = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QToolButton *m_cancel = nullptr;
+    QTimer *m_progressDelay = nullptr;
+    QAction *m_saveAction = nullptr;
+    QAction *m_exportAction = nullptr;
+    bool m_linking = false;
+};
+
+} // namespace factorscope::app

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+#include "settings.h"
+
+#include <QSettings>
+
+namespace factorscope::app {
+
+using core::Method;
+
+namespace {
+
+const QString keyGeometry = QStringLiteral("window/geometry");
+const QString keyState = QStringLiteral("window/state");
+const QString keyRecent = QStringLiteral("files/recent");
+const QString keyLastDir = QStringLiteral("files/lastDirectory");
+const QString keyColor = QStringLiteral("view/colorMode");
+const QString keyLinked = QStringLiteral("view/linkedViews");
+const QString keyMethod = QStringLiteral("methods/current");
+
+QString methodKey(Method method, const char *field)
+{
+    return QStringLiteral("methods/%1/%2").arg(QString::fromStdString(core::methodName(method)), QLatin1String(field));
+}
+
+} // namespace
+
+Settings::Settings(QSettings *settings, QObject *parent)
+    : QObject(parent), m_settings(settings ? settings : new QSettings)
+{
+}
+
+Settings::~Settings() = default;
+
+void Settings::sync() { m_settings->sync(); }
+
+void Settings::write(const QString &key, const QVariant &value)
+{
+    if (m_settings->value(key) == value && m_settings->contains(key))
+        return;
+    m_settings->setValue(key, value);
+    emit changed(key);
+}
+
+QByteArray Settings::windowGeometry() const { return m_settings->value(keyGeometry).toByteArray(); }
+void Settings::setWindowGeometry(const QByteArray &geometry) { write(keyGeometry, geometry); }
+QByteArray Settings::windowState() const { return m_settings->value(keyState).toByteArray(); }
+void Settings::setWindowState(const QByteArray &state) { write(keyState, state); }
+
+QStringList Settings::recentFiles() const { return m_settings->value(keyRecent).toStringList().mid(0, recentFilesLimit); }
+void Settings::setRecentFiles(const QStringList &files) { write(keyRecent, files.mid(0, recentFilesLimit)); }
+QString Settings::lastDirectory() const { return m_settings->value(keyLastDir).toString(); }
+void Settings::setLastDirectory(const QString &directory) { write(keyLastDir, directory); }
+
+core::ColorMode Settings::colorMode() const
+{
+    const QString name = m_settings->value(keyColor, QStringLiteral("rgb")).toString();
+    return core::parseColorMode(name.toStdString()).value_or(core::ColorMode::Rgb);
+}
+
+void Settings::setColorMode(core::ColorMode mode) { write(keyColor, QString::fromStdString(core::colorModeName(mode))); }
+
+Method Settings::currentMethod() const
+{
+    const QString name = m_settings->value(keyMethod, QStringLiteral("svd")).toString();
+    return core::parseMethod(name.toStdString()).value_or(Method::Svd);
+}
+
+void Settings::setCurrentMethod(Method method) { write(keyMethod, QString::fromStdString(core::methodName(method))); }
+
+int Settings::rank(Method method) const
+{
+    const int fallback = method == Method::Monarch ? 1 : 20;
+    const int r = m_settings->value(methodKey(method, "rank"), fallback).toInt();
+    return r >= 1 ? r : fallback;
+}
+
+void Settings::setRank(Method method, int rank) { write(methodKey(method, "rank"), rank); }
+
+core::MethodSettings Settings::methodSettings(Method method) const
+{
+    core::MethodSettings s;
+    auto get = [&](const char *field, auto fallback) {
+        return m_settings->value(methodKey(method, field), QVariant::fromValue(fallback));
+    };
+    s.rsvdOversampling = std::clamp<core::Index>(get("oversampling", qlonglong(s.rsvdOversampling)).toLongLong(), 0, 200);
+    s.rsvdPowerIterations = std::clamp(get("powerIterations", s.rsvdPowerIterations).toInt(), 0, 10);
+    const int selector = get("idSelector", int(s.idSelector)).toInt();
+    s.idSelector = selector == int(core::IdSelector::SketchPivotedQr) ? core::IdSelector::SketchPivotedQr
+                                                                       : core::IdSelector::PivotedQr;
+    s.idOversampling = std::clamp<core::Index>(get("idOversampling", qlonglong(s.idOversampling)).toLongLong(), 0, 200);
+    s.rowId = get("rowId", s.rowId).toBool();
+    const int rule = get("crRule", int(s.crRule)).toInt();
+    if (rule >= int(core::CrRule::Top) && rule <= int(core::CrRule::Uniform))
+        s.crRule = core::CrRule(rule);
+    const int product = get("crProduct", int(s.crProduct)).toInt();
+    if (product >= int(core::CrProduct::MatrixIdentity) && product <= int(core::CrProduct::SvdFactors))
+        s.crProduct = core::CrProduct(product);
+    s.monarchBlocks = std::clamp<core::Index>(get("blocks", qlonglong(s.monarchBlocks)).toLongLong(), 1, 4096);
+    s.trials = std::clamp(get("trials", s.trials).toInt(), 1, 50);
+    s.seed = get("seed", qulonglong(s.seed)).toULongLong();
+    return s;
+}
+
+void Settings::setMethodSettings(Method method, const core::MethodSettings &s)
+{
+    // Only the fields the method uses, so that every method keeps its own trials and seed.
+    switch (method) {
+    case Method::Svd: break;
+    case Method::Rsvd:
+        write(methodKey(method, "oversampling"), qlonglong(s.rsvdOversampling));
+        write(methodKey(method, "powerIterations"), s.rsvdPowerIterations);
+        break;
+    case Method::Id:
+        write(methodKey(method, "idSelector"), int(s.idSelector));
+        write(methodKey(method, "idOversampling"), qlonglong(s.idOversampling));
+        write(methodKey(method, "rowId"), s.rowId);
+        break;
+    case Method::Cr:
+        write(methodKey(method, "crRule"), int(s.crRule));
+        if (s.crProduct != core::CrProduct::Given)
+            write(methodKey(method, "crProduct"), int(s.crProduct));
+        break;
+    case Method::Monarch: write(methodKey(method, "blocks"), qlonglong(s.monarchBlocks)); break;
+    }
+    if (method == Method::Rsvd || method == Method::Id || method == Method::Cr) {
+        write(methodKey(method, "trials"), s.trials);
+        write(methodKey(method, "seed"), qulonglong(s.seed));
+    }
+}
+
+bool Settings::linkedViews() const { return m_settings->value(keyLinked, true).toBool(); }
+void Settings::setLinkedViews(bool linked) { write(keyLinked, linked); }
+
+} // namespace factorscope::app

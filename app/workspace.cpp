@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: MIT
+#include "workspace.h"
+
+#include "core/metrics.h"
+#include "core/rsvd.h"
+#include "core/svd.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+
+#include <algorithm>
+#include <set>
+
+namespace factorscope::app {
+
+using core::Index;
+using core::Matrix;
+using core::Method;
+using core::MethodSettings;
+
+namespace {
+
+int methodIndex(Method method) { return int(method); }
+
+constexpr Index previewRank = 100;
+/// Spectral errors of methods without a closed form are power-iteration estimates on the
+/// reconstruction; only for inputs up to this many values, at this many ranks.
+constexpr double spectralBudget = 4.0e6;
+constexpr int spectralRanks = 16;
+
+QString tr(const char *text) { return QCoreApplication::translate("Workspace", text); }
+
+/// Everything a factorisation job needs, captured by value.
+struct MethodJob
+{
+    std::shared_ptr<const std::vector<Matrix>> channels;
+    Method method = Method::Svd;
+    MethodSettings settings;
+    QString key;
+    quint64 documentId = 0;
+    core::ColorMode color = core::ColorMode::Gray;
+    bool preview = false;
+    double inputNorm2 = 0.0;  ///< max_c ‖M_c‖₂ if already known
+    std::shared_ptr<std::atomic<int>> counter;
+};
+
+std::shared_ptr<MethodResult> emptyResult(const MethodJob &job)
+{
+    auto r = std::make_shared<MethodResult>();
+    r->method = job.method;
+    r->settings = job.settings;
+    r->key = job.key;
+    r->documentId = job.documentId;
+    r->color = job.color;
+    r->rows = (*job.channels)[0].rows();
+    r->cols = (*job.channels)[0].cols();
+    return r;
+}
+
+Index usableRank(const MethodResult &r)
+{
+    Index rank = std::numeric_limits<Index>::max();
+    for (const auto &trial : r.models)
+        for (const auto &model : trial)
+            rank = std::min(rank, model->maxRank());
+    return r.models.empty() ? 0 : rank;
+}
+
+std::vector<std::vector<const core::ChannelModel *>> rawModels(const MethodResult &r, int trials)
+{
+    std::vector<std::vector<const core::ChannelModel *>> raw;
+    for (int t = 0; t < trials; ++t) {
+        raw.emplace_back();
+        for (const auto &model : r.models[std::size_t(t)])
+            raw.back().push_back(model.get());
+    }
+    return raw;
+}
+
+/// The randomized preview of an exact SVD: rank ≤ 100, with its a-posteriori error estimates.
+std::shared_ptr<MethodResult> computePreview(const MethodJob &job, core::Progress &progress)
+{
+    const std::vector<Matrix> &channels = *job.channels;
+    auto r = emptyResult(job);
+    r->approximate = true;
+    const Index k = std::min(previewRank, std::min(r->rows, r->cols));
+    double residual2 = 0.0, bound = 0.0, norm2 = 0.0;
+    r->models.emplace_back();
+    for (std::size_t c = 0; c < channels.size(); ++c) {
+        core::SubProgress sub(&progress, 0.15 * double(c) / channels.size(), 0.15 * double(c + 1) / channels.size());
+        core::RsvdOptions o;
+        o.rank = k;
+        o.oversampling = 10;
+        o.powerIterations = 2;
+        o.seed = job.settings.seed;
+        job.counter->fetch_add(1);
+        auto model = core::computeRandomizedSvd(channels[c], o, &sub);
+        residual2 += model->residualFro() * model->residualFro();
+        bound = std::max(bound, model->spectralBound());
+        if (model->singularValues().size() > 0)
+            norm2 = std::max(norm2, model->singularValues()[0]);
+        r->models.back().push_back(std::shared_ptr<const core::ChannelModel>(std::move(model)));
+    }
+    r->maxRank = usableRank(*r);
+    const double total2 = core::squaredNorm(channels);
+    r->estimatedRelErrFro = total2 > 0.0 ? std::sqrt(residual2 / total2) : 0.0;
+    r->estimatedRelErrSpec = norm2 > 0.0 ? bound / norm2 : 0.0;
+    r->curve = core::evaluateCurve(channels, Method::Svd, job.settings, rawModels(*r, 1),
+                                   Workspace::curveRanks(r->maxRank), std::nullopt, false, 0.0);
+    return r;
+}
+
+std::shared_ptr<MethodResult> computeMethod(const MethodJob &job, JobContext &context)
+{
+    QElapsedTimer clock;
+    clock.start();
+    core::Progress &progress = context.progress();
+    const std::vector<Matrix> &channels = *job.channels;
+    const Index n = channels[0].rows(), m = channels[0].cols();
+    const MethodSettings &s = job.settings;
+    double fitBegin = 0.0;
+    if (job.preview && job.method == Method::Svd) {
+        auto preview = computePreview(job, progress);
+        preview->seconds = clock.elapsed() / 1000.0;
+        context.publish(preview);
+        fitBegin = 0.15;
+    }
+
+    auto r = emptyResult(job);
+    const bool randomized = core::isRandomized(job.method, s.idSelector, s.crRule);
+    const int trials = randomized ? std::max(1, s.trials) : 1;
+    const Index rank = Workspace::factorisationRank(job.method, n, m, s);
+    const double fitEnd = 0.85;
+    const std::size_t count = std::size_t(trials) * channels.size();
+    for (int t = 0; t < trials; ++t) {
+        r->models.emplace_back();
+        for (std::size_t c = 0; c < channels.size(); ++c) {
+            const std::size_t done = std::size_t(t) * channels.size() + c;
+            core::SubProgress sub(&progress, fitBegin + (fitEnd - fitBegin) * double(done) / count,
+                                  fitBegin + (fitEnd - fitBegin) * double(done + 1) / count);
+            job.counter->fetch_add(1);
+            r->models.back().push_back(
+                std::shared_ptr<const core::ChannelModel>(core::factorise(channels[c], job.method, s, rank, t, true, &sub)));
+        }
+    }
+    r->maxRank = usableRank(*r);
+
+    double norm2 = job.inputNorm2;
+    if (job.method == Method::Svd) {
+        norm2 = 0.0;
+        for (const auto &model : r->models[0])
+            norm2 = std::max(norm2, model->errSpecExact(0).value_or(0.0));
+    }
+    const bool exactSpec = r->models[0][0]->errSpecExact(std::min<Index>(1, r->maxRank)).has_value();
+    const bool estimateSpec = !exactSpec && r->maxRank > 0
+                              && double(n) * double(m) * double(channels.size()) <= spectralBudget;
+    if ((exactSpec || estimateSpec) && norm2 <= 0.0)
+        norm2 = core::inputSpectralNorm(channels);
+    r->inputSpectralNorm = norm2;
+
+    core::SubProgress curveProgress(&progress, fitEnd, estimateSpec ? 0.9 : 1.0);
+    r->curve = core::evaluateCurve(channels, job.method, s, rawModels(*r, trials), Workspace::curveRanks(r->maxRank),
+                                   std::nullopt, false, norm2, &curveProgress);
+
+    if (estimateSpec) {
+        // The Frobenius curve is complete: show it while the spectral estimates run.
+        r->seconds = clock.elapsed() / 1000.0;
+        context.publish(std::make_shared<MethodResult>(*r));
+        std::set<Index> picked;
+        for (int i = 0; i < spectralRanks; ++i) {
+            const double f = spectralRanks > 1 ? double(i) / (spectralRanks - 1) : 0.0;
+            picked.insert(std::clamp<Index>(Index(std::lround(std::pow(double(r->maxRank), f))), 1, r->maxRank));
+        }
+        const std::vector<Index> ranks(picked.begin(), picked.end());
+        // Trial 0 only: the estimate needs one reconstruction per rank and trial.
+        core::SubProgress sub(&progress, 0.9, 1.0);
+        const auto spec = core::evaluateCurve(channels, job.method, s, rawModels(*r, 1), ranks, std::nullopt, true,
+                                              norm2, &sub);
+        for (const core::CurveRow &row : spec)
+            for (core::CurveRow &target : r->curve)
+                if (target.rank == row.rank) {
+                    target.relErrSpec = row.relErrSpec;
+                    target.relErrSpecEstimated = true;
+                }
+        r->spectralEstimated = true;
+    }
+    r->seconds = clock.elapsed() / 1000.0;
+    return r;
+}
+
+std::shared_ptr<ViewResult> computeView(const std::shared_ptr<const MethodResult> &source, Index rank,
+                                        const std::shared_ptr<const InputDocument> &document,
+                                        const std::shared_ptr<const std::vector<Matrix>> &channelsPtr,
+                                        JobContext &context)
+{
+    const std::vector<Matrix> &channels = *channelsPtr;
+    auto v = std::make_shared<ViewResult>();
+    v->source = source;
+    v->rank = std::clamp<Index>(rank, 0, source->maxRank);
+    v->isImage = document->isImage;
+    std::vector<Matrix> recon;
+    recon.reserve(channels.size());
+    for (std::size_t c = 0; c < channels.size(); ++c) {
+        context.checkpoint(0.6 * double(c) / channels.size());
+        recon.push_back(source->model(int(c)).reconstruct(v->rank));
+    }
+    v->relErrFro = core::relErrFro(channels, recon);
+    for (std::size_t c = 0; c < channels.size(); ++c)
+        v->params += source->model(int(c)).storedParams(v->rank);
+    v->ratio = v->params / (double(source->rows) * double(source->cols) * double(channels.size()));
+    context.checkpoint(0.6);
+    if (document->isImage) {
+        auto display = std::make_shared<std::vector<Matrix>>(core::channelsToDisplay(recon, source->color));
+        // The original as displayed in this mode (its luma in grey mode), as the headless command.
+        const std::vector<Matrix> original = Workspace::displayedOriginal(*document, source->color);
+        v->psnrDb = core::psnr(original, *display);
+        context.checkpoint(0.7);
+        v->ssim = core::ssim(original, *display);
+        Matrix residual = Matrix::Zero(source->rows, source->cols);
+        for (std::size_t c = 0; c < display->size(); ++c)
+            residual += original[c] - (*display)[c];
+        residual /= double(display->size());
+        v->residual = std::make_shared<const Matrix>(std::move(residual));
+        v->residualLabel = display->size() > 1 ? tr("Residual M − M̃ (mean over R, G, B)") : tr("Residual M − M̃");
+        v->reconstruction = std::move(display);
+    } else {
+        v->residual = std::make_shared<const Matrix>(channels[0] - recon[0]);
+        v->residualLabel = channels.size() > 1 ? tr("Residual M − M̃ (channel 1)") : tr("Residual M − M̃");
+        v->reconstruction = std::make_shared<const std::vector<Matrix>>(std::move(recon));
+    }
+    return v;
+}
+
+} // namespace
+
+std::vector<Matrix> Workspace::displayedOriginal(const InputDocument &document, core::ColorMode mode)
+{
+    if (document.isImage && document.planes.size() == 3 && mode == core::ColorMode::Gray)
+        return core::imageToChannels(document.planes, core::ColorMode::Gray);
+    return document.planes;
+}
+
+core::Vector MethodResult::combinedSingularValues() const
+{
+    if (models.empty())
+        return {};
+    core::Vector sum;
+    for (const auto &model : models[0]) {
+        const core::Vector *sigma = nullptr;
+        if (const auto *svd = dynamic_cast<const core::SvdModel *>(model.get()))
+            sigma = &svd->singularValues();
+        else if (const auto *rsvd = dynamic_cast<const core::RsvdModel *>(model.get()))
+            sigma = &rsvd->singularValues();
+        if (!sigma)
+            return {};
+        if (sum.size() == 0)
+            sum = core::Vector::Zero(sigma->size());
+        const Index k = std::min(sum.size(), sigma->size());
+        sum = sum.head(k).eval();
+        sum += sigma->head(k).cwiseAbs2();
+    }
+    return sum.cwiseSqrt();
+}
+
+Workspace::Workspace(QObject *parent) : QObject(parent)
+{
+    connect(&m_runner, &JobRunner::finished, this,
+            [this](const QString &slot, quint64 generation, JobValuePtr value) { onFinished(slot, generation, value, true); });
+    connect(&m_runner, &JobRunner::partialResult, this,
+            [this](const QString &slot, quint64 generation, JobValuePtr value) { onFinished(slot, generation, value, false); });
+    connect(&m_runner, &JobRunner::failed, this,
+            [this](const QString &slot, quint64, const QString &message) { onFailed(slot, message); });
+}
+
+Workspace::~Workspace()
+{
+    m_runner.cancelAll();
+}
+
+Index Workspace::rows() const { return m_channels && !m_channels->empty() ? (*m_channels)[0].rows() : 0; }
+Index Workspace::cols() const { return m_channels && !m_channels->empty() ? (*m_channels)[0].cols() : 0; }
+
+void Workspace::setDocument(std::shared_ptr<const InputDocument> document)
+{
+    m_runner.cancelAll();
+    m_document = std::move(document);
+    m_documentId = m_nextDocumentId++;
+    m_results = {};
+    m_wanted = {};
+    // Results of other documents are never asked for again: free their memory.
+    m_cache.clear();
+    m_lru.clear();
+    updateChannels();
+}
+
+void Workspace::setColorMode(core::ColorMode mode)
+{
+    if (mode == m_color)
+        return;
+    m_color = mode;
+    if (!m_document || !m_document->isImage)
+        return;
+    m_runner.cancelAll();
+    m_results = {};
+    m_wanted = {};
+    updateChannels();
+}
+
+void Workspace::updateChannels()
+{
+    if (!m_document || m_document->planes.empty()) {
+        m_channels.reset();
+        return;
+    }
+    if (m_document->isImage)
+        m_channels = std::make_shared<const std::vector<Matrix>>(core::imageToChannels(m_document->planes, m_color));
+    else
+        m_channels = std::make_shared<const std::vector<Matrix>>(m_document->planes);
+}
+
+QString Workspace::slotName(Method method) { return QString::fromStdString(core::methodName(method)); }
+
+QString Workspace::methodTitle(Method method)
+{
+    switch (method) {
+    case Method::Svd: return tr("SVD");
+    case Method::Rsvd: return tr("Randomized SVD");
+    case Method::Id: return tr("ID");
+    case Method::Cr: return tr("CR");
+    case Method::Monarch: return tr("Monarch");
+    }
+    return {};
+}
+
+QString Workspace::parameterKey(Method method, const MethodSettings &s)
+{
+    QString key = slotName(method);
+    const bool randomized = core::isRandomized(method, s.idSelector, s.crRule);
+    switch (method) {
+    case Method::Svd: break;
+    case Method::Rsvd:
+        key += QStringLiteral(";p=%1;q=%2").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations);
+        break;
+    case Method::Id:
+        key += QStringLiteral(";%1;%2").arg(int(s.idSelector)).arg(s.rowId ? QStringLiteral("rows") : QStringLiteral("cols"));
+        if (randomized)
+            key += QStringLiteral(";os=%1").arg(s.idOversampling);
+        break;
+    case Method::Cr:
+        key += QStringLiteral(";rule=%1;product=%2").arg(int(s.crRule)).arg(int(s.crProduct));
+        break;
+    case Method::Monarch: key += QStringLiteral(";b=%1").arg(s.monarchBlocks); break;
+    }
+    if (randomized)
+        key += QStringLiteral(";trials=%1;seed=%2").arg(s.trials).arg(s.seed);
+    return key;
+}
+
+QString Workspace::cacheKey(Method method, const MethodSettings &settings) const
+{
+    const int color = m_document && m_document->isImage ? int(m_color) : -1;
+    return QStringLiteral("%1|%2|%3").arg(m_documentId).arg(color).arg(parameterKey(method, settings));
+}
+
+Index Workspace::factorisationRank(Method method, Index rows, Index cols, const MethodSettings &settings)
+{
+    const Index usable = core::maxUsableRank(method, rows, cols, settings);
+    if (method == Method::Rsvd)
+        return std::min<Index>(usable, 128);
+    if (method == Method::Id && settings.idSelector == core::IdSelector::SketchPivotedQr)
+        return std::min<Index>(usable, 256);
+    return usable;
+}
+
+std::vector<Index> Workspace::curveRanks(Index maxRank, int maxPoints)
+{
+    std::vector<Index> ranks;
+    if (maxRank <= 0)
+        return ranks;
+    if (maxRank <= maxPoints) {
+        for (Index r = 1; r <= maxRank; ++r)
+            ranks.push_back(r);
+        return ranks;
+    }
+    const Index dense = std::min<Index>(128, maxPoints / 4);
+    for (Index r = 1; r <= dense; ++r)
+        ranks.push_back(r);
+    const int rest = maxPoints - int(dense);
+    for (int i = 1; i <= rest; ++i) {
+        const Index r = dense + Index(std::llround(double(maxRank - dense) * i / rest));
+        if (r > ranks.back())
+            ranks.push_back(r);
+    }
+    return ranks;
+}
+
+void Workspace::request(Method method, const MethodSettings &settings)
+{
+    if (!m_channels || m_channels->empty())
+        return;
+    const QString key = cacheKey(method, settings);
+    const int index = methodIndex(method);
+    const QString slot = slotName(method);
+    if (m_wanted[index] == key && (m_runner.isActive(slot) || (m_results[index] && m_results[index]->key == key && !m_results[index]->approximate)))
+        return; // already computing or shown
+    m_wanted[index] = key;
+    if (const auto cached = m_cache.value(key)) {
+        m_runner.cancel(slot);
+        remember(cached);
+        deliver(cached, true);
+        return;
+    }
+    MethodJob job;
+    job.channels = m_channels;
+    job.method = method;
+    job.settings = settings;
+    job.key = key;
+    job.documentId = m_documentId;
+    job.color = m_color;
+    job.preview = method == Method::Svd && double(rows()) * double(cols()) > double(m_previewThreshold);
+    job.counter = m_factorisations;
+    if (const auto &svd = m_results[methodIndex(Method::Svd)]; svd && !svd->approximate)
+        job.inputNorm2 = svd->inputSpectralNorm;
+    const QString label = tr("%1 of %2 × %3").arg(methodTitle(method)).arg(rows()).arg(cols());
+    m_runner.submit(slot, label, [job](JobContext &context) -> JobValuePtr { return computeMethod(job, context); });
+}
+
+std::shared_ptr<const MethodResult> Workspace::result(Method method) const { return m_results[methodIndex(method)]; }
+
+bool Workspace::isComputing(Method method) const
+{
+    const int index = methodIndex(method);
+    if (m_wanted[index].isEmpty() || !m_runner.isActive(slotName(method)))
+        return false;
+    return !(m_results[index] && m_results[index]->key == m_wanted[index] && m_final[index]);
+}
+
+void Workspace::requestView(Method method, Index rank)
+{
+    const auto source = m_results[methodIndex(method)];
+    if (!source || !m_document)
+        return;
+    const auto document = m_document;
+    const auto channels = m_channels;
+    m_runner.submit(QStringLiteral("view:") + slotName(method),
+                    tr("%1 at rank %2").arg(methodTitle(method)).arg(rank),
+                    [source, rank, document, channels](JobContext &context) -> JobValuePtr {
+                        return computeView(source, rank, document, channels, context);
+                    });
+}
+
+void Workspace::remember(std::shared_ptr<const MethodResult> result)
+{
+    const QString &key = result->key;
+    m_lru.erase(std::remove(m_lru.begin(), m_lru.end(), key), m_lru.end());
+    m_lru.push_back(key);
+    m_cache.insert(key, result);
+    while (int(m_lru.size()) > m_cacheCapacity) {
+        m_cache.remove(m_lru.front());
+        m_lru.pop_front();
+    }
+}
+
+void Workspace::deliver(std::shared_ptr<const MethodResult> result, bool final)
+{
+    m_results[methodIndex(result->method)] = result;
+    m_final[methodIndex(result->method)] = final;
+    if (final && !result->approximate)
+        remember(result);
+    emit resultReady(result->method, result);
+}
+
+void Workspace::onFinished(const QString &slot, quint64 generation, JobValuePtr value, bool final)
+{
+    Q_UNUSED(slot);
+    Q_UNUSED(generation);
+    if (auto view = std::dynamic_pointer_cast<const ViewResult>(value)) {
+        if (view->source && view->source->documentId == m_documentId)
+            emit viewReady(view);
+        return;
+    }
+    auto result = std::dynamic_pointer_cast<const MethodResult>(value);
+    if (!result || result->documentId != m_documentId || result->key != m_wanted[methodIndex(result->method)])
+        return;
+    deliver(result, final);
+}
+
+void Workspace::onFailed(const QString &slot, const QString &message)
+{
+    for (Method method : core::allMethods())
+        if (slot == slotName(method) || slot == QStringLiteral("view:") + slotName(method))
+            emit failed(method, message);
+}
+
+} // namespace factorscope::app

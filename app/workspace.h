@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "inputloader.h"
+#include "jobrunner.h"
+
+#include "core/color.h"
+#include "core/curve.h"
+
+#include <QHash>
+#include <QObject>
+#include <QString>
+
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace factorscope::app {
+
+/// One method's factorisation of the current document: every channel (and every trial of a
+/// randomized method), factorised once up to the largest rank the GUI offers, plus its error
+/// curve. Immutable once delivered; shared by the GUI and the view jobs.
+struct MethodResult final : JobValue
+{
+    core::Method method = core::Method::Svd;
+    core::MethodSettings settings;
+    QString key;                      ///< the cache key (document, colour mode, method, parameters)
+    quint64 documentId = 0;
+    core::ColorMode color = core::ColorMode::Gray;
+    core::Index rows = 0, cols = 0;
+    /// models[t][c]: trial t (one for deterministic methods) of channel c.
+    std::vector<std::vector<std::shared_ptr<const core::ChannelModel>>> models;
+    core::Index maxRank = 0;          ///< every model rebuilds ranks 0..maxRank
+    std::vector<core::CurveRow> curve;
+    /// A randomized SVD shown while the exact SVD of a large input runs.
+    bool approximate = false;
+    double estimatedRelErrFro = std::numeric_limits<double>::quiet_NaN();  ///< preview: ‖M − QQᵀM‖_F / ‖M‖_F
+    double estimatedRelErrSpec = std::numeric_limits<double>::quiet_NaN(); ///< preview: a-posteriori bound / ‖M‖₂
+    /// max_c ‖M_c‖₂ when known (exact from an SVD), else 0.
+    double inputSpectralNorm = 0.0;
+    /// Relative spectral errors of a non-SVD method are power-iteration estimates at a few ranks.
+    bool spectralEstimated = false;
+    double seconds = 0.0;             ///< wall time of the job
+
+    int trials() const { return int(models.size()); }
+    int channels() const { return models.empty() ? 0 : int(models[0].size()); }
+    const core::ChannelModel &model(int channel, int trial = 0) const { return *models[std::size_t(trial)][std::size_t(channel)]; }
+    /// Singular values of an SVD (or of the preview's randomized SVD), combined over channels as
+    /// √(Σ_c σ_{c,i}²), so their tail sums are the curve's errors. Empty for other methods.
+    core::Vector combinedSingularValues() const;
+};
+
+/// What the screen shows for one method at one rank: the reconstruction (display planes for an
+/// image, channels for a matrix), the residual M − M̃ and the figures of merit. Built from a
+/// MethodResult's models, never by factorising.
+struct ViewResult final : JobValue
+{
+    std::shared_ptr<const MethodResult> source;
+    core::Index rank = 0;
+    bool isImage = false;
+    std::shared_ptr<const std::vector<core::Matrix>> reconstruction;
+    std::shared_ptr<const core::Matrix> residual;
+    QString residualLabel;
+    double relErrFro = 0.0;
+    double psnrDb = std::numeric_limits<double>::quiet_NaN();
+    double ssim = std::numeric_limits<double>::quiet_NaN();
+    double params = 0.0;              ///< stored numbers, all channels
+    double ratio = 0.0;               ///< params / (n·m·channels)
+};
+
+/// The documents' factorisation cache and the requests that fill it.
+///
+/// A result is cached per (document, colour mode, method, parameters); changing only the rank
+/// rebuilds the view from the cached models (requestView) and never factorises again. Every
+/// factorisation runs on the JobRunner in the method's own slot ("svd", "id" …), views in
+/// "view:<method>", so the newest request of each wins. An exact SVD of a large input (more than
+/// previewThreshold() cells) first publishes a randomized SVD preview (rank ≤ 100, marked
+/// approximate, with its error estimates), then the exact result replaces it.
+class Workspace : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Workspace(QObject *parent = nullptr);
+    ~Workspace() override;
+
+    JobRunner *runner() { return &m_runner; }
+
+    /// Makes `document` current: cancels every job, forgets the results of other documents.
+    void setDocument(std::shared_ptr<const InputDocument> document);
+    std::shared_ptr<const InputDocument> document() const { return m_document; }
+    quint64 documentId() const { return m_documentId; }
+    /// Colour mode of images (ignored for matrices).
+    void setColorMode(core::ColorMode mode);
+    core::ColorMode colorMode() const { return m_color; }
+    /// The matrices that are factorised for the current document and colour mode.
+    std::shared_ptr<const std::vector<core::Matrix>> channels() const { return m_channels; }
+    core::Index rows() const;
+    core::Index cols() const;
+
+    /// Asks for `method` with `settings`: from the cache at once (resultReady is emitted before
+    /// this returns), or by a background job (which replaces any job of the method's slot).
+    void request(core::Method method, const core::MethodSettings &settings);
+    /// The newest result delivered for the method on the current document and colour mode (may
+    /// be a preview), or null.
+    std::shared_ptr<const MethodResult> result(core::Method method) const;
+    /// True while the method's newest request has not delivered its final result (a preview or
+    /// a Frobenius-only curve may be shown meanwhile) and was not cancelled.
+    bool isComputing(core::Method method) const;
+    /// Rebuilds the view of `method` at `rank` (clamped to the result's maxRank) in the
+    /// background from the cached models. No-op before the method has a result.
+    void requestView(core::Method method, core::Index rank);
+
+    /// Channel factorisations started so far (core::factorise or the preview's randomized SVD,
+    /// one per channel and trial). A rank change never increases it.
+    int factorisationCount() const { return m_factorisations->load(); }
+
+    /// Inputs with more cells than this get a randomized preview before an exact SVD.
+    qint64 previewThreshold() const { return m_previewThreshold; }
+    void setPreviewThreshold(qint64 cells) { m_previewThreshold = cells; }
+    /// Cached results kept (least recently used dropped first).
+    void setCacheCapacity(int entries) { m_cacheCapacity = std::max(1, entries); }
+    int cachedCount() const { return int(m_cache.size()); }
+
+    /// The largest rank the GUI offers, and the rank each factorisation is computed to:
+    /// core::maxUsableRank, capped for randomized SVD (128) and the sketched ID (256), whose
+    /// cost grows with the rank.
+    static core::Index factorisationRank(core::Method method, core::Index rows, core::Index cols,
+                                         const core::MethodSettings &settings);
+    /// Ranks of the curve: all of 1..maxRank up to `maxPoints`, else 1..128 and evenly spaced
+    /// ranks up to maxRank (maxPoints in all).
+    static std::vector<core::Index> curveRanks(core::Index maxRank, int maxPoints = 512);
+    /// The parameters that matter for `method`, as a string ("rsvd;p=10;q=2;trials=5;seed=0").
+    static QString parameterKey(core::Method method, const core::MethodSettings &settings);
+    /// "SVD", "Randomized SVD", "ID", "CR", "Monarch".
+    static QString methodTitle(core::Method method);
+    static QString slotName(core::Method method);
+    /// What the original looks like in `mode`: its BT.709 grey for a colour image in grey mode,
+    /// else the document's planes. PSNR, SSIM and the residual compare against it.
+    static std::vector<core::Matrix> displayedOriginal(const InputDocument &document, core::ColorMode mode);
+
+signals:
+    /// A result (or a preview) for `method` on the current document is available.
+    void resultReady(factorscope::core::Method method, std::shared_ptr<const factorscope::app::MethodResult> result);
+    void viewReady(std::shared_ptr<const factorscope::app::ViewResult> view);
+    void failed(factorscope::core::Method method, const QString &message);
+
+private:
+    QString cacheKey(core::Method method, const core::MethodSettings &settings) const;
+    void updateChannels();
+    void deliver(std::shared_ptr<const MethodResult> result, bool final);
+    void onFinished(const QString &slot, quint64 generation, JobValuePtr value, bool final);
+    void onFailed(const QString &slot, const QString &message);
+    void remember(std::shared_ptr<const MethodResult> result);
+
+    JobRunner m_runner;
+    std::shared_ptr<const InputDocument> m_document;
+    quint64 m_documentId = 0;
+    quint64 m_nextDocumentId = 1;
+    core::ColorMode m_color = core::ColorMode::Rgb;
+    std::shared_ptr<const std::vector<core::Matrix>> m_channels;
+
+    std::array<std::shared_ptr<const MethodResult>, 5> m_results;
+    std::array<QString, 5> m_wanted;   ///< key of each method's newest request
+    std::array<bool, 5> m_final{};     ///< m_results[i] is its job's final value
+    QHash<QString, std::shared_ptr<const MethodResult>> m_cache;
+    std::deque<QString> m_lru;         ///< most recently used at the back
+    int m_cacheCapacity = 10;
+    qint64 m_previewThreshold = 800 * 800;
+    std::shared_ptr<std::atomic<int>> m_factorisations = std::make_shared<std::atomic<int>>(0);
+};
+
+} // namespace factorscope::app

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+// Settings against a temporary INI file: defaults, typed round trips, per-method parameters kept
+// apart, change signals, and out-of-range stored values falling back to sane ones.
+#include "app/settings.h"
+
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace factorscope;
+using namespace factorscope::app;
+using core::Method;
+
+class TestSettings : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void defaults();
+    void roundTrip_data();
+    void roundTrip();
+    void methodsKeepTheirOwnTrialsAndSeed();
+    void changeSignals();
+    void garbageFallsBack();
+
+private:
+    QTemporaryDir m_dir;
+    int m_counter = 0;
+    std::unique_ptr<Settings> fresh()
+    {
+        return std::make_unique<Settings>(
+            new QSettings(m_dir.filePath(QStringLiteral("s%1.ini").arg(++m_counter)), QSettings::IniFormat));
+    }
+};
+
+void TestSettings::defaults()
+{
+    auto s = fresh();
+    QCOMPARE(s->colorMode(), core::ColorMode::Rgb);
+    QCOMPARE(s->currentMethod(), Method::Svd);
+    QCOMPARE(s->rank(Method::Svd), 20);
+    QCOMPARE(s->rank(Method::Monarch), 1);
+    QVERIFY(s->recentFiles().isEmpty());
+    QVERIFY(s->linkedViews());
+    const core::MethodSettings d;
+    for (Method m : core::allMethods()) {
+        const core::MethodSettings got = s->methodSettings(m);
+        QCOMPARE(got.rsvdOversampling, d.rsvdOversampling);
+        QCOMPARE(got.crRule, d.crRule);
+        QCOMPARE(got.monarchBlocks, d.monarchBlocks);
+        QCOMPARE(got.trials, d.trials);
+    }
+}
+
+void TestSettings::roundTrip_data()
+{
+    QTest::addColumn<int>("method");
+    for (Method m : core::allMethods())
+        QTest::newRow(core::methodName(m).c_str()) << int(m);
+}
+
+void TestSettings::roundTrip()
+{
+    QFETCH(int, method);
+    const Method m = Method(method);
+    const QString ini = m_dir.filePath(QStringLiteral("round%1.ini").arg(method));
+    core::MethodSettings in;
+    in.rsvdOversampling = 7;
+    in.rsvdPowerIterations = 4;
+    in.idSelector = core::IdSelector::SketchPivotedQr;
+    in.idOversampling = 3;
+    in.rowId = true;
+    in.crRule = core::CrRule::Uniform;
+    in.crProduct = core::CrProduct::SvdFactors;
+    in.monarchBlocks = 8;
+    in.trials = 9;
+    in.seed = 12345678901ULL;
+    {
+        Settings s(new QSettings(ini, QSettings::IniFormat));
+        s.setMethodSettings(m, in);
+        s.setRank(m, 33);
+        s.setCurrentMethod(m);
+        s.setColorMode(core::ColorMode::YCbCr);
+        s.sync();
+    }
+    Settings s(new QSettings(ini, QSettings::IniFormat));
+    const core::MethodSettings out = s.methodSettings(m);
+    const core::MethodSettings d;
+    QCOMPARE(s.rank(m), 33);
+    QCOMPARE(s.currentMethod(), m);
+    QCOMPARE(s.colorMode(), core::ColorMode::YCbCr);
+    QCOMPARE(out.rsvdOversampling, m == Method::Rsvd ? in.rsvdOversampling : d.rsvdOversampling);
+    QCOMPARE(out.rsvdPowerIterations, m == Method::Rsvd ? in.rsvdPowerIterations : d.rsvdPowerIterations);
+    QCOMPARE(out.idSelector, m == Method::Id ? in.idSelector : d.idSelector);
+    QCOMPARE(out.rowId, m == Method::Id ? in.rowId : d.rowId);
+    QCOMPARE(out.crRule, m == Method::Cr ? in.crRule : d.crRule);
+    QCOMPARE(out.crProduct, m == Method::Cr ? in.crProduct : d.crProduct);
+    QCOMPARE(out.monarchBlocks, m == Method::Monarch ? in.monarchBlocks : d.monarchBlocks);
+    const bool randomized = m == Method::Rsvd || m == Method::Id || m == Method::Cr;
+    QCOMPARE(out.trials, randomized ? in.trials : d.trials);
+    QCOMPARE(out.seed, randomized ? in.seed : d.seed);
+}
+
+void TestSettings::methodsKeepTheirOwnTrialsAndSeed()
+{
+    auto s = fresh();
+    core::MethodSettings a, b;
+    a.trials = 3;
+    a.seed = 1;
+    b.trials = 11;
+    b.seed = 2;
+    s->setMethodSettings(Method::Rsvd, a);
+    s->setMethodSettings(Method::Cr, b);
+    QCOMPARE(s->methodSettings(Method::Rsvd).trials, 3);
+    QCOMPARE(s->methodSettings(Method::Cr).trials, 11);
+    QCOMPARE(s->methodSettings(Method::Rsvd).seed, std::uint64_t(1));
+    QCOMPARE(s->methodSettings(Method::Cr).seed, std::uint64_t(2));
+}
+
+void TestSettings::changeSignals()
+{
+    auto s = fresh();
+    QSignalSpy changed(s.get(), &Settings::changed);
+    s->setRank(Method::Id, 12);
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(changed[0][0].toString().contains(QStringLiteral("id")));
+    s->setRank(Method::Id, 12); // unchanged: no signal
+    QCOMPARE(changed.count(), 1);
+    s->setColorMode(core::ColorMode::Gray);
+    s->setLinkedViews(false);
+    QCOMPARE(changed.count(), 3);
+}
+
+void TestSettings::garbageFallsBack()
+{
+    const QString ini = m_dir.filePath(QStringLiteral("garbage.ini"));
+    {
+        QSettings raw(ini, QSettings::IniFormat);
+        raw.setValue(QStringLiteral("view/colorMode"), QStringLiteral("sepia"));
+        raw.setValue(QStringLiteral("methods/current"), QStringLiteral("qr"));
+        raw.setValue(QStringLiteral("methods/svd/rank"), -5);
+        raw.setValue(QStringLiteral("methods/cr/crRule"), 99);
+        raw.setValue(QStringLiteral("methods/monarch/blocks"), 0);
+        raw.setValue(QStringLiteral("methods/rsvd/trials"), 100000);
+    }
+    Settings s(new QSettings(ini, QSettings::IniFormat));
+    QCOMPARE(s.colorMode(), core::ColorMode::Rgb);
+    QCOMPARE(s.currentMethod(), Method::Svd);
+    QCOMPARE(s.rank(Method::Svd), 20);
+    QCOMPARE(s.methodSettings(Method::Cr).crRule, core::MethodSettings().crRule);
+    QCOMPARE(s.methodSettings(Method::Monarch).monarchBlocks, core::Index(1));
+    QCOMPARE(s.methodSettings(Method::Rsvd).trials, 50);
+}
+
+QTEST_MAIN(TestSettings)
+#include "tst_settings.moc"

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: MIT
+// The factorisation cache: a rank change never refactorises, the same parameters come from the
+// cache, new parameters refactorise, a large SVD shows a randomized preview first, and the GUI
+// thread keeps processing events while a 2000×2000 SVD runs.
+#include "app/workspace.h"
+
+#include "core/generators.h"
+#include "core/metrics.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTimer>
+#include <QtTest>
+
+using namespace factorscope;
+using namespace factorscope::app;
+using core::Index;
+using core::Matrix;
+using core::Method;
+
+Q_DECLARE_METATYPE(factorscope::core::Method)
+
+namespace {
+
+std::shared_ptr<const InputDocument> matrixDocument(const Matrix &m, const QString &name = QStringLiteral("m"))
+{
+    auto doc = std::make_shared<InputDocument>();
+    doc->path = doc->displayName = name;
+    doc->planes = {m};
+    doc->format = QStringLiteral("test matrix");
+    return doc;
+}
+
+std::shared_ptr<const InputDocument> imageDocument(Index rows, Index cols)
+{
+    auto doc = std::make_shared<InputDocument>();
+    doc->path = doc->displayName = QStringLiteral("gradient");
+    doc->isImage = true;
+    doc->planes = core::gradientImage(rows, cols);
+    for (Matrix &p : doc->planes) // a little texture so that the rank is not 2
+        p = (p + 0.05 * core::lowRankPlusNoise(rows, cols, 3, 0.1, 5)).cwiseMax(0.0).cwiseMin(1.0);
+    return doc;
+}
+
+/// Waits for the final result of `method` (previews and Frobenius-only results may come first).
+std::shared_ptr<const MethodResult> waitFinal(Workspace &w, Method method, int timeoutMs = 120000)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < timeoutMs) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        if (!w.isComputing(method) && w.result(method) && !w.result(method)->approximate)
+            return w.result(method);
+        QTest::qWait(5);
+    }
+    return nullptr;
+}
+
+} // namespace
+
+class TestWorkspace : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void rankChangeDoesNotRefactorise_data();
+    void rankChangeDoesNotRefactorise();
+    void sameParametersComeFromTheCache();
+    void newParametersRefactorise();
+    void curveCoversEveryRank();
+    void viewMatchesTheCurve_data();
+    void viewMatchesTheCurve();
+    void imageViewHasPsnrAndResidual_data();
+    void imageViewHasPsnrAndResidual();
+    void previewThenExact();
+    void newDocumentDropsOldResults();
+    void guiKeepsProcessingEventsDuringLargeSvd();
+    void curveRanks_data();
+    void curveRanks();
+    void factorisationRankCaps();
+};
+
+void TestWorkspace::initTestCase()
+{
+    qRegisterMetaType<factorscope::core::Method>();
+}
+
+void TestWorkspace::rankChangeDoesNotRefactorise_data()
+{
+    QTest::addColumn<int>("method");
+    for (Method m : core::allMethods())
+        QTest::newRow(core::methodName(m).c_str()) << int(m);
+}
+
+void TestWorkspace::rankChangeDoesNotRefactorise()
+{
+    QFETCH(int, method);
+    const Method m = Method(method);
+    Workspace w;
+    w.setDocument(matrixDocument(core::lowRankPlusNoise(96, 64, 8, 0.05, 1)));
+    core::MethodSettings s;
+    s.monarchBlocks = 8;
+    QSignalSpy views(&w, &Workspace::viewReady);
+    w.request(m, s);
+    const auto result = waitFinal(w, m);
+    QVERIFY(result);
+    const int count = w.factorisationCount();
+    QVERIFY(count >= 1);
+    QVERIFY(w.runner()->waitForIdle(10000));
+    for (Index rank : {1, 3, 5, 7, 2}) {
+        w.requestView(m, rank);
+        QVERIFY(views.wait(10000));
+        QCOMPARE(views.last()[0].value<std::shared_ptr<const ViewResult>>()->rank, std::min(rank, result->maxRank));
+    }
+    // Asking again for the same method and parameters is no new factorisation either.
+    w.request(m, s);
+    QVERIFY(w.runner()->waitForIdle(10000));
+    QCOMPARE(w.factorisationCount(), count);
+}
+
+void TestWorkspace::sameParametersComeFromTheCache()
+{
+    Workspace w;
+    w.setDocument(matrixDocument(core::lowRankPlusNoise(80, 60, 5, 0.01, 2)));
+    QSignalSpy results(&w, &Workspace::resultReady);
+    core::MethodSettings s;
+    w.request(Method::Svd, s);
+    QVERIFY(waitFinal(w, Method::Svd));
+    w.request(Method::Id, s);
+    QVERIFY(waitFinal(w, Method::Id));
+    s.idSelector = core::IdSelector::SketchPivotedQr;
+    w.request(Method::Id, s);
+    QVERIFY(waitFinal(w, Method::Id));
+    const int count = w.factorisationCount();
+    // Back to pivoted QR: delivered at once, from the cache, before request() returns.
+    s.idSelector = core::IdSelector::PivotedQr;
+    const int before = results.count();
+    w.request(Method::Id, s);
+    QCOMPARE(results.count(), before + 1);
+    QVERIFY(!w.isComputing(Method::Id));
+    QCOMPARE(w.factorisationCount(), count);
+    QCOMPARE(w.result(Method::Id)->settings.idSelector, core::IdSelector::PivotedQr);
+}
+
+void TestWorkspace::newParametersRefactorise()
+{
+    Workspace w;
+    w.setDocument(matrixDocument(core::randomMonarch(64, 64, 8, 1, 3)));
+    core::MethodSettings s;
+    s.monarchBlocks = 8;
+    w.request(Method::Monarch, s);
+    const auto first = waitFinal(w, Method::Monarch);
+    QVERIFY(first);
+    const int count = w.factorisationCount();
+    // The generator's structure: zero error at ρ = 1 for the same block count.
+    QVERIFY(first->curve.front().rank == 1 && first->curve.front().relErrFro < 1e-10);
+    s.monarchBlocks = 4;
+    w.request(Method::Monarch, s);
+    const auto second = waitFinal(w, Method::Monarch);
+    QVERIFY(second);
+    QCOMPARE(w.factorisationCount(), count + 1);
+    QCOMPARE(second->settings.monarchBlocks, Index(4));
+    QVERIFY(second->curve.front().relErrFro > 1e-3);
+}
+
+void TestWorkspace::curveCoversEveryRank()
+{
+    Workspace w;
+    const Matrix m = core::lowRankPlusNoise(50, 40, 6, 0.02, 4);
+    w.setDocument(matrixDocument(m));
+    core::MethodSettings s;
+    s.trials = 3;
+    w.request(Method::Cr, s);
+    const auto r = waitFinal(w, Method::Cr);
+    QVERIFY(r);
+    QCOMPARE(r->trials(), 3);
+    QCOMPARE(Index(r->curve.size()), r->maxRank);
+    QCOMPARE(r->maxRank, Index(40)); // M·I: one draw per column at most
+    for (std::size_t i = 0; i < r->curve.size(); ++i) {
+        const core::CurveRow &row = r->curve[i];
+        QCOMPARE(row.rank, Index(i + 1));
+        QVERIFY(row.relErrFroMin && row.relErrFroMax && row.relErrFroExpected);
+        QVERIFY(*row.relErrFroMin <= row.relErrFro + 1e-15 && row.relErrFro <= *row.relErrFroMax + 1e-15);
+    }
+    // Spectral errors of a method without a closed form: estimated at a few ranks.
+    QVERIFY(r->spectralEstimated);
+    int estimated = 0;
+    for (const auto &row : r->curve)
+        estimated += row.relErrSpec.has_value() ? 1 : 0;
+    QVERIFY(estimated >= 5 && estimated <= 16);
+}
+
+void TestWorkspace::viewMatchesTheCurve_data()
+{
+    QTest::addColumn<int>("method");
+    QTest::addColumn<int>("rank");
+    QTest::newRow("svd r3") << int(Method::Svd) << 3;
+    QTest::newRow("rsvd r4") << int(Method::Rsvd) << 4;
+    QTest::newRow("id r5") << int(Method::Id) << 5;
+    QTest::newRow("monarch ρ2") << int(Method::Monarch) << 2;
+}
+
+void TestWorkspace::viewMatchesTheCurve()
+{
+    QFETCH(int, method);
+    QFETCH(int, rank);
+    const Method m = Method(method);
+    Workspace w;
+    const Matrix a = core::lowRankPlusNoise(64, 48, 6, 0.05, 6);
+    w.setDocument(matrixDocument(a));
+    core::MethodSettings s;
+    s.trials = 1;
+    s.monarchBlocks = 4;
+    w.request(m, s);
+    const auto r = waitFinal(w, m);
+    QVERIFY(r);
+    QSignalSpy views(&w, &Workspace::viewReady);
+    w.requestView(m, rank);
+    QVERIFY(views.wait(10000));
+    const auto view = views.last()[0].value<std::shared_ptr<const ViewResult>>();
+    QCOMPARE(view->rank, Index(rank));
+    const auto row = std::find_if(r->curve.begin(), r->curve.end(), [&](const auto &c) { return c.rank == rank; });
+    QVERIFY(row != r->curve.end());
+    QVERIFY(std::abs(view->relErrFro - row->relErrFro) <= 1e-9);
+    QCOMPARE(view->params, row->params);
+    // The residual is M − M̃ of the reconstruction shown.
+    QVERIFY(((*view->residual) - (a - (*view->reconstruction)[0])).norm() <= 1e-12 * a.norm());
+    QVERIFY(std::isnan(view->psnrDb));
+}
+
+void TestWorkspace::imageViewHasPsnrAndResidual_data()
+{
+    QTest::addColumn<int>("mode");
+    QTest::addColumn<int>("planes");
+    QTest::newRow("grey") << int(core::ColorMode::Gray) << 1;
+    QTest::newRow("rgb") << int(core::ColorMode::Rgb) << 3;
+    QTest::newRow("ycbcr") << int(core::ColorMode::YCbCr) << 3;
+}
+
+void TestWorkspace::imageViewHasPsnrAndResidual()
+{
+    QFETCH(int, mode);
+    QFETCH(int, planes);
+    Workspace w;
+    w.setColorMode(core::ColorMode(mode));
+    const auto doc = imageDocument(48, 40);
+    w.setDocument(doc);
+    QCOMPARE(int(w.channels()->size()), mode == int(core::ColorMode::Gray) ? 1 : 3);
+    w.request(Method::Svd, {});
+    QVERIFY(waitFinal(w, Method::Svd));
+    QSignalSpy views(&w, &Workspace::viewReady);
+    w.requestView(Method::Svd, 4);
+    QVERIFY(views.wait(10000));
+    const auto view = views.last()[0].value<std::shared_ptr<const ViewResult>>();
+    QCOMPARE(int(view->reconstruction->size()), planes);
+    const auto original = Workspace::displayedOriginal(*doc, core::ColorMode(mode));
+    QCOMPARE(int(original.size()), planes);
+    QVERIFY(std::abs(view->psnrDb - core::psnr(original, *view->reconstruction)) < 1e-9);
+    QVERIFY(view->psnrDb > 20.0);
+    QVERIFY(view->ssim > 0.5 && view->ssim <= 1.0);
+    QCOMPARE(view->residual->rows(), Index(48));
+}
+
+void TestWorkspace::previewThenExact()
+{
+    Workspace w;
+    w.setPreviewThreshold(50 * 50);
+    const Matrix a = core::lowRankPlusNoise(120, 110, 20, 0.01, 8);
+    w.setDocument(matrixDocument(a));
+    QSignalSpy results(&w, &Workspace::resultReady);
+    w.request(Method::Svd, {});
+    const auto exact = waitFinal(w, Method::Svd);
+    QVERIFY(exact);
+    QVERIFY(results.count() >= 2);
+    const auto preview = results.first()[1].value<std::shared_ptr<const MethodResult>>();
+    QVERIFY(preview->approximate);
+    QCOMPARE(preview->maxRank, Index(100));
+    // Its error estimates are there and sensible: the residual of a rank-100 sketch is tiny here.
+    QVERIFY(preview->estimatedRelErrFro >= 0.0 && preview->estimatedRelErrFro < 0.05);
+    QVERIFY(preview->estimatedRelErrSpec >= 0.0);
+    QVERIFY(!exact->approximate);
+    QCOMPARE(exact->maxRank, Index(110));
+    // The preview's curve is an upper bound close to the exact one at small ranks.
+    QVERIFY(preview->curve[9].relErrFro >= exact->curve[9].relErrFro * (1 - 1e-12));
+    QVERIFY(preview->curve[9].relErrFro <= exact->curve[9].relErrFro * 1.05);
+}
+
+void TestWorkspace::newDocumentDropsOldResults()
+{
+    Workspace w;
+    w.setDocument(matrixDocument(core::hilbert(40)));
+    w.request(Method::Svd, {});
+    QVERIFY(waitFinal(w, Method::Svd));
+    QVERIFY(w.cachedCount() >= 1);
+    // A slow job for the old document must not deliver into the new one.
+    w.setDocument(matrixDocument(core::lowRankPlusNoise(300, 300, 5, 0.1, 1)));
+    QVERIFY(!w.result(Method::Svd));
+    QCOMPARE(w.cachedCount(), 0);
+    QSignalSpy results(&w, &Workspace::resultReady);
+    w.request(Method::Id, {});
+    QVERIFY(waitFinal(w, Method::Id));
+    for (const auto &args : results)
+        QCOMPARE(args[1].value<std::shared_ptr<const MethodResult>>()->documentId, w.documentId());
+}
+
+void TestWorkspace::guiKeepsProcessingEventsDuringLargeSvd()
+{
+    Workspace w;
+    w.setDocument(matrixDocument(core::lowRankPlusNoise(2000, 2000, 50, 0.1, 9)));
+    int ticks = 0;
+    QTimer timer;
+    timer.setInterval(20);
+    connect(&timer, &QTimer::timeout, [&ticks] { ++ticks; });
+    QSignalSpy results(&w, &Workspace::resultReady);
+    QElapsedTimer clock;
+    clock.start();
+    timer.start();
+    w.request(Method::Svd, {});
+    const auto exact = waitFinal(w, Method::Svd, 600000);
+    const qint64 elapsed = clock.elapsed();
+    timer.stop();
+    QVERIFY(exact);
+    QCOMPARE(exact->maxRank, Index(2000));
+    // The SVD took a while, and the timer kept firing all along (at least a third of its ticks,
+    // allowing for a loaded machine); a computation on the GUI thread would have starved it.
+    QVERIFY2(elapsed > 500, qPrintable(QString::number(elapsed)));
+    QVERIFY2(ticks >= elapsed / 20 / 3, qPrintable(QStringLiteral("%1 ticks in %2 ms").arg(ticks).arg(elapsed)));
+    // The randomized preview came first, labelled approximate.
+    QVERIFY(results.count() >= 2);
+    QVERIFY(results.first()[1].value<std::shared_ptr<const MethodResult>>()->approximate);
+    qInfo("2000x2000 SVD: %lld ms, %d timer ticks", elapsed, ticks);
+}
+
+void TestWorkspace::curveRanks_data()
+{
+    QTest::addColumn<int>("maxRank");
+    QTest::addColumn<int>("expectedCount");
+    QTest::newRow("0") << 0 << 0;
+    QTest::newRow("1") << 1 << 1;
+    QTest::newRow("512") << 512 << 512;
+    QTest::newRow("513") << 513 << 512;
+    QTest::newRow("2000") << 2000 << 512;
+}
+
+void TestWorkspace::curveRanks()
+{
+    QFETCH(int, maxRank);
+    QFETCH(int, expectedCount);
+    const auto ranks = Workspace::curveRanks(maxRank);
+    QCOMPARE(int(ranks.size()), expectedCount);
+    for (std::size_t i = 1; i < ranks.size(); ++i)
+        QVERIFY(ranks[i] > ranks[i - 1]);
+    if (!ranks.empty()) {
+        QCOMPARE(ranks.front(), Index(1));
+        QCOMPARE(ranks.back(), Index(maxRank));
+    }
+}
+
+void TestWorkspace::factorisationRankCaps()
+{
+    core::MethodSettings s;
+    QCOMPARE(Workspace::factorisationRank(Method::Svd, 600, 500, s), Index(500));
+    QCOMPARE(Workspace::factorisationRank(Method::Rsvd, 600, 500, s), Index(128));
+    QCOMPARE(Workspace::factorisationRank(Method::Rsvd, 60, 50, s), Index(50));
+    QCOMPARE(Workspace::factorisationRank(Method::Id, 600, 500, s), Index(500));
+    s.idSelector = core::IdSelector::SketchPivotedQr;
+    QCOMPARE(Workspace::factorisationRank(Method::Id, 600, 500, s), Index(256));
+    QCOMPARE(Workspace::factorisationRank(Method::Cr, 600, 500, s), Index(500));
+    s.monarchBlocks = 16;
+    QCOMPARE(Workspace::factorisationRank(Method::Monarch, 512, 512, s), Index(32));
+}
+
+QTEST_MAIN(TestWorkspace)
+#include "tst_workspace.moc"

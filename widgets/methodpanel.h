@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/curve.h"
+
+#include <QWidget>
+
+#include <array>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QSlider;
+class QSpinBox;
+class QTabWidget;
+
+namespace factorscope::widgets {
+
+/// The method panel: one page per method (SVD, randomized SVD, ID, CR, Monarch) with its
+/// parameters, defaults from core::MethodSettings and tooltips that say what each one does.
+/// Every page has a rank slider with a spin box ("block rank ρ" on the Monarch page).
+///
+/// It only edits settings: settingsChanged() when a factorisation parameter changes (the owner
+/// refactorises), rankChanged() when only the rank moves (the owner must not refactorise).
+class MethodPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit MethodPanel(QWidget *parent = nullptr);
+
+    core::Method currentMethod() const;
+    /// Shows the method's page (emits currentMethodChanged if it changes).
+    void setCurrentMethod(core::Method method);
+
+    /// The method's settings as its page shows them (fields of other methods keep defaults).
+    core::MethodSettings settings(core::Method method) const;
+    /// Sets the page's widgets from `settings` without emitting settingsChanged.
+    void setSettings(core::Method method, const core::MethodSettings &settings);
+
+    int rank(core::Method method) const;
+    /// Moves the slider (clamped to 1..maxRank); emits rankChanged if the rank changed.
+    void setRank(core::Method method, int rank);
+    /// The largest rank the method offers for the open document (≥ 1). Clamps the current rank
+    /// without emitting rankChanged: the owner reads rank() after setting the limits.
+    void setMaxRank(core::Method method, int maxRank);
+    int maxRank(core::Method method) const;
+    /// Upper bound of Monarch's block count (max(n, m) of the open document).
+    void setMaxBlocks(int blocks);
+    /// A line under the page's parameters: padding, a preview in progress, capped ranks …
+    void setNote(core::Method method, const QString &text);
+
+    /// "SVD", "rSVD", "ID", "CR", "Monarch": the page titles, also used by the other views.
+    static QString shortName(core::Method method);
+
+signals:
+    void settingsChanged(core::Method method, const core::MethodSettings &settings);
+    void rankChanged(core::Method method, int rank);
+    void currentMethodChanged(core::Method method);
+
+private:
+    struct Page
+    {
+        QWidget *widget = nullptr;
+        QSlider *slider = nullptr;
+        QSpinBox *rankSpin = nullptr;
+        QLabel *rangeLabel = nullptr;
+        QLabel *note = nullptr;
+        core::MethodSettings settings;
+        int maxRank = 1;
+    };
+
+    QWidget *buildPage(core::Method method, const QString &summary, QWidget *parameters);
+    QWidget *buildRsvdParameters();
+    QWidget *buildIdParameters();
+    QWidget *buildCrParameters();
+    QWidget *buildMonarchParameters();
+    void connectRank(core::Method method);
+    void emitSettings(core::Method method);
+    void updateIdControls();
+    void updateCrControls();
+    Page &page(core::Method method) { return m_pages[std::size_t(method)]; }
+    const Page &page(core::Method method) const { return m_pages[std::size_t(method)]; }
+
+    QTabWidget *m_tabs = nullptr;
+    std::array<Page, 5> m_pages;
+    bool m_updating = false;
+
+    // Randomized SVD.
+    QSpinBox *m_rsvdOversampling = nullptr;
+    QSpinBox *m_rsvdPower = nullptr;
+    QSpinBox *m_rsvdTrials = nullptr;
+    QSpinBox *m_rsvdSeed = nullptr;
+    // ID.
+    QComboBox *m_idSelector = nullptr;
+    QComboBox *m_idOrientation = nullptr;
+    QSpinBox *m_idOversampling = nullptr;
+    QSpinBox *m_idTrials = nullptr;
+    QSpinBox *m_idSeed = nullptr;
+    // CR.
+    QComboBox *m_crRule = nullptr;
+    QComboBox *m_crProduct = nullptr;
+    QSpinBox *m_crTrials = nullptr;
+    QSpinBox *m_crSeed = nullptr;
+    // Monarch.
+    QSpinBox *m_monarchBlocks = nullptr;
+};
+
+} // namespace factorscope::widgets
