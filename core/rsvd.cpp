@@ -30,16 +30,7 @@ Matrix RsvdModel::reconstruct(Index rank) const
 
 void RsvdModel::advance(Matrix &acc, Index from, Index to) const
 {
-    to = std::min(to, m_rank);
-    if (to == from)
-        return;
-    if (to < from) {
-        acc.setZero(m_rows, m_cols);
-        from = 0;
-    }
-    const Index count = to - from;
-    acc.noalias() += (m_u.middleCols(from, count) * m_sigma.segment(from, count).asDiagonal()) *
-                     m_v.middleCols(from, count).transpose();
+    advanceTruncated(acc, m_u, m_sigma, m_v, std::min(from, m_rank), std::min(to, m_rank));
 }
 
 std::unique_ptr<RsvdModel> computeRandomizedSvd(const Matrix &m, const RsvdOptions &options,

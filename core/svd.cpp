@@ -48,17 +48,23 @@ Matrix SvdModel::reconstruct(Index rank) const
 
 void SvdModel::advance(Matrix &acc, Index from, Index to) const
 {
-    to = std::min(to, m_sigma.size());
+    advanceTruncated(acc, m_u, m_sigma, m_v, from, to);
+}
+
+void advanceTruncated(Matrix &acc, const Matrix &u, const Vector &sigma, const Matrix &v, Index from,
+                      Index to)
+{
+    to = std::min(to, Index(std::min(sigma.size(), u.cols())));
     if (to == from)
         return;
     if (to < from) { // going down: rebuild (cheaper than subtracting, and exact)
-        acc.setZero(m_rows, m_cols);
+        acc.setZero(u.rows(), v.rows());
         from = 0;
     }
     const Index count = to - from;
     // acc += U[:, from:to] · diag(σ) · V[:, from:to]ᵀ, one GEMM.
-    acc.noalias() += (m_u.middleCols(from, count) * m_sigma.segment(from, count).asDiagonal()) *
-                     m_v.middleCols(from, count).transpose();
+    acc.noalias() += (u.middleCols(from, count) * sigma.segment(from, count).asDiagonal()) *
+                     v.middleCols(from, count).transpose();
 }
 
 std::unique_ptr<SvdModel> computeSvd(const Matrix &m, const SvdOptions &options, Progress *progress)

@@ -52,6 +52,11 @@ struct SvdOptions
 std::unique_ptr<SvdModel> computeSvd(const Matrix &m, const SvdOptions &options = {},
                                      Progress *progress = nullptr);
 
+/// Moves acc from M̃_from to M̃_to for a truncated SVD u·diag(σ)·vᵀ (ranks clamped to σ's
+/// size): adds the new triplets with one GEMM; going down rebuilds from zero (exact).
+void advanceTruncated(Matrix &acc, const Matrix &u, const Vector &sigma, const Matrix &v, Index from,
+                      Index to);
+
 /// Σ_{i≥r} σ_i² for r = 0..k (k+1 values, last is 0), accumulated from the smallest σ.
 Vector tailSquares(const Vector &sigma);
 
