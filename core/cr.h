@@ -87,6 +87,14 @@ public:
     CrProduct product() const { return m_product; }
     /// Number of terms l.
     Index terms() const { return m_weights.size(); }
+    /// The factors whose terms are sampled: M (n×m) for M·I and I·M; U (n×k) for SVD factors;
+    /// X (n×l) for Given. Term i is x_i·y_iᵀ with x_i = column i (M·I, SVD factors, Given), or
+    /// e_i·(row i of M)ᵀ for I·M.
+    const Matrix &productLeft() const { return m_x; }
+    /// Vᵀ (k×m) for SVD factors, Y (l×m) for Given: y_iᵀ = row i; empty for M·I and I·M.
+    const Matrix &productRight() const { return m_y; }
+    /// σ for SVD factors (term i is σ_i·u_i·v_iᵀ); empty otherwise.
+    const Vector &productSigma() const { return m_sigma; }
 
 private:
     friend std::unique_ptr<CrModel> computeCr(const Matrix &, const CrOptions &, Progress *);

@@ -96,6 +96,12 @@ public:
     Index numericalRank() const { return m_numericalRank; }
     bool isRowId() const { return m_rowId; }
     IdSelector selector() const { return m_selector; }
+    /// Q[:, :maxRank()] of A·Π = Q·R (nA×maxRank, orthonormal columns; A = M, or Mᵀ for a row ID);
+    /// empty for a curve-only model. With rFactorRows(): M̃_r = Q[:, :r]·(RΠᵀ)[:r, :] (column ID)
+    /// or its transpose (row ID), the nested sum reconstruct() and advance() use (core/preview).
+    const Matrix &qFactor() const { return m_q; }
+    /// R[:k, :]·Πᵀ (k×mA, k = maxRank()): R's rows with the columns back in A's order.
+    const Matrix &rFactorRows() const { return m_rUnpivoted; }
 
 private:
     friend std::unique_ptr<IdModel> computeId(const Matrix &, const IdOptions &, Progress *);
