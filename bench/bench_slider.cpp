@@ -158,7 +158,9 @@ FirstPicture openToFirstPicture(const QString &path)
     }
     f.open = msSince(t0);
     const auto t1 = Clock::now();
-    const auto models = randomizedModels(opened.document->planes, 50);
+    std::vector<std::shared_ptr<const core::ChannelModel>> models;
+    for (const core::Matrix &p : opened.document->planes) // exactly the GUI's preview settings
+        models.push_back(core::computeRandomizedSvd(p, core::previewRsvdOptions(p.rows(), p.cols(), 0)));
     f.rsvd = msSince(t1);
     const auto t2 = Clock::now();
     core::FastDisplayRebuilder rebuilder(models, core::Method::Rsvd, kDisplayRows, kDisplayCols);

@@ -33,6 +33,17 @@ void RsvdModel::advance(Matrix &acc, Index from, Index to) const
     advanceTruncated(acc, m_u, m_sigma, m_v, std::min(from, m_rank), std::min(to, m_rank));
 }
 
+RsvdOptions previewRsvdOptions(Index rows, Index cols, std::uint64_t seed)
+{
+    RsvdOptions o;
+    o.rank = std::min<Index>(50, std::min(rows, cols));
+    o.oversampling = 10;
+    o.powerIterations = 1;
+    o.seed = seed;
+    o.measureResidual = false;
+    return o;
+}
+
 std::unique_ptr<RsvdModel> computeRandomizedSvd(const Matrix &m, const RsvdOptions &options,
                                                 Progress *progress)
 {
@@ -57,11 +68,14 @@ std::unique_ptr<RsvdModel> computeRandomizedSvd(const Matrix &m, const RsvdOptio
         checkpoint(progress, (3.0 + 2 * it) / steps);
     }
     const Matrix b = q0.transpose() * m; // B = QᵀM, sketch×m
-    Matrix residual = m;
-    residual.noalias() -= q0 * b;         // M − QB, measured, not inferred
-    model->m_residual2 = residual.squaredNorm();
+    if (options.measureResidual) {
+        Matrix residual = m;
+        residual.noalias() -= q0 * b; // M − QB, measured, not inferred
+        model->m_residual2 = residual.squaredNorm();
+    } else {
+        model->m_residual2 = std::max(0.0, m.squaredNorm() - b.squaredNorm());
+    }
     checkpoint(progress, (2.0 * q + 2.0) / steps);
-
     Vector sigma;
     Matrix ub, vb;
     if (!lapack::thinSvd(b, ub, sigma, vb))
@@ -72,10 +86,12 @@ std::unique_ptr<RsvdModel> computeRandomizedSvd(const Matrix &m, const RsvdOptio
         model->m_u = q0 * ub.leftCols(rank);
         model->m_v = vb.leftCols(rank);
     }
-    // A-posteriori spectral bound from 10 probes of the residual (Halko et al., eq. 4.3).
+    // A-posteriori spectral bound from 10 probes of the residual (Halko et al., eq. 4.3):
+    // (I − QQᵀ)Mω = Mω − Q(QᵀMω), without forming the residual.
     double worst = 0.0;
-    if (residual.size() > 0) {
-        const Matrix probes = residual * rng.gaussian(cols, 10);
+    if (m.size() > 0) {
+        const Matrix mw = m * rng.gaussian(cols, 10);
+        const Matrix probes = mw - q0 * (q0.transpose() * mw);
         worst = probes.colwise().norm().maxCoeff();
     }
     model->m_spectralBound = 10.0 * std::sqrt(2.0 / M_PI) * worst;

@@ -16,7 +16,16 @@ struct RsvdOptions
     int powerIterations = 2;  ///< q: subspace iterations, re-orthonormalised after every product
     std::uint64_t seed = 0;
     bool vectors = true;      ///< false: σ and the curve only
+    /// true: ‖M − QB‖_F is measured on the formed residual (exact to rounding, one more GEMM and
+    /// an n×m copy). false: √(‖M‖²_F − ‖B‖²_F), which loses relative accuracy only when the
+    /// residual is tiny next to ‖M‖ — fine for a preview's error label.
+    bool measureResidual = true;
 };
+
+/// The settings of the quick first picture shown while an exact SVD runs: rank ≤ 50,
+/// oversampling 10, one power iteration, residual from norms. The GUI and bench/bench_slider
+/// use these same settings.
+RsvdOptions previewRsvdOptions(Index rows, Index cols, std::uint64_t seed);
 
 /// Randomized SVD (Halko, Martinsson & Tropp 2011, Algorithms 4.4 and 5.1).
 ///
