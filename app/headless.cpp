@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "headless.h"
 
+#include "exporter.h"
 #include "inputloader.h"
 
 #include "core/color.h"
@@ -318,79 +319,15 @@ int runCurve(const Arguments &a, std::ostream &out, std::ostream &err)
 
 std::vector<std::string> channelSuffixes(const Prepared &p, std::size_t count)
 {
-    if (count == 1)
-        return {""};
-    if (p.colorName == QStringLiteral("rgb"))
-        return {"_R", "_G", "_B"};
-    if (p.colorName == QStringLiteral("ycbcr"))
-        return {"_Y", "_Cb", "_Cr"};
-    std::vector<std::string> s;
-    for (std::size_t c = 0; c < count; ++c)
-        s.push_back("_c" + std::to_string(c));
-    return s;
-}
-
-Matrix indexColumn(const IndexList &idx, Index count)
-{
-    Matrix v(std::min<Index>(count, Index(idx.size())), 1);
-    for (Index i = 0; i < v.rows(); ++i)
-        v(i, 0) = double(idx[std::size_t(i)]);
-    return v;
-}
-
-Matrix stackVertically(const std::vector<Matrix> &blocks)
-{
-    Index rows = 0;
-    for (const Matrix &b : blocks)
-        rows += b.rows();
-    Matrix out(rows, blocks.empty() ? 0 : blocks[0].cols());
-    Index at = 0;
-    for (const Matrix &b : blocks) {
-        out.middleRows(at, b.rows()) = b;
-        at += b.rows();
-    }
-    return out;
+    return exporter::channelSuffixes(p.colorName, count);
 }
 
 /// Writes a model's factors as .npy files into dir (names documented in the README).
 void writeFactors(const QString &dir, const ChannelModel &model, Method method, Index rank, const std::string &suffix)
 {
-    std::vector<std::pair<std::string, Matrix>> files;
-    switch (method) {
-    case Method::Svd: {
-        const auto &m = static_cast<const SvdModel &>(model);
-        files = {{"U", m.u().leftCols(rank)}, {"S", m.singularValues().head(rank)}, {"V", m.v().leftCols(rank)}};
-        break;
-    }
-    case Method::Rsvd: {
-        const auto &m = static_cast<const RsvdModel &>(model);
-        files = {{"U", m.u().leftCols(rank)}, {"S", m.singularValues().head(rank)}, {"V", m.v().leftCols(rank)}};
-        break;
-    }
-    case Method::Id: {
-        const auto &m = static_cast<const IdModel &>(model);
-        files = {{"C", m.skeleton(rank)}, {"Z", m.interpolation(rank)}, {"indices", indexColumn(m.pivots(), rank)}};
-        break;
-    }
-    case Method::Cr: {
-        const auto &m = static_cast<const CrModel &>(model);
-        files = {{"indices", indexColumn(m.draws(), rank)}, {"weights", m.weights()}};
-        if (m.probabilities().size() > 0)
-            files.push_back({"probabilities", m.probabilities()});
-        break;
-    }
-    case Method::Monarch: {
-        const auto &m = static_cast<const MonarchModel &>(model);
-        files = {{"L", stackVertically(m.leftBlocks(rank))}, {"R", stackVertically(m.rightBlocks(rank))}};
-        break;
-    }
-    }
-    for (const auto &[name, matrix] : files) {
-        const QString path = QDir(dir).filePath(QString::fromStdString(name + suffix + ".npy"));
-        std::string error;
-        if (!writeNpy(path.toStdString(), {matrix}, &error))
-            throw FileError(path.toStdString() + ": " + error);
-    }
+    QString path, error;
+    if (!exporter::writeFactors(dir, model, method, rank, suffix, exporter::FactorFormat::Npy, &path, &error))
+        throw FileError(path.toStdString() + ": " + error.toStdString());
 }
 
 int runCompress(const Arguments &a, std::ostream &out, std::ostream &err)

@@ -1,20 +1,28 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "exporter.h"
 #include "inputloader.h"
 #include "workspace.h"
 
 #include "core/generators.h"
+#include "core/target.h"
 
 #include <QMainWindow>
 
+#include <array>
+#include <map>
 #include <memory>
+#include <optional>
 
 class QAction;
 class QComboBox;
+class QDoubleSpinBox;
 class QFrame;
 class QLabel;
 class QProgressBar;
+class QSpinBox;
+class QStackedWidget;
 class QTabWidget;
 class QTimer;
 class QToolButton;
@@ -29,6 +37,8 @@ struct CurveSeries;
 
 namespace factorscope::app {
 
+class ComparePanes;
+struct TargetOutcome;
 class FactorPanels;
 class RecentFiles;
 class Settings;
@@ -74,18 +84,55 @@ public:
     widgets::ErrorPlot *errorPlot() const { return m_errorPlot; }
     widgets::SpectrumPlot *spectrumPlot() const { return m_spectrum; }
     RecentFiles *recentFiles() const { return m_recent; }
+    /// View ▸ Compare: the side-by-side panes in place of the original / reconstruction views.
+    ComparePanes *comparePanes() const { return m_compare; }
+    void setCompareMode(bool on);
+    bool isCompareMode() const;
     /// The newest view delivered for the current method (null before the first).
     std::shared_ptr<const ViewResult> currentView() const { return m_view; }
     QString bannerText() const;
     bool isBannerVisible() const;
     QString metricsText() const;
     void setColorMode(core::ColorMode mode);
+    /// YCbCr mode: the rank of Cb and Cr for the current method (−1: the same as Y's rank).
+    void setChromaRank(int rank);
+    int chromaRank() const;
+    /// The "Chroma rank" control, shown only in ycbcr mode for a colour image.
+    QSpinBox *chromaRankBox() const { return m_chromaSpin; }
+
+    // File ▸ Export, without the dialogs. Each writes atomically and, on failure, shows one
+    // non-modal sentence naming the file and the reason; false then.
+    /// The error curves of every computed method in `factorscope curve`'s CSV format, evaluated
+    /// and written by a background job (the outcome is reported when it ends). False when there
+    /// is nothing to export (reported at once).
+    bool exportCurveCsv(const QString &path);
+    /// The error plot as .png, .svg or .pdf (by suffix).
+    bool exportPlot(const QString &path);
+    /// The current method's reconstruction at full resolution as PNG, in the displayed colours
+    /// (an image clamped to [0, 1]; a matrix through the view's colour scale and range).
+    bool exportReconstruction(const QString &path);
+    /// The current method's factors at the current rank into `folder`, named as
+    /// `factorscope compress --factors` names them.
+    bool exportFactors(const QString &folder, exporter::FactorFormat format);
+    /// The view area as one PNG: the comparison panes in compare mode, else the original beside
+    /// the reconstruction (or residual) tab.
+    bool exportViews(const QString &path);
+
+    /// The Target control's Apply: for each computed method, the smallest rank reaching `value`
+    /// (relative error ≤, PSNR ≥, SSIM ≥; for stored numbers the largest rank within the budget),
+    /// set on the method's rank control (at least 1) when the background search ends. Searched
+    /// on the shown trial's models (core::rankForTarget), with the chroma rank fixed in ycbcr
+    /// mode. Methods whose target is out of reach keep their rank.
+    void applyTarget(core::TargetKind kind, double value);
+    /// The answer of the last search that ended, per method (nullopt: out of reach).
+    std::map<core::Method, std::optional<core::Index>> lastTargetRanks() const { return m_targetRanks; }
 
     /// Processes events until no job has run for a moment (tests, screenshots).
     bool waitForIdle(int timeoutMs);
     /// Sets up one of the README's scenes ("photo-svd", "matrix-id", "monarch-slice"), waits for
     /// every job and saves the window to `file`. For `factorscope --screenshot SCENE FILE`.
-    /// Also "cr-photo", "rsvd-photo", "svd-preview" (grabbed while the preview shows), and any
+    /// Also "cr-photo", "rsvd-photo", "compare-4" (four comparison panes: SVD r=40 | ID r=40 |
+    /// Monarch 16 blocks | CR r=200), "svd-preview" (grabbed while the preview shows), and any
     /// scene with "-dark" appended (Fusion with a dark palette).
     bool runScreenshot(const QString &scene, const QString &file);
 
@@ -102,7 +149,8 @@ private:
     void chooseFile();
     void chooseGenerator();
     void saveReconstruction();
-    void exportCurves();
+    void chooseExport(int what);
+    bool reportWrite(bool ok, const QString &path, const QString &reason);
     void showAbout();
     void showError(const QString &message);
     void showOriginal();
@@ -121,6 +169,10 @@ private:
     void updateMethodLimits();
     void updateNotes(core::Method method);
     void updateColorControls();
+    /// The chroma rank the view of `method` uses, when the colour mode has one.
+    std::optional<core::Index> chromaRankFor(core::Method method) const;
+    void requestCurrentView(core::Method method);
+    void onTargetFound(const TargetOutcome &outcome);
     QString seriesName(core::Method method, const MethodResult &result) const;
     QStringList channelNames() const;
     static bool isSupportedFile(const QString &path);
@@ -142,6 +194,12 @@ private:
     widgets::ErrorPlot *m_errorPlot = nullptr;
     widgets::SpectrumPlot *m_spectrum = nullptr;
     QComboBox *m_colorCombo = nullptr;
+    QSpinBox *m_chromaSpin = nullptr;
+    QComboBox *m_targetKind = nullptr;
+    QDoubleSpinBox *m_targetValue = nullptr;
+    std::map<core::Method, std::optional<core::Index>> m_targetRanks;
+    QAction *m_chromaAction = nullptr;
+    std::array<int, 5> m_chromaRanks{-1, -1, -1, -1, -1};
     QFrame *m_banner = nullptr;
     QLabel *m_bannerText = nullptr;
     QLabel *m_documentInfo = nullptr;
@@ -151,6 +209,10 @@ private:
     QTimer *m_progressDelay = nullptr;
     QAction *m_saveAction = nullptr;
     QAction *m_exportAction = nullptr;
+    QWidget *m_viewsBox = nullptr;
+    QStackedWidget *m_viewStack = nullptr;
+    ComparePanes *m_compare = nullptr;
+    QAction *m_compareAction = nullptr;
     bool m_linking = false;
 };
 

@@ -22,7 +22,6 @@ namespace {
 
 int methodIndex(Method method) { return int(method); }
 
-constexpr Index previewRank = 100;
 /// Spectral errors of methods without a closed form are power-iteration estimates on the
 /// reconstruction; only for inputs up to this many values, at this many ranks.
 constexpr double spectralBudget = 4.0e6;
@@ -77,22 +76,17 @@ std::vector<std::vector<const core::ChannelModel *>> rawModels(const MethodResul
     return raw;
 }
 
-/// The randomized preview of an exact SVD: rank ≤ 100, with its a-posteriori error estimates.
+/// The randomized preview of an exact SVD (core::previewRsvdOptions), with its a-posteriori error estimates.
 std::shared_ptr<MethodResult> computePreview(const MethodJob &job, core::Progress &progress)
 {
     const std::vector<Matrix> &channels = *job.channels;
     auto r = emptyResult(job);
     r->approximate = true;
-    const Index k = std::min(previewRank, std::min(r->rows, r->cols));
     double residual2 = 0.0, bound = 0.0, norm2 = 0.0;
     r->models.emplace_back();
     for (std::size_t c = 0; c < channels.size(); ++c) {
         core::SubProgress sub(&progress, 0.15 * double(c) / channels.size(), 0.15 * double(c + 1) / channels.size());
-        core::RsvdOptions o;
-        o.rank = k;
-        o.oversampling = 10;
-        o.powerIterations = 2;
-        o.seed = job.settings.seed;
+        const core::RsvdOptions o = core::previewRsvdOptions(r->rows, r->cols, job.settings.seed);
         job.counter->fetch_add(1);
         auto model = core::computeRandomizedSvd(channels[c], o, &sub);
         residual2 += model->residualFro() * model->residualFro();
@@ -189,6 +183,7 @@ std::shared_ptr<MethodResult> computeMethod(const MethodJob &job, JobContext &co
 }
 
 std::shared_ptr<ViewResult> computeView(const std::shared_ptr<const MethodResult> &source, Index rank,
+                                        std::optional<Index> chromaRank,
                                         const std::shared_ptr<const InputDocument> &document,
                                         const std::shared_ptr<const std::vector<Matrix>> &channelsPtr,
                                         JobContext &context)
@@ -198,15 +193,21 @@ std::shared_ptr<ViewResult> computeView(const std::shared_ptr<const MethodResult
     v->source = source;
     v->rank = std::clamp<Index>(rank, 0, source->maxRank);
     v->isImage = document->isImage;
+    v->channelRanks.assign(channels.size(), v->rank);
+    if (chromaRank && source->color == core::ColorMode::YCbCr && channels.size() == 3) {
+        // Y at the rank, Cb and Cr at the chroma rank (JPEG's idea: the eye forgives chroma).
+        v->hasChromaRank = true;
+        v->channelRanks[1] = v->channelRanks[2] = std::clamp<Index>(*chromaRank, 0, source->maxRank);
+    }
     std::vector<Matrix> recon;
     recon.reserve(channels.size());
     for (std::size_t c = 0; c < channels.size(); ++c) {
         context.checkpoint(0.6 * double(c) / channels.size());
-        recon.push_back(source->model(int(c)).reconstruct(v->rank));
+        recon.push_back(source->model(int(c)).reconstruct(v->channelRanks[c]));
     }
     v->relErrFro = core::relErrFro(channels, recon);
     for (std::size_t c = 0; c < channels.size(); ++c)
-        v->params += source->model(int(c)).storedParams(v->rank);
+        v->params += source->model(int(c)).storedParams(v->channelRanks[c]);
     v->ratio = v->params / (double(source->rows) * double(source->cols) * double(channels.size()));
     context.checkpoint(0.6);
     if (document->isImage) {
@@ -435,7 +436,7 @@ bool Workspace::isComputing(Method method) const
     return !(m_results[index] && m_results[index]->key == m_wanted[index] && m_final[index]);
 }
 
-void Workspace::requestView(Method method, Index rank)
+void Workspace::requestView(Method method, Index rank, std::optional<Index> chromaRank)
 {
     const auto source = m_results[methodIndex(method)];
     if (!source || !m_document)
@@ -444,8 +445,24 @@ void Workspace::requestView(Method method, Index rank)
     const auto channels = m_channels;
     m_runner.submit(QStringLiteral("view:") + slotName(method),
                     tr("%1 at rank %2").arg(methodTitle(method)).arg(rank),
-                    [source, rank, document, channels](JobContext &context) -> JobValuePtr {
-                        return computeView(source, rank, document, channels, context);
+                    [source, rank, chromaRank, document, channels](JobContext &context) -> JobValuePtr {
+                        return computeView(source, rank, chromaRank, document, channels, context);
+                    });
+}
+
+void Workspace::requestPaneView(int pane, Method method, Index rank, std::optional<Index> chromaRank)
+{
+    const auto source = m_results[methodIndex(method)];
+    if (!source || !m_document)
+        return;
+    const auto document = m_document;
+    const auto channels = m_channels;
+    m_runner.submit(QStringLiteral("pane:%1").arg(pane),
+                    tr("%1 at rank %2").arg(methodTitle(method)).arg(rank),
+                    [pane, source, rank, chromaRank, document, channels](JobContext &context) -> JobValuePtr {
+                        auto view = computeView(source, rank, chromaRank, document, channels, context);
+                        view->pane = pane;
+                        return view;
                     });
 }
 

@@ -61,7 +61,12 @@ struct MethodResult final : JobValue
 struct ViewResult final : JobValue
 {
     std::shared_ptr<const MethodResult> source;
-    core::Index rank = 0;
+    core::Index rank = 0;             ///< the (luma) rank, clamped to the result's maxRank
+    /// The rank of each channel: all `rank`, except Cb and Cr at the chroma rank in ycbcr mode
+    /// when one was asked for.
+    std::vector<core::Index> channelRanks;
+    bool hasChromaRank = false;       ///< channelRanks[1..2] follow a separate chroma rank
+    int pane = -1;                    ///< the comparison pane that asked (requestPaneView), else −1
     bool isImage = false;
     std::shared_ptr<const std::vector<core::Matrix>> reconstruction;
     std::shared_ptr<const core::Matrix> residual;
@@ -113,8 +118,12 @@ public:
     /// a Frobenius-only curve may be shown meanwhile) and was not cancelled.
     bool isComputing(core::Method method) const;
     /// Rebuilds the view of `method` at `rank` (clamped to the result's maxRank) in the
-    /// background from the cached models. No-op before the method has a result.
-    void requestView(core::Method method, core::Index rank);
+    /// background from the cached models. No-op before the method has a result. In ycbcr mode
+    /// `chromaRank` (when given) is the rank of Cb and Cr, `rank` that of Y.
+    void requestView(core::Method method, core::Index rank, std::optional<core::Index> chromaRank = std::nullopt);
+    /// The same for comparison pane `pane` (its own slot "pane:N"; the view has pane set).
+    void requestPaneView(int pane, core::Method method, core::Index rank,
+                         std::optional<core::Index> chromaRank = std::nullopt);
 
     /// Channel factorisations started so far (core::factorise or the preview's randomized SVD,
     /// one per channel and trial). A rank change never increases it.

@@ -285,13 +285,43 @@ void ErrorPlot::syncControls()
 void ErrorPlot::setMarker(const QString &seriesName, double rank)
 {
     auto it = std::find_if(m_markers.begin(), m_markers.end(),
-                           [&](const Marker &m) { return m.series == seriesName; });
+                           [&](const Marker &m) { return m.key.isEmpty() && m.series == seriesName; });
     if (it != m_markers.end())
         it->rank = rank;
     else
-        m_markers.push_back({ seriesName, rank });
+        m_markers.push_back({ seriesName, rank, {}, {} });
     updateMarkers();
     m_plot->replot();
+}
+
+void ErrorPlot::setLabelledMarker(const QString &key, const QString &seriesName, double rank, const QString &label)
+{
+    auto it = std::find_if(m_markers.begin(), m_markers.end(), [&](const Marker &m) { return m.key == key; });
+    if (it != m_markers.end())
+        *it = { seriesName, rank, key, label };
+    else
+        m_markers.push_back({ seriesName, rank, key, label });
+    updateMarkers();
+    m_plot->replot();
+}
+
+void ErrorPlot::removeLabelledMarkers(const QString &prefix)
+{
+    m_markers.erase(std::remove_if(m_markers.begin(), m_markers.end(),
+                                   [&](const Marker &m) { return !m.key.isEmpty() && m.key.startsWith(prefix); }),
+                    m_markers.end());
+    updateMarkers();
+    m_plot->replot();
+}
+
+QPointF ErrorPlot::labelledMarkerPosition(const QString &key) const
+{
+    for (int i = 0; i < m_plot->itemCount(); ++i) {
+        auto *tracer = qobject_cast<QCPItemTracer *>(m_plot->item(i));
+        if (tracer && tracer->property("fsKey").toString() == key)
+            return tracer->position->coords();
+    }
+    return { nan, nan };
 }
 
 void ErrorPlot::clearMarkers()
@@ -631,6 +661,7 @@ void ErrorPlot::updateMarkers()
         if (item->property("fsMarker").toBool())
             m_plot->removeItem(item);
     }
+    int labelled = 0;
     for (const Marker &marker : std::as_const(m_markers)) {
         const auto it = std::find_if(m_series.cbegin(), m_series.cend(),
                                      [&](const CurveSeries &s) { return s.name == marker.series; });
@@ -664,7 +695,10 @@ void ErrorPlot::updateMarkers()
         const QColor color = cs.color.isValid() ? cs.color : QColor(Qt::darkGray);
         auto *dot = new QCPItemTracer(m_plot);
         dot->setProperty("fsMarker", true);
-        dot->setProperty("fsSeries", cs.name);
+        if (marker.key.isEmpty())
+            dot->setProperty("fsSeries", cs.name);
+        else
+            dot->setProperty("fsKey", marker.key);
         dot->setStyle(QCPItemTracer::tsCircle);
         dot->setSize(11);
         dot->setPen(QPen(color.darker(160), 1.5));
@@ -673,9 +707,14 @@ void ErrorPlot::updateMarkers()
         auto *label = new QCPItemText(m_plot);
         label->setProperty("fsMarker", true);
         label->position->setParentAnchor(dot->position);
-        label->position->setCoords(8, -6); // pixels from the dot
-        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
-        label->setText(tr("r = %1").arg(formatRank(marker.rank)));
+        // Labelled markers (comparison panes) alternate above and below their dot, so that two
+        // panes at nearly the same point keep both labels readable.
+        const int k = marker.key.isEmpty() ? 0 : labelled++;
+        const bool below = k % 2 == 1;
+        const double offset = 6.0 + 16.0 * (k / 2); // the third and fourth one step further out
+        label->position->setCoords(8, below ? offset : -offset); // pixels from the dot
+        label->setPositionAlignment(Qt::AlignLeft | (below ? Qt::AlignTop : Qt::AlignBottom));
+        label->setText(marker.label.isEmpty() ? tr("r = %1").arg(formatRank(marker.rank)) : marker.label);
         QFont bold = font();
         bold.setBold(true);
         label->setFont(bold);

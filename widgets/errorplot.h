@@ -75,6 +75,13 @@ public:
     /// curve's ranks; on the params axis at that rank's stored numbers). Replaces the series'
     /// previous marker. Hidden while the value is unknown or not positive on log y.
     void setMarker(const QString &seriesName, double rank);
+    /// A further marker on a series, named `key` (several per series), labelled `label`
+    /// (e.g. "A: ID r = 40") instead of "r = …". Replaces the previous marker of that key.
+    void setLabelledMarker(const QString &key, const QString &seriesName, double rank, const QString &label);
+    /// Removes the markers set with setLabelledMarker() whose key starts with `prefix`.
+    void removeLabelledMarkers(const QString &prefix);
+    /// The plot coordinates of the labelled marker `key`; NaN when there is no visible one.
+    QPointF labelledMarkerPosition(const QString &key) const;
     void clearMarkers();
 
     /// By suffix: .png (at twice the on-screen size), .svg (QSvgGenerator + QCPPainter), .pdf
@@ -119,6 +126,8 @@ private:
     {
         QString series;
         double rank = 0.0;
+        QString key;   ///< empty for the series' own marker (setMarker)
+        QString label; ///< empty: "r = …"
     };
     struct Hit
     {

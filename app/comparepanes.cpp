@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: MIT
+#include "comparepanes.h"
+
+#include "widgets/matrixview.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStackedWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace factorscope::app {
+
+using core::Index;
+using core::Matrix;
+using core::Method;
+using widgets::ColorScale;
+using widgets::MatrixView;
+
+namespace {
+
+QString letterOf(int pane) { return QString(QChar(u'A' + pane)); }
+
+/// " · 4.12 % · 28.3 dB · SSIM 0.871 · 7.8 % stored": the pane's read-outs after its label.
+QString readout(const ViewResult &v)
+{
+    QString text = QStringLiteral(" · %1 %").arg(100.0 * v.relErrFro, 0, 'f', 2);
+    if (!std::isnan(v.psnrDb))
+        text += QStringLiteral(" · %1 dB").arg(std::isinf(v.psnrDb) ? QStringLiteral("∞") : QString::number(v.psnrDb, 'f', 1));
+    if (!std::isnan(v.ssim))
+        text += ComparePanes::tr(" · SSIM %1").arg(v.ssim, 0, 'f', 3);
+    text += ComparePanes::tr(" · %1 % stored").arg(100.0 * v.ratio, 0, 'f', 1);
+    return text;
+}
+
+} // namespace
+
+ComparePanes::ComparePanes(Workspace *workspace, QWidget *parent) : QWidget(parent), m_workspace(workspace)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+
+    auto *header = new QHBoxLayout;
+    header->setContentsMargins(4, 2, 4, 2);
+    header->addWidget(new QLabel(tr("Panes")));
+    m_countSpin = new QSpinBox;
+    m_countSpin->setObjectName(QStringLiteral("paneCount"));
+    m_countSpin->setRange(2, maxPanes);
+    m_countSpin->setValue(m_count);
+    header->addWidget(m_countSpin);
+    header->addSpacing(16);
+    m_splitCheck = new QCheckBox(tr("A/B split"));
+    m_splitCheck->setObjectName(QStringLiteral("abSplit"));
+    m_splitCheck->setToolTip(tr("One view: pane A left of the split, pane B right of it (drag the slider, or click the view)"));
+    header->addWidget(m_splitCheck);
+    m_splitSlider = new QSlider(Qt::Horizontal);
+    m_splitSlider->setObjectName(QStringLiteral("abSplitPosition"));
+    m_splitSlider->setRange(0, 1000);
+    m_splitSlider->setValue(500);
+    m_splitSlider->setEnabled(false);
+    header->addWidget(m_splitSlider, 1);
+    layout->addLayout(header);
+
+    m_stack = new QStackedWidget;
+    m_grid = new QWidget;
+    m_gridLayout = new QGridLayout(m_grid);
+    m_gridLayout->setContentsMargins(0, 0, 0, 0);
+    m_gridLayout->setSpacing(4);
+    for (int i = 0; i < maxPanes; ++i)
+        buildPane(i);
+    m_split = new MatrixView;
+    m_split->setObjectName(QStringLiteral("abSplitView"));
+    m_split->clear(tr("A/B split"));
+    m_stack->addWidget(m_grid);
+    m_stack->addWidget(m_split);
+    layout->addWidget(m_stack, 1);
+    layoutPanes();
+
+    connect(m_countSpin, &QSpinBox::valueChanged, this, &ComparePanes::setPaneCount);
+    connect(m_splitCheck, &QCheckBox::toggled, this, &ComparePanes::setSplitEnabled);
+    connect(m_splitSlider, &QSlider::valueChanged, this, [this] { updateSplit(); });
+    connect(m_split, &MatrixView::clicked, this, [this](Index, Index column) {
+        if (m_split->matrixColumns() > 0)
+            setSplitPosition(double(column) / double(m_split->matrixColumns()));
+    });
+    connect(m_split, &MatrixView::visibleRegionChanged, this, [this](const QRectF &r) { linkRegion(m_split, r); });
+}
+
+void ComparePanes::buildPane(int index)
+{
+    Pane &p = m_panes[std::size_t(index)];
+    p.box = new QWidget;
+    auto *v = new QVBoxLayout(p.box);
+    v->setContentsMargins(0, 0, 0, 0);
+    v->setSpacing(1);
+    auto *row = new QHBoxLayout;
+    row->setContentsMargins(2, 0, 2, 0);
+    p.letter = new QLabel(QStringLiteral("<b>%1</b>").arg(letterOf(index)));
+    p.method = new QComboBox;
+    for (Method m : core::allMethods())
+        p.method->addItem(Workspace::methodTitle(m), int(m));
+    p.rank = new QSpinBox;
+    p.rank->setRange(0, 4096);
+    p.rank->setValue(20);
+    p.rank->setPrefix(tr("r = "));
+    p.rank->setToolTip(tr("Rank (Monarch: the block rank ρ)"));
+    p.show = new QComboBox;
+    p.show->addItem(tr("Reconstruction"), int(Show::Reconstruction));
+    p.show->addItem(tr("Original"), int(Show::Original));
+    p.show->addItem(tr("Difference"), int(Show::Difference));
+    p.show->setToolTip(tr("Difference: M − M̃, on a colour scale centred on 0 shared by every pane"));
+    row->addWidget(p.letter);
+    row->addWidget(p.method, 1);
+    row->addWidget(p.rank);
+    row->addWidget(p.show, 1);
+    v->addLayout(row);
+    p.matrix = new MatrixView;
+    p.matrix->setObjectName(QStringLiteral("compareView%1").arg(letterOf(index)));
+    p.matrix->clear(tr("No view yet"));
+    v->addWidget(p.matrix, 1);
+
+    connect(p.method, &QComboBox::currentIndexChanged, this, [this, index] {
+        requestPane(index);
+        emit panesChanged();
+    });
+    connect(p.rank, &QSpinBox::valueChanged, this, [this, index] {
+        requestPane(index);
+        emit panesChanged();
+    });
+    connect(p.show, &QComboBox::currentIndexChanged, this, [this, index] {
+        updatePane(index);
+        updateDifferenceRange();
+        updateSplit();
+    });
+    connect(p.matrix, &MatrixView::visibleRegionChanged, this,
+            [this, index](const QRectF &r) { linkRegion(m_panes[std::size_t(index)].matrix, r); });
+}
+
+void ComparePanes::layoutPanes()
+{
+    for (const Pane &p : m_panes) {
+        m_gridLayout->removeWidget(p.box);
+        p.box->hide();
+    }
+    // 2 and 3 side by side; 4 as 2 × 2.
+    const int columns = m_count == 4 ? 2 : m_count;
+    for (int i = 0; i < m_count; ++i) {
+        m_gridLayout->addWidget(m_panes[std::size_t(i)].box, i / columns, i % columns);
+        m_panes[std::size_t(i)].box->show();
+    }
+}
+
+void ComparePanes::setPaneCount(int count)
+{
+    count = std::clamp(count, 2, maxPanes);
+    if (m_countSpin->value() != count) {
+        const QSignalBlocker block(m_countSpin);
+        m_countSpin->setValue(count);
+    }
+    if (count == m_count)
+        return;
+    m_count = count;
+    layoutPanes();
+    refresh();
+    emit panesChanged();
+}
+
+void ComparePanes::setPane(int pane, Method method, int rank)
+{
+    Pane &p = m_panes[std::size_t(pane)];
+    {
+        const QSignalBlocker a(p.method), b(p.rank);
+        p.method->setCurrentIndex(p.method->findData(int(method)));
+        p.rank->setValue(rank);
+    }
+    requestPane(pane);
+    emit panesChanged();
+}
+
+void ComparePanes::setShow(int pane, Show show)
+{
+    Pane &p = m_panes[std::size_t(pane)];
+    p.show->setCurrentIndex(p.show->findData(int(show)));
+}
+
+Method ComparePanes::paneMethod(int pane) const { return Method(m_panes[std::size_t(pane)].method->currentData().toInt()); }
+
+int ComparePanes::paneRank(int pane) const { return m_panes[std::size_t(pane)].rank->value(); }
+
+ComparePanes::Show ComparePanes::paneShow(int pane) const { return Show(m_panes[std::size_t(pane)].show->currentData().toInt()); }
+
+QString ComparePanes::paneLabel(int pane) const
+{
+    const Method method = paneMethod(pane);
+    const auto &result = m_panes[std::size_t(pane)].result;
+    const int rank = result ? int(result->rank) : paneRank(pane);
+    return method == Method::Monarch ? tr("%1: %2 ρ = %3").arg(letterOf(pane), Workspace::methodTitle(method)).arg(rank)
+                                     : tr("%1: %2 r = %3").arg(letterOf(pane), Workspace::methodTitle(method)).arg(rank);
+}
+
+MatrixView *ComparePanes::view(int pane) const { return m_panes[std::size_t(pane)].matrix; }
+
+void ComparePanes::setChromaRankProvider(std::function<std::optional<Index>(Method)> provider) { m_chroma = std::move(provider); }
+
+void ComparePanes::reset()
+{
+    for (Pane &p : m_panes) {
+        p.result.reset();
+        p.matrix->clear(tr("Computing…"));
+    }
+    m_split->clear(tr("Computing…"));
+}
+
+void ComparePanes::refresh()
+{
+    for (int i = 0; i < m_count; ++i)
+        requestPane(i);
+}
+
+void ComparePanes::requestPane(int pane)
+{
+    if (pane >= m_count || !m_workspace->document())
+        return;
+    const Method method = paneMethod(pane);
+    if (!m_workspace->result(method)) {
+        m_panes[std::size_t(pane)].matrix->clear(tr("Computing %1…").arg(Workspace::methodTitle(method)));
+        emit methodWanted(method);
+        return;
+    }
+    m_workspace->requestPaneView(pane, method, paneRank(pane), m_chroma ? m_chroma(method) : std::nullopt);
+}
+
+void ComparePanes::onResult(Method method)
+{
+    for (int i = 0; i < m_count; ++i)
+        if (paneMethod(i) == method)
+            requestPane(i);
+}
+
+void ComparePanes::onView(std::shared_ptr<const ViewResult> view)
+{
+    if (!view || view->pane < 0 || view->pane >= m_count || !view->source || view->source->method != paneMethod(view->pane))
+        return;
+    m_panes[std::size_t(view->pane)].result = view;
+    updatePane(view->pane);
+    updateDifferenceRange();
+    updateSplit();
+    emit panesChanged();
+}
+
+void ComparePanes::updatePane(int pane)
+{
+    Pane &p = m_panes[std::size_t(pane)];
+    const auto doc = m_workspace->document();
+    if (!doc || !p.result)
+        return;
+    const QRectF region = p.matrix->hasData() ? p.matrix->visibleRegion() : QRectF();
+    const QString label = paneLabel(pane);
+    switch (paneShow(pane)) {
+    case Show::Original:
+        if (doc->isImage) {
+            p.matrix->setImagePlanes(std::make_shared<const std::vector<Matrix>>(Workspace::displayedOriginal(*doc, p.result->source->color)));
+        } else {
+            auto m = std::make_shared<const Matrix>(doc->planes[0]);
+            p.matrix->setMatrix(m, MatrixView::autoScale(*m));
+        }
+        p.matrix->setTitle(tr("%1 — original").arg(letterOf(pane)));
+        break;
+    case Show::Reconstruction:
+        if (p.result->isImage) {
+            p.matrix->setImagePlanes(p.result->reconstruction);
+        } else {
+            const Matrix &original = doc->planes[0];
+            auto m = std::make_shared<const Matrix>((*p.result->reconstruction)[0]);
+            p.matrix->setMatrix(m, MatrixView::autoScale(original));
+            p.matrix->setColorRange(original.minCoeff(), original.maxCoeff());
+        }
+        p.matrix->setTitle(label + readout(*p.result));
+        break;
+    case Show::Difference:
+        p.matrix->setMatrix(p.result->residual, ColorScale::Diverging);
+        p.matrix->setTitle(tr("%1 — difference M − M̃").arg(label));
+        break;
+    }
+    if (!region.isEmpty())
+        p.matrix->setVisibleRegion(region);
+}
+
+void ComparePanes::updateDifferenceRange()
+{
+    // One symmetric range for every difference pane, so that equal colours mean equal errors.
+    double extent = 0.0;
+    for (int i = 0; i < m_count; ++i) {
+        const Pane &p = m_panes[std::size_t(i)];
+        if (paneShow(i) == Show::Difference && p.result && p.result->residual && p.result->residual->size() > 0)
+            extent = std::max(extent, p.result->residual->cwiseAbs().maxCoeff());
+    }
+    if (extent <= 0.0)
+        return;
+    for (int i = 0; i < m_count; ++i)
+        if (paneShow(i) == Show::Difference && m_panes[std::size_t(i)].result)
+            m_panes[std::size_t(i)].matrix->setColorRange(-extent, extent);
+}
+
+void ComparePanes::setSplitEnabled(bool on)
+{
+    if (m_splitCheck->isChecked() != on) {
+        const QSignalBlocker block(m_splitCheck);
+        m_splitCheck->setChecked(on);
+    }
+    m_splitSlider->setEnabled(on);
+    m_stack->setCurrentWidget(on ? static_cast<QWidget *>(m_split) : m_grid);
+    updateSplit();
+}
+
+bool ComparePanes::isSplitEnabled() const { return m_splitCheck->isChecked(); }
+
+void ComparePanes::setSplitPosition(double fraction) { m_splitSlider->setValue(int(std::lround(std::clamp(fraction, 0.0, 1.0) * 1000))); }
+
+double ComparePanes::splitPosition() const { return m_splitSlider->value() / 1000.0; }
+
+void ComparePanes::updateSplit()
+{
+    if (!isSplitEnabled())
+        return;
+    const auto &a = m_panes[0].result;
+    const auto &b = m_panes[1].result;
+    const auto doc = m_workspace->document();
+    if (!a || !b || !doc) {
+        m_split->clear(tr("A/B split: waiting for panes A and B"));
+        return;
+    }
+    // What pane A shows, for both: A's reconstruction (or difference) left, B's right.
+    const Show show = paneShow(0) == Show::Original ? Show::Reconstruction : paneShow(0);
+    const QRectF region = m_split->hasData() ? m_split->visibleRegion() : QRectF();
+    auto planesOf = [&](const ViewResult &v) {
+        if (show == Show::Difference)
+            return std::vector<Matrix>{*v.residual};
+        return v.isImage ? *v.reconstruction : std::vector<Matrix>{(*v.reconstruction)[0]};
+    };
+    std::vector<Matrix> left = planesOf(*a);
+    const std::vector<Matrix> right = planesOf(*b);
+    const Index cols = left.empty() ? 0 : left[0].cols();
+    const Index at = std::clamp<Index>(Index(std::lround(splitPosition() * double(cols))), 0, cols);
+    for (std::size_t c = 0; c < left.size() && c < right.size(); ++c)
+        if (right[c].cols() == cols && right[c].rows() == left[c].rows())
+            left[c].rightCols(cols - at) = right[c].rightCols(cols - at);
+    if (show == Show::Reconstruction && a->isImage) {
+        m_split->setImagePlanes(std::make_shared<const std::vector<Matrix>>(std::move(left)));
+    } else {
+        auto m = std::make_shared<const Matrix>(std::move(left[0]));
+        if (show == Show::Difference) {
+            m_split->setMatrix(m, ColorScale::Diverging);
+        } else {
+            m_split->setMatrix(m, MatrixView::autoScale(doc->planes[0]));
+            m_split->setColorRange(doc->planes[0].minCoeff(), doc->planes[0].maxCoeff());
+        }
+    }
+    m_split->setTitle(tr("%1  ◀ | ▶  %2").arg(paneLabel(0), paneLabel(1)));
+    if (cols > 0)
+        m_split->setColumnMarks({std::min<Index>(at, cols - 1)});
+    if (!region.isEmpty())
+        m_split->setVisibleRegion(region);
+}
+
+void ComparePanes::linkRegion(MatrixView *source, const QRectF &region)
+{
+    // Linked zoom and pan: the view the user moves sets the others (setVisibleRegion does not emit).
+    if (m_linking)
+        return;
+    m_linking = true;
+    QList<MatrixView *> views{m_split};
+    for (int i = 0; i < maxPanes; ++i)
+        views << m_panes[std::size_t(i)].matrix;
+    for (MatrixView *target : views)
+        if (target != source && target->hasData() && target->matrixRows() == source->matrixRows()
+            && target->matrixColumns() == source->matrixColumns())
+            target->setVisibleRegion(region);
+    m_linking = false;
+}
+
+} // namespace factorscope::app

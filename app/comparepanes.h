@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "workspace.h"
+
+#include <QWidget>
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <optional>
+
+class QCheckBox;
+class QComboBox;
+class QGridLayout;
+class QLabel;
+class QSlider;
+class QSpinBox;
+class QStackedWidget;
+
+namespace factorscope::widgets {
+class MatrixView;
+}
+
+namespace factorscope::app {
+
+/// View ▸ Compare: two to four panes side by side, each with its own method and rank, showing
+/// the original, the reconstruction or the signed difference M − M̃ (diverging scale centred on
+/// 0, one range for every pane). Zoom and pan are linked across the panes. An A/B split shows
+/// the left part of pane A and the right part of pane B in one view, split at a draggable
+/// column. Views come from Workspace::requestPaneView (never a factorisation); the methods'
+/// results are asked for through methodWanted().
+class ComparePanes : public QWidget
+{
+    Q_OBJECT
+
+public:
+    enum class Show { Original, Reconstruction, Difference };
+    static constexpr int maxPanes = 4;
+
+    explicit ComparePanes(Workspace *workspace, QWidget *parent = nullptr);
+
+    void setPaneCount(int count);  ///< clamped to 2..4
+    int paneCount() const { return m_count; }
+    void setPane(int pane, core::Method method, int rank);
+    void setShow(int pane, Show show);
+    core::Method paneMethod(int pane) const;
+    int paneRank(int pane) const;
+    Show paneShow(int pane) const;
+    /// "A: ID r = 40" (ρ for Monarch), the label of the pane's marker on the error plot.
+    QString paneLabel(int pane) const;
+    widgets::MatrixView *view(int pane) const;
+    /// The newest view delivered to the pane (null before the first).
+    std::shared_ptr<const ViewResult> paneView(int pane) const { return m_panes[std::size_t(pane)].result; }
+
+    /// A/B: one view, pane A left of the split column, pane B right of it.
+    void setSplitEnabled(bool on);
+    bool isSplitEnabled() const;
+    void setSplitPosition(double fraction); ///< 0..1 of the width
+    double splitPosition() const;
+    widgets::MatrixView *splitView() const { return m_split; }
+
+    /// The document or colour mode changed: every pane asks again.
+    void reset();
+    /// The chroma rank each method's pane uses in ycbcr mode (from the main window).
+    void setChromaRankProvider(std::function<std::optional<core::Index>(core::Method)> provider);
+    /// Asks for every pane's view (and result).
+    void refresh();
+
+    void onResult(core::Method method);
+    void onView(std::shared_ptr<const ViewResult> view);
+
+signals:
+    /// A pane shows `method`, which has no result yet.
+    void methodWanted(core::Method method);
+    /// A pane's method, rank or view changed (the main window moves the plot's markers).
+    void panesChanged();
+
+private:
+    struct Pane
+    {
+        QWidget *box = nullptr;
+        QLabel *letter = nullptr;
+        QComboBox *method = nullptr;
+        QSpinBox *rank = nullptr;
+        QComboBox *show = nullptr;
+        widgets::MatrixView *matrix = nullptr;
+        std::shared_ptr<const ViewResult> result;
+    };
+    void buildPane(int index);
+    void layoutPanes();
+    void requestPane(int pane);
+    void updatePane(int pane);
+    void updateDifferenceRange();
+    void updateSplit();
+    void linkRegion(widgets::MatrixView *source, const QRectF &region);
+
+    Workspace *m_workspace;
+    std::function<std::optional<core::Index>(core::Method)> m_chroma;
+    std::array<Pane, maxPanes> m_panes;
+    int m_count = 2;
+    QSpinBox *m_countSpin = nullptr;
+    QCheckBox *m_splitCheck = nullptr;
+    QSlider *m_splitSlider = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    QWidget *m_grid = nullptr;
+    QGridLayout *m_gridLayout = nullptr;
+    widgets::MatrixView *m_split = nullptr;
+    bool m_linking = false;
+};
+
+} // namespace factorscope::app

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+// View ▸ Compare: two to four panes with their own method and rank, zoom and pan linked, the
+// signed difference on one centred scale, the A/B split, and each pane's marker on the error
+// plot on both x axes.
+#include "app/comparepanes.h"
+#include "app/mainwindow.h"
+#include "app/settings.h"
+
+#include "widgets/errorplot.h"
+#include "widgets/matrixview.h"
+
+#include <QImage>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace factorscope;
+using namespace factorscope::app;
+using core::Index;
+using core::Method;
+using widgets::MatrixView;
+
+class TestCompare : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void paneCount_data();
+    void paneCount();
+    void panesAndLinkedZoom();
+
+private:
+    std::unique_ptr<MainWindow> openWindow();
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<Settings> m_settings;
+};
+
+void TestCompare::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_settings = std::make_unique<Settings>(new QSettings(m_dir->filePath(QStringLiteral("settings.ini")), QSettings::IniFormat));
+}
+
+void TestCompare::cleanup()
+{
+    m_settings.reset();
+    m_dir.reset();
+}
+
+std::unique_ptr<MainWindow> TestCompare::openWindow()
+{
+    QImage image(40, 32, QImage::Format_RGB32);
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+            image.setPixel(x, y, qRgb((x * 7 + y * 11 + (x * y) % 5 * 13) % 256, (x * 19 + 30) % 256, (y * 23 + x) % 256));
+    const QString path = m_dir->filePath(QStringLiteral("c.png"));
+    if (!image.save(path, "PNG"))
+        return {};
+    auto w = std::make_unique<MainWindow>(m_settings.get());
+    w->resize(1400, 900);
+    w->show();
+    w->setColorMode(core::ColorMode::Rgb);
+    if (!w->openFile(path))
+        return {};
+    w->setCompareMode(true);
+    return w;
+}
+
+void TestCompare::paneCount_data()
+{
+    QTest::addColumn<int>("asked");
+    QTest::addColumn<int>("shown");
+    QTest::newRow("1 → 2") << 1 << 2;
+    QTest::newRow("2") << 2 << 2;
+    QTest::newRow("3") << 3 << 3;
+    QTest::newRow("4") << 4 << 4;
+    QTest::newRow("5 → 4") << 5 << 4;
+}
+
+void TestCompare::paneCount()
+{
+    QFETCH(int, asked);
+    QFETCH(int, shown);
+    auto w = openWindow();
+    QVERIFY(w);
+    ComparePanes *panes = w->comparePanes();
+    QVERIFY(w->isCompareMode());
+    panes->setPaneCount(asked);
+    QCOMPARE(panes->paneCount(), shown);
+    QVERIFY(w->waitForIdle(120000));
+    for (int i = 0; i < ComparePanes::maxPanes; ++i) {
+        QCOMPARE(panes->view(i)->isVisible(), i < shown);
+        if (i < shown) {
+            QVERIFY(panes->paneView(i));
+            QVERIFY(panes->view(i)->hasData());
+        }
+    }
+    // One marker per shown pane.
+    for (int i = 0; i < ComparePanes::maxPanes; ++i)
+        QCOMPARE(std::isfinite(w->errorPlot()->labelledMarkerPosition(QStringLiteral("pane:%1").arg(i)).x()), i < shown);
+}
+
+void TestCompare::panesAndLinkedZoom()
+{
+    auto w = openWindow();
+    QVERIFY(w);
+    ComparePanes *panes = w->comparePanes();
+    panes->setPaneCount(3);
+    panes->setPane(0, Method::Svd, 3);
+    panes->setPane(1, Method::Id, 5);
+    panes->setPane(2, Method::Monarch, 1);
+    QVERIFY(w->waitForIdle(120000));
+    QCOMPARE(panes->paneView(0)->source->method, Method::Svd);
+    QCOMPARE(panes->paneView(0)->rank, Index(3));
+    QCOMPARE(panes->paneView(1)->source->method, Method::Id);
+    QCOMPARE(panes->paneView(1)->rank, Index(5));
+    QCOMPARE(panes->paneView(2)->source->method, Method::Monarch);
+    QCOMPARE(panes->paneLabel(1), QStringLiteral("B: ID r = 5"));
+
+    // Linked zoom and pan: a user zoom in one pane moves the others to the same region.
+    MatrixView *b = panes->view(1);
+    b->zoomIn();
+    b->zoomIn();
+    const QRectF region = b->visibleRegion();
+    QVERIFY(region.width() < 40);
+    // (equal up to the panes' aspect ratios, which may differ by a pixel)
+    auto same = [](const QRectF &a, const QRectF &b) {
+        return std::abs(a.center().x() - b.center().x()) < 0.25 && std::abs(a.center().y() - b.center().y()) < 0.25
+               && std::abs(a.width() - b.width()) < 0.5 && std::abs(a.height() - b.height()) < 0.5;
+    };
+    for (int i : {0, 2})
+        QVERIFY(same(panes->view(i)->visibleRegion(), region));
+    panes->view(2)->setVisibleRegion(QRectF(4, 4, 10, 8)); // programmatic: does not propagate
+    QVERIFY(same(panes->view(0)->visibleRegion(), region));
+
+    // The signed difference on one scale centred on 0 for every difference pane.
+    panes->setShow(0, ComparePanes::Show::Difference);
+    panes->setShow(1, ComparePanes::Show::Difference);
+    for (int i : {0, 1}) {
+        QCOMPARE(panes->view(i)->colorScale(), widgets::ColorScale::Diverging);
+        const auto [low, high] = panes->view(i)->colorRange();
+        QCOMPARE(low, -high);
+    }
+    QCOMPARE(panes->view(0)->colorRange(), panes->view(1)->colorRange());
+    const double extent = std::max(panes->paneView(0)->residual->cwiseAbs().maxCoeff(),
+                                   panes->paneView(1)->residual->cwiseAbs().maxCoeff());
+    QCOMPARE(panes->view(0)->colorRange().second, extent);
+
+    // Markers at each pane's setting, on the rank axis and on the stored-numbers axis.
+    widgets::ErrorPlot *plot = w->errorPlot();
+    plot->setXAxis(widgets::ErrorPlot::XAxis::Rank);
+    QCOMPARE(plot->labelledMarkerPosition(QStringLiteral("pane:1")).x(), 5.0);
+    plot->setXAxis(widgets::ErrorPlot::XAxis::Params);
+    const auto id = w->workspace()->result(Method::Id);
+    double params = -1;
+    for (const core::CurveRow &row : id->curve)
+        if (row.rank == 5)
+            params = row.params;
+    QCOMPARE(plot->labelledMarkerPosition(QStringLiteral("pane:1")).x(), params);
+    QCOMPARE(plot->labelledMarkerPosition(QStringLiteral("pane:0")).x(), panes->paneView(0)->params);
+
+    // A/B split: one view of A's left part and B's right part, split where asked.
+    panes->setShow(0, ComparePanes::Show::Reconstruction);
+    panes->setSplitEnabled(true);
+    panes->setSplitPosition(0.25);
+    QVERIFY(panes->splitView()->isVisible());
+    QVERIFY(panes->splitView()->hasData());
+    QCOMPARE(panes->splitView()->matrixColumns(), Index(40));
+    QVERIFY(panes->splitView()->title().contains(QStringLiteral("A: SVD")));
+    QVERIFY(panes->splitView()->title().contains(QStringLiteral("B: ID")));
+    panes->setSplitEnabled(false);
+    QVERIFY(!panes->splitView()->isVisible());
+
+    // Leaving compare mode brings back the main views and their markers.
+    w->setCompareMode(false);
+    QVERIFY(!std::isfinite(plot->labelledMarkerPosition(QStringLiteral("pane:0")).x()));
+    QVERIFY(w->documentView()->isVisible());
+}
+
+QTEST_MAIN(TestCompare)
+#include "tst_compare.moc"
