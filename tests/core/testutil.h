@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/progress.h"
 #include "core/random.h"
 #include "core/types.h"
+
+#include <vector>
 
 namespace factorscope::test {
 
@@ -20,6 +23,19 @@ Matrix gaussian(Index n, Index m, std::uint64_t seed);
 Matrix orthonormal(Index n, Index k, std::uint64_t seed);
 /// Sylvester Hadamard matrix of order 2^p.
 Matrix hadamard(int p);
+/// Records the progress fractions it is given; cancels after `cancelAfter` calls if that is ≥ 0.
+class RecordingProgress final : public core::Progress
+{
+public:
+    explicit RecordingProgress(int cancelAfter = -1) : m_cancelAfter(cancelAfter) {}
+    void setFraction(double f) override { fractions.push_back(f); }
+    bool isCancelled() const override { return m_cancelAfter >= 0 && int(fractions.size()) >= m_cancelAfter; }
+    std::vector<double> fractions;
+
+private:
+    int m_cancelAfter;
+};
+
 /// Relative difference |a−b| / max(|b|, tiny).
 double relDiff(double a, double b);
 

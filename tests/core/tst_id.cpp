@@ -130,21 +130,7 @@ IdOptions options(IdSelector selector, Index rank, bool rowId, std::uint64_t see
     return o;
 }
 
-/// Records the fractions it is given; cancels after `cancelAfter` calls if that is ≥ 0.
-class RecordingProgress final : public core::Progress
-{
-public:
-    explicit RecordingProgress(int cancelAfter = -1) : m_cancelAfter(cancelAfter) { }
-    void setFraction(double f) override { fractions.push_back(f); }
-    bool isCancelled() const override
-    {
-        return m_cancelAfter >= 0 && int(fractions.size()) >= m_cancelAfter;
-    }
-    std::vector<double> fractions;
-
-private:
-    int m_cancelAfter;
-};
+using test::RecordingProgress;
 
 } // namespace
 

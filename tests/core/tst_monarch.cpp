@@ -148,21 +148,7 @@ Matrix formulaMatrix(Index n, Index m)
     return a;
 }
 
-/// Records the fractions and cancels after a given number of checkpoints.
-class RecordingProgress : public core::Progress
-{
-public:
-    explicit RecordingProgress(int cancelAfter = -1) : m_cancelAfter(cancelAfter) {}
-    void setFraction(double f) override { fractions.push_back(f); }
-    bool isCancelled() const override
-    {
-        return m_cancelAfter >= 0 && int(fractions.size()) >= m_cancelAfter;
-    }
-    std::vector<double> fractions;
-
-private:
-    int m_cancelAfter;
-};
+using test::RecordingProgress;
 
 } // namespace
 
