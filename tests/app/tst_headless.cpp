@@ -31,6 +31,8 @@ private slots:
     void curveToFile();
     void compressOutputs();
     void info();
+    void imageKinds_data();
+    void imageKinds();
     void usageErrors_data();
     void usageErrors();
     void badFiles_data();
@@ -204,6 +206,46 @@ void TestHeadless::info()
     QVERIFY(m.out.contains("kind: matrix"));
     QVERIFY(m.out.contains("shape: 30 x 20 x 1"));
     QVERIFY(m.out.contains(QByteArray("frobenius_norm: ") + QByteArray::number(m_matrix.norm(), 'g', 17)));
+}
+
+void TestHeadless::imageKinds_data()
+{
+    QTest::addColumn<QImage>("image");
+    QTest::addColumn<QString>("shape");
+    QTest::addColumn<double>("expectedMax"); // the largest value after import, in [0, 1]
+    QImage grey16(20, 10, QImage::Format_Grayscale16);
+    for (int y = 0; y < 10; ++y)
+        for (int x = 0; x < 20; ++x)
+            reinterpret_cast<quint16 *>(grey16.scanLine(y))[x] = quint16(1000 * x + 7 * y); // max 19063
+    QTest::newRow("16-bit grey") << grey16 << QStringLiteral("10 x 20 x 1") << 19063.0 / 65535.0;
+    QImage palette(12, 8, QImage::Format_Indexed8);
+    palette.setColorTable({qRgb(255, 0, 0), qRgb(0, 0, 200)});
+    palette.fill(0);
+    palette.setPixel(3, 3, 1);
+    QTest::newRow("palette colour") << palette << QStringLiteral("8 x 12 x 3") << 1.0;
+    QImage alpha(9, 9, QImage::Format_ARGB32);
+    alpha.fill(qRgba(100, 150, 200, 10)); // alpha dropped, not blended
+    QTest::newRow("alpha dropped") << alpha << QStringLiteral("9 x 9 x 3") << 200.0 / 255.0;
+    QImage rgb64(6, 5, QImage::Format_RGBX64);
+    rgb64.fill(QColor::fromRgba64(qRgba64(65535, 30000, 12, 65535)));
+    QTest::newRow("16-bit colour") << rgb64 << QStringLiteral("5 x 6 x 3") << 1.0;
+}
+
+void TestHeadless::imageKinds()
+{
+    QFETCH(QImage, image);
+    QFETCH(QString, shape);
+    QFETCH(double, expectedMax);
+    const QString file = path(QStringLiteral("kind_%1.png").arg(QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('_'))));
+    QVERIFY(image.save(file));
+    const RunResult r = runFactorscope({QStringLiteral("info"), file});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(QStringLiteral("shape: %1").arg(shape).toUtf8()), r.out.constData());
+    const int at = r.out.indexOf("max: ");
+    const double max = r.out.mid(at + 5, r.out.indexOf('\n', at) - at - 5).toDouble();
+    QVERIFY2(std::abs(max - expectedMax) < 1e-12, qPrintable(QString::number(max, 'g', 17)));
+    if (QByteArray(QTest::currentDataTag()) == "alpha dropped")
+        QVERIFY(r.out.contains("note: The alpha channel was dropped."));
 }
 
 void TestHeadless::usageErrors_data()
