@@ -501,8 +501,10 @@ void MainWindow::connectSignals()
     connect(m_chromaSpin, &QSpinBox::valueChanged, this, [this](int value) {
         const Method method = m_methodPanel->currentMethod();
         m_chromaRanks[std::size_t(method)] = value;
-        if (m_workspace->result(method))
+        if (m_workspace->result(method)) {
+            showDisplayPreview(method);
             requestCurrentView(method);
+        }
     });
 
     JobRunner *runner = m_workspace->runner();
@@ -666,6 +668,8 @@ bool MainWindow::openDocument(OpenResult result, const QString &recentPath)
     hideBanner();
     auto doc = std::make_shared<const InputDocument>(std::move(*result.document));
     m_view.reset();
+    m_fastRebuilder.reset();
+    m_fastSource.reset();
     m_sliceRows.clear();
     m_sliceColumns.clear();
     m_workspace->setDocument(doc);
@@ -854,6 +858,8 @@ void MainWindow::setColorMode(core::ColorMode mode)
         return;
     showOriginal();
     m_view.reset();
+    m_fastRebuilder.reset();
+    m_fastSource.reset();
     m_factors->clearAll(tr("Computing…"));
     m_factors->setChannels(m_workspace->channels(), channelNames());
     m_errorPlot->setSeries({});
@@ -1133,8 +1139,66 @@ void MainWindow::onRankChanged(Method method, int rank)
         m_spectrum->setRank(spectrumRank());
     if (method != m_methodPanel->currentMethod())
         return;
-    // Only the view is rebuilt, from the cached models: a rank change never refactorises.
+    // Only the view is rebuilt, from the cached models: a rank change never refactorises. The
+    // screen follows the hand at display resolution; full resolution follows in the background.
+    showDisplayPreview(method);
     requestCurrentView(method);
+}
+
+bool MainWindow::showDisplayPreview(Method method)
+{
+    const auto result = m_workspace->result(method);
+    const auto doc = document();
+    if (!result || !doc || !doc->isImage || isCompareMode() || result->models.empty()
+        || result->documentId != m_workspace->documentId() || result->color != m_workspace->colorMode())
+        return false;
+    const int channels = result->channels();
+    if (channels != 1 && channels != 3)
+        return false;
+    // The display size: the matrix as large as it fits into the view's device pixels (never
+    // larger than the matrix itself; not worth it when the matrix is that small already).
+    const QRect viewport = m_reconstructionView->viewport();
+    const double dpr = m_reconstructionView->devicePixelRatioF();
+    if (viewport.width() < 1 || viewport.height() < 1 || result->rows < 1 || result->cols < 1)
+        return false;
+    const double scale = std::min({1.0, viewport.height() * dpr / double(result->rows),
+                                   viewport.width() * dpr / double(result->cols)});
+    const Index outRows = std::clamp<Index>(Index(std::ceil(result->rows * scale)), 1, result->rows);
+    const Index outCols = std::clamp<Index>(Index(std::ceil(result->cols * scale)), 1, result->cols);
+    if (outRows >= result->rows && outCols >= result->cols)
+        return false;
+    if (!m_fastRebuilder || m_fastSource != result || m_fastSize != std::make_pair(outRows, outCols)) {
+        m_fastRebuilder.reset();
+        m_fastSource.reset();
+        try {
+            m_fastRebuilder = std::make_unique<core::FastDisplayRebuilder>(result->models[0], result->method,
+                                                                           outRows, outCols);
+        } catch (const std::exception &) {
+            return false; // a model that cannot rebuild: the view job alone
+        }
+        m_fastSource = result;
+        m_fastSize = {outRows, outCols};
+    }
+    // The channel ranks of computeView(): all the rank, Cb and Cr at the chroma rank in ycbcr.
+    const Index rank = std::clamp<Index>(m_methodPanel->rank(method), 0, result->maxRank);
+    std::vector<Index> ranks(std::size_t(channels), rank);
+    const auto chroma = chromaRankFor(method);
+    const bool hasChroma = chroma && result->color == core::ColorMode::YCbCr && channels == 3;
+    if (hasChroma)
+        ranks[1] = ranks[2] = std::clamp<Index>(*chroma, 0, result->maxRank);
+    std::vector<core::Matrix> planes;
+    planes.reserve(ranks.size());
+    for (const auto &plane : m_fastRebuilder->atRanks(ranks))
+        planes.emplace_back(plane.cast<double>());
+    auto display = std::make_shared<const std::vector<core::Matrix>>(core::channelsToDisplay(planes, result->color));
+    m_reconstructionView->setPreviewPlanes(display, result->rows, result->cols);
+    const QString methodName = Workspace::methodTitle(method);
+    QString what = method == Method::Monarch ? tr("ρ = %1").arg(rank) : tr("rank %1").arg(rank);
+    if (hasChroma)
+        what = method == Method::Monarch ? tr("ρ = %1 (Y), %2 (Cb, Cr)").arg(rank).arg(ranks[1])
+                                         : tr("rank %1 (Y), %2 (Cb, Cr)").arg(rank).arg(ranks[1]);
+    m_reconstructionView->setTitle(tr("%1, %2 (display resolution)").arg(methodName, what));
+    return true;
 }
 
 void MainWindow::onMethodChanged(Method method)

@@ -6,6 +6,7 @@
 #include "workspace.h"
 
 #include "core/generators.h"
+#include "core/preview.h"
 #include "core/target.h"
 
 #include <QMainWindow>
@@ -172,6 +173,12 @@ private:
     /// The chroma rank the view of `method` uses, when the colour mode has one.
     std::optional<core::Index> chromaRankFor(core::Method method) const;
     void requestCurrentView(core::Method method);
+    /// Rank or chroma rank of the current method changed: shows at once, on the GUI thread, a
+    /// stand-in rebuilt at the reconstruction view's display resolution from the cached models
+    /// (a few ms), while the view job computes the full-resolution view that replaces it.
+    /// Images only; skipped when the image is no larger than the display, in compare mode, or
+    /// before the method has a result. Returns whether a stand-in was shown.
+    bool showDisplayPreview(core::Method method);
     void onTargetFound(const TargetOutcome &outcome);
     QString seriesName(core::Method method, const MethodResult &result) const;
     QStringList channelNames() const;
@@ -182,6 +189,11 @@ private:
     RecentFiles *m_recent = nullptr;
     Workspace *m_workspace = nullptr;
     std::shared_ptr<const ViewResult> m_view;
+    /// The cached display-resolution rebuilder of showDisplayPreview(), for m_fastSource at
+    /// m_fastSize (rows × cols).
+    std::unique_ptr<core::FastDisplayRebuilder> m_fastRebuilder;
+    std::shared_ptr<const MethodResult> m_fastSource;
+    std::pair<core::Index, core::Index> m_fastSize{0, 0};
     std::vector<core::Index> m_sliceRows, m_sliceColumns;
 
     widgets::MethodPanel *m_methodPanel = nullptr;

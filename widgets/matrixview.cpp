@@ -113,12 +113,39 @@ void MatrixView::setImagePlanes(std::shared_ptr<const std::vector<Matrix>> plane
             return;
         }
     m_planes = std::move(planes);
+    m_preview.reset();
     m_matrix.reset();
     m_scale = ColorScale::Gray;
     m_low = 0.0;
     m_high = 1.0;
     m_title.clear();
     setData(Mode::Image, rows, cols);
+}
+
+void MatrixView::setPreviewPlanes(std::shared_ptr<const std::vector<Matrix>> planes, Index fullRows,
+                                  Index fullCols)
+{
+    if (!planes || planes->empty() || (planes->size() != 1 && planes->size() != 3)) {
+        clear();
+        return;
+    }
+    const Index rows = planes->front().rows(), cols = planes->front().cols();
+    if (rows < 1 || cols < 1 || rows > fullRows || cols > fullCols) {
+        clear();
+        return;
+    }
+    for (const Matrix &p : *planes)
+        if (p.rows() != rows || p.cols() != cols) {
+            clear();
+            return;
+        }
+    m_preview = std::move(planes);
+    m_planes.reset();
+    m_matrix.reset();
+    m_scale = ColorScale::Gray;
+    m_low = 0.0;
+    m_high = 1.0;
+    setData(Mode::Image, fullRows, fullCols);
 }
 
 void MatrixView::setMatrix(std::shared_ptr<const Matrix> m, ColorScale scale, const QString &title)
@@ -129,6 +156,7 @@ void MatrixView::setMatrix(std::shared_ptr<const Matrix> m, ColorScale scale, co
     }
     m_matrix = std::move(m);
     m_planes.reset();
+    m_preview.reset();
     m_scale = scale;
     m_title = title;
     const Matrix &x = *m_matrix;
@@ -157,6 +185,7 @@ ColorScale MatrixView::autoScale(const Matrix &m)
 void MatrixView::clear(const QString &message)
 {
     m_planes.reset();
+    m_preview.reset();
     m_matrix.reset();
     m_message = message;
     m_title.clear();
@@ -551,15 +580,31 @@ void MatrixView::changeEvent(QEvent *event)
 
 // --- hover -----------------------------------------------------------------------------------
 
+const std::vector<Matrix> &MatrixView::imagePlanes() const
+{
+    return m_preview ? *m_preview : *m_planes;
+}
+
+double MatrixView::planeValue(std::size_t channel, Index row, Index col) const
+{
+    const Matrix &plane = imagePlanes()[channel];
+    if (!m_preview)
+        return plane(row, col);
+    // The stand-in pixel whose area covers the cell's centre.
+    const Index pr = std::clamp<Index>(Index((double(row) + 0.5) * double(plane.rows()) / double(m_rows)), 0, plane.rows() - 1);
+    const Index pc = std::clamp<Index>(Index((double(col) + 0.5) * double(plane.cols()) / double(m_cols)), 0, plane.cols() - 1);
+    return plane(pr, pc);
+}
+
 double MatrixView::valueAt(Index row, Index col) const
 {
     if (m_mode == Mode::Heatmap)
         return (*m_matrix)(row, col);
     if (m_mode == Mode::Image) {
-        const auto &p = *m_planes;
-        if (p.size() == 3) // BT.709 luma, the weights of core::imageToChannels' grey mode
-            return 0.2125 * p[0](row, col) + 0.7154 * p[1](row, col) + 0.0721 * p[2](row, col);
-        return p[0](row, col);
+        if (imagePlanes().size() == 3) // BT.709 luma, the weights of core::imageToChannels' grey mode
+            return 0.2125 * planeValue(0, row, col) + 0.7154 * planeValue(1, row, col)
+                   + 0.0721 * planeValue(2, row, col);
+        return planeValue(0, row, col);
     }
     return std::numeric_limits<double>::quiet_NaN();
 }
@@ -567,14 +612,15 @@ double MatrixView::valueAt(Index row, Index col) const
 QString MatrixView::hoverText(Index row, Index col) const
 {
     QString text = tr("row %1, col %2: %3").arg(row).arg(col).arg(formatValue(valueAt(row, col)));
-    if (m_mode == Mode::Image && m_planes->size() == 3) {
-        const auto &p = *m_planes;
+    if (m_mode == Mode::Image && imagePlanes().size() == 3) {
         text += QStringLiteral(" ")
                 + tr("(R %1 G %2 B %3)")
-                      .arg(QString::number(p[0](row, col), 'f', 2),
-                           QString::number(p[1](row, col), 'f', 2),
-                           QString::number(p[2](row, col), 'f', 2));
+                      .arg(QString::number(planeValue(0, row, col), 'f', 2),
+                           QString::number(planeValue(1, row, col), 'f', 2),
+                           QString::number(planeValue(2, row, col), 'f', 2));
     }
+    if (m_mode == Mode::Image && m_preview)
+        text += QStringLiteral(" ") + tr("[display-resolution preview]");
     return text;
 }
 
@@ -638,15 +684,35 @@ void MatrixView::ensureCache(const Layout &layout, double dpr) const
     const Index cols = c1 - c0, rows = r1 - r0;
     // Never more than one sample per device pixel: reduce (area average) when cells are smaller
     // than pixels; when they are larger, one image pixel per cell, scaled up without smoothing.
-    const Index outCols = std::clamp<Index>(Index(std::ceil(cols * m_zoom * dpr)), 1, cols);
-    const Index outRows = std::clamp<Index>(Index(std::ceil(rows * m_zoom * dpr)), 1, rows);
+    QRectF target(widgetPosition(QPointF(double(c0), double(r0))), QSizeF(cols * m_zoom, rows * m_zoom));
+    Index outCols = std::clamp<Index>(Index(std::ceil(cols * m_zoom * dpr)), 1, cols);
+    Index outRows = std::clamp<Index>(Index(std::ceil(rows * m_zoom * dpr)), 1, rows);
 
-    QImage image(int(outCols), int(outRows), QImage::Format_RGB32);
-    if (m_mode == Mode::Image) {
-        std::vector<Matrix> reduced;
+    std::vector<Matrix> reduced;
+    if (m_mode == Mode::Image && m_preview) {
+        // The stand-in's pixels that cover the visible cells, drawn over the matrix area they
+        // stand for (pixel p of P covers matrix rows [p·n/P, (p+1)·n/P)).
+        const Index pRows = m_preview->front().rows(), pCols = m_preview->front().cols();
+        const Index pr0 = r0 * pRows / m_rows, pr1 = std::min(pRows, (r1 * pRows + m_rows - 1) / m_rows);
+        const Index pc0 = c0 * pCols / m_cols, pc1 = std::min(pCols, (c1 * pCols + m_cols - 1) / m_cols);
+        if (pr1 <= pr0 || pc1 <= pc0)
+            return;
+        const double rowScale = double(m_rows) / double(pRows), colScale = double(m_cols) / double(pCols);
+        target = QRectF(widgetPosition(QPointF(pc0 * colScale, pr0 * rowScale)),
+                        widgetPosition(QPointF(pc1 * colScale, pr1 * rowScale)));
+        outCols = std::clamp<Index>(Index(std::ceil(target.width() * dpr)), 1, pc1 - pc0);
+        outRows = std::clamp<Index>(Index(std::ceil(target.height() * dpr)), 1, pr1 - pr0);
+        for (const Matrix &plane : *m_preview)
+            reduced.push_back(core::reduceBlockForDisplay(plane, pr0, pc0, pr1 - pr0, pc1 - pc0, outRows, outCols)
+                                  .values);
+    } else if (m_mode == Mode::Image) {
         for (const Matrix &plane : *m_planes)
             reduced.push_back(core::reduceBlockForDisplay(plane, r0, c0, rows, cols, outRows, outCols)
                                   .values);
+    }
+
+    QImage image(int(outCols), int(outRows), QImage::Format_RGB32);
+    if (m_mode == Mode::Image) {
         const auto byte = [](double v) { return int(std::lround(255.0 * std::clamp(v, 0.0, 1.0))); };
         for (int y = 0; y < image.height(); ++y) {
             auto *line = reinterpret_cast<QRgb *>(image.scanLine(y));
@@ -677,8 +743,7 @@ void MatrixView::ensureCache(const Layout &layout, double dpr) const
         }
     }
     m_cache = std::move(image);
-    m_cacheTarget = QRectF(widgetPosition(QPointF(double(c0), double(r0))),
-                           QSizeF(cols * m_zoom, rows * m_zoom));
+    m_cacheTarget = target;
 }
 
 void MatrixView::paintEvent(QPaintEvent *)
@@ -798,10 +863,10 @@ void MatrixView::paintCellDetails(QPainter &p) const
                 if (text.isEmpty())
                     continue;
                 QColor bg;
-                if (m_mode == Mode::Image && m_planes->size() == 3)
-                    bg = QColor::fromRgbF(float(std::clamp((*m_planes)[0](r, c), 0.0, 1.0)),
-                                          float(std::clamp((*m_planes)[1](r, c), 0.0, 1.0)),
-                                          float(std::clamp((*m_planes)[2](r, c), 0.0, 1.0)));
+                if (m_mode == Mode::Image && imagePlanes().size() == 3)
+                    bg = QColor::fromRgbF(float(std::clamp(planeValue(0, r, c), 0.0, 1.0)),
+                                          float(std::clamp(planeValue(1, r, c), 0.0, 1.0)),
+                                          float(std::clamp(planeValue(2, r, c), 0.0, 1.0)));
                 else if (m_mode == Mode::Image)
                     bg = QColor::fromRgbF(float(std::clamp(valueAt(r, c), 0.0, 1.0)),
                                           float(std::clamp(valueAt(r, c), 0.0, 1.0)),

@@ -36,6 +36,19 @@ public:
     /// 1 grey or 3 RGB planes of equal size; values clamped to [0, 1] for display; no colour
     /// bar. Keeps zoom and pan when the size is unchanged, else fits. Clears the title.
     void setImagePlanes(std::shared_ptr<const std::vector<core::Matrix>> planes);
+    /// A low-resolution stand-in for an image of fullRows×fullCols (1 grey or 3 RGB planes of
+    /// equal size, at most fullRows×fullCols, e.g. a reconstruction rebuilt at display
+    /// resolution while the full one is computed). Drawn scaled over the whole matrix, so zoom,
+    /// pan, visibleRegion(), marks and hover rows/columns stay in full-matrix units; the hover
+    /// value is the stand-in pixel covering the cell (the text says so). Keeps zoom, pan and the
+    /// title when the full size is unchanged. Replaced by the next setImagePlanes(), setMatrix()
+    /// or clear(). Invalid planes clear the view, as setImagePlanes().
+    void setPreviewPlanes(std::shared_ptr<const std::vector<core::Matrix>> planes,
+                          core::Index fullRows, core::Index fullCols);
+    /// True while a stand-in of setPreviewPlanes() is shown.
+    bool showsPreview() const { return m_preview != nullptr; }
+    /// The stand-in's planes (null unless showsPreview()).
+    std::shared_ptr<const std::vector<core::Matrix>> previewPlanes() const { return m_preview; }
     /// A heatmap with a colour bar: Gray and Sequential map min..max, Diverging maps
     /// −max|v|..max|v| (zero is white). Keeps zoom and pan when the size is unchanged, else fits.
     void setMatrix(std::shared_ptr<const core::Matrix> m, ColorScale scale,
@@ -152,6 +165,11 @@ private:
     void paintColorBar(QPainter &p, const Layout &layout) const;
     void paintOverlay(QPainter &p, const QRect &view) const;
     double valueAt(core::Index row, core::Index col) const;
+    /// Image planes drawn: the full planes or the stand-in.
+    const std::vector<core::Matrix> &imagePlanes() const;
+    /// Channel `channel` of an image at full-matrix cell (row, col) (the stand-in pixel covering
+    /// it while a stand-in is shown).
+    double planeValue(std::size_t channel, core::Index row, core::Index col) const;
     QString hoverText(core::Index row, core::Index col) const;
     void emitHover(const QPointF &pos);
     void refreshHover();
@@ -160,6 +178,7 @@ private:
     Mode m_mode = Mode::Empty;
     std::shared_ptr<const std::vector<core::Matrix>> m_planes;
     std::shared_ptr<const core::Matrix> m_matrix;
+    std::shared_ptr<const std::vector<core::Matrix>> m_preview; ///< stand-in for m_rows×m_cols
     core::Index m_rows = 0, m_cols = 0;
     ColorScale m_scale = ColorScale::Gray;
     double m_low = 0.0, m_high = 1.0; ///< data range mapped by the colour scale

@@ -81,6 +81,7 @@ private slots:
     void hoverReportsCell();
     void hoverOutsideMatrix();
     void hoverImageText();
+    void previewKeepsFullMatrixCoordinates();
     void clickReportsCell();
     void wheelZoomsAboutCursor_data();
     void wheelZoomsAboutCursor();
@@ -184,6 +185,69 @@ void TestMatrixView::hoverImageText()
     QVERIFY(fuzzyEqual(args.at(2).toDouble(), luma));
     QCOMPARE(args.at(3).toString(),
              QStringLiteral("row 2, col 5: %1 (R 0.25 G 0.52 B 0.40)").arg(QString::number(luma, 'g', 4)));
+}
+
+void TestMatrixView::previewKeepsFullMatrixCoordinates()
+{
+    // A 200 × 400 image, then a 20 × 40 stand-in for it (each stand-in pixel covers 10 × 10
+    // cells): a checkerboard of 0.1 / 0.9 so that where each stand-in pixel lands is visible.
+    auto full = std::make_shared<std::vector<Matrix>>(1, Matrix::Constant(200, 400, 0.5));
+    m_view->setImagePlanes(full);
+    m_view->zoomToFit();
+    const QRectF fitted = m_view->visibleRegion();
+    auto standIn = std::make_shared<std::vector<Matrix>>(1, Matrix(20, 40));
+    for (Index r = 0; r < 20; ++r)
+        for (Index c = 0; c < 40; ++c)
+            (*standIn)[0](r, c) = (r + c) % 2 ? 0.9 : 0.1;
+    m_view->setPreviewPlanes(standIn, 200, 400);
+    QVERIFY(m_view->showsPreview());
+    QCOMPARE(m_view->matrixRows(), Index(200));
+    QCOMPARE(m_view->matrixColumns(), Index(400));
+    QCOMPARE(m_view->visibleRegion(), fitted); // same full size: the view is kept
+
+    // Zoomed in on a part: the region is in full-matrix units.
+    const QRectF part(200, 100, 100, 50);
+    m_view->setVisibleRegion(part);
+    const QRectF shown = m_view->visibleRegion();
+    QVERIFY(shown.contains(part.adjusted(0.01, 0.01, -0.01, -0.01)));
+    QVERIFY(shown.width() < 150 && shown.height() < 100);
+
+    // Hover names the full-matrix cell; the value is the stand-in pixel covering it.
+    QSignalSpy spy(m_view.get(), &MatrixView::hovered);
+    QTest::mouseMove(m_view.get(), cellCentre(*m_view, 120, 240));
+    QTest::mouseMove(m_view.get(), cellCentre(*m_view, 125, 257));
+    QVERIFY(!spy.isEmpty());
+    QList<QVariant> args = spy.takeLast();
+    QCOMPARE(args.at(0).value<Index>(), Index(125));
+    QCOMPARE(args.at(1).value<Index>(), Index(257));
+    QCOMPARE(args.at(2).toDouble(), 0.9); // stand-in pixel (12, 25)
+    QVERIFY2(args.at(3).toString().startsWith(QStringLiteral("row 125, col 257: 0.9")), qPrintable(args.at(3).toString()));
+    QVERIFY2(args.at(3).toString().contains(QStringLiteral("preview")), qPrintable(args.at(3).toString()));
+    QTest::mouseMove(m_view.get(), cellCentre(*m_view, 135, 257));
+    args = spy.takeLast();
+    QCOMPARE(args.at(0).value<Index>(), Index(135));
+    QCOMPARE(args.at(2).toDouble(), 0.1); // stand-in pixel (13, 25)
+
+    // Drawn where those cells are: stand-in pixel (12, 25) bright, (13, 25) dark.
+    const auto grey = [&](Index row, Index col) {
+        const QImage image = m_view->renderedImage();
+        const double dpr = image.devicePixelRatio();
+        return qGray(image.pixel((QPointF(cellCentre(*m_view, row, col)) * dpr).toPoint()));
+    };
+    QCOMPARE(grey(125, 255), 230);
+    QCOMPARE(grey(135, 255), 26);
+    QCOMPARE(grey(125, 245), 26);  // pixel (12, 24)
+    QCOMPARE(grey(115, 255), 26);  // pixel (11, 25)
+    QCOMPARE(grey(115, 265), 230); // pixel (11, 26)
+
+    // The full-resolution planes replace the stand-in and keep the view.
+    m_view->setImagePlanes(full);
+    QVERIFY(!m_view->showsPreview());
+    QCOMPARE(m_view->visibleRegion(), shown);
+    QCOMPARE(grey(125, 255), 128);
+    // A stand-in larger than the matrix it stands for is refused.
+    m_view->setPreviewPlanes(std::make_shared<std::vector<Matrix>>(1, Matrix::Zero(300, 40)), 200, 400);
+    QVERIFY(!m_view->hasData());
 }
 
 void TestMatrixView::clickReportsCell()
