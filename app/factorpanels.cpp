@@ -152,49 +152,38 @@ MatrixView *FactorPanels::view(Method method, const QString &name) const
 
 BarPlot *FactorPanels::bars(Method method) const { return m_tabs[std::size_t(method)].bars; }
 
-QWidget *FactorPanels::buildSvdTab(Method method)
+QWidget *FactorPanels::buildFactorPairTab(Method method, const QString &tallKey, const QString &tallTitle,
+                                          const QString &wideKey, const QString &wideTitle)
 {
     Tab &t = tab(method);
     auto *w = new QWidget;
     auto *grid = new QGridLayout(w);
     grid->setContentsMargins(2, 2, 2, 2);
-    // Laid out like a product diagram: the wide factor (Vᵀ, r × m) across the top, the tall one
-    // (U, n × r) down the left, Σ in the corner they share.
-    t.tall = addView(t, QStringLiteral("U"), tr("U"));
-    t.wide = addView(t, QStringLiteral("Vt"), tr("Vᵀ"));
+    // Laid out like a product diagram: the wide factor (r × m) across the top, the tall one
+    // (n × r) down the left, the bars (Σ, |R_kk|, probabilities) in the corner they share.
+    t.tall = addView(t, tallKey, tallTitle);
+    t.wide = addView(t, wideKey, wideTitle);
     placeFactors(grid, t.tall, t.wide, t.bars = new BarPlot);
     t.caption = captionLabel();
     grid->addWidget(t.caption, 2, 0, 1, 2);
     return w;
 }
 
+QWidget *FactorPanels::buildSvdTab(Method method)
+{
+    return buildFactorPairTab(method, QStringLiteral("U"), tr("U"), QStringLiteral("Vt"), tr("Vᵀ"));
+}
+
 QWidget *FactorPanels::buildIdTab()
 {
-    Tab &t = tab(Method::Id);
-    auto *w = new QWidget;
-    auto *grid = new QGridLayout(w);
-    grid->setContentsMargins(2, 2, 2, 2);
-    t.tall = addView(t, QStringLiteral("C"), tr("C"));
-    t.wide = addView(t, QStringLiteral("Z"), tr("Z"));
-    t.wide->setFlagThresholds(1.0, 2.0);
-    placeFactors(grid, t.tall, t.wide, t.bars = new BarPlot);
-    t.caption = captionLabel();
-    grid->addWidget(t.caption, 2, 0, 1, 2);
+    QWidget *w = buildFactorPairTab(Method::Id, QStringLiteral("C"), tr("C"), QStringLiteral("Z"), tr("Z"));
+    tab(Method::Id).wide->setFlagThresholds(1.0, 2.0);
     return w;
 }
 
 QWidget *FactorPanels::buildCrTab()
 {
-    Tab &t = tab(Method::Cr);
-    auto *w = new QWidget;
-    auto *grid = new QGridLayout(w);
-    grid->setContentsMargins(2, 2, 2, 2);
-    t.tall = addView(t, QStringLiteral("C"), tr("C"));
-    t.wide = addView(t, QStringLiteral("R"), tr("R"));
-    placeFactors(grid, t.tall, t.wide, t.bars = new BarPlot);
-    t.caption = captionLabel();
-    grid->addWidget(t.caption, 2, 0, 1, 2);
-    return w;
+    return buildFactorPairTab(Method::Cr, QStringLiteral("C"), tr("C"), QStringLiteral("R"), tr("R"));
 }
 
 QWidget *FactorPanels::buildMonarchTab()

@@ -89,6 +89,8 @@ private:
         bool dirty = true;
     };
 
+    QWidget *buildFactorPairTab(core::Method method, const QString &tallKey, const QString &tallTitle,
+                                const QString &wideKey, const QString &wideTitle);
     QWidget *buildSvdTab(core::Method method);
     QWidget *buildIdTab();
     QWidget *buildCrTab();

@@ -100,18 +100,28 @@ QSize MatrixView::minimumSizeHint() const
 
 // --- data ------------------------------------------------------------------------------------
 
+namespace {
+/// 1 grey or 3 RGB planes of one shape: sets rows/cols and returns true.
+bool planeShape(const std::vector<Matrix> *planes, Index &rows, Index &cols)
+{
+    if (!planes || planes->empty() || (planes->size() != 1 && planes->size() != 3))
+        return false;
+    rows = planes->front().rows();
+    cols = planes->front().cols();
+    for (const Matrix &p : *planes)
+        if (p.rows() != rows || p.cols() != cols)
+            return false;
+    return true;
+}
+} // namespace
+
 void MatrixView::setImagePlanes(std::shared_ptr<const std::vector<Matrix>> planes)
 {
-    if (!planes || planes->empty() || (planes->size() != 1 && planes->size() != 3)) {
+    Index rows = 0, cols = 0;
+    if (!planeShape(planes.get(), rows, cols)) {
         clear();
         return;
     }
-    const Index rows = planes->front().rows(), cols = planes->front().cols();
-    for (const Matrix &p : *planes)
-        if (p.rows() != rows || p.cols() != cols) {
-            clear();
-            return;
-        }
     m_planes = std::move(planes);
     m_preview.reset();
     m_matrix.reset();
@@ -125,20 +135,11 @@ void MatrixView::setImagePlanes(std::shared_ptr<const std::vector<Matrix>> plane
 void MatrixView::setPreviewPlanes(std::shared_ptr<const std::vector<Matrix>> planes, Index fullRows,
                                   Index fullCols)
 {
-    if (!planes || planes->empty() || (planes->size() != 1 && planes->size() != 3)) {
+    Index rows = 0, cols = 0;
+    if (!planeShape(planes.get(), rows, cols) || rows < 1 || cols < 1 || rows > fullRows || cols > fullCols) {
         clear();
         return;
     }
-    const Index rows = planes->front().rows(), cols = planes->front().cols();
-    if (rows < 1 || cols < 1 || rows > fullRows || cols > fullCols) {
-        clear();
-        return;
-    }
-    for (const Matrix &p : *planes)
-        if (p.rows() != rows || p.cols() != cols) {
-            clear();
-            return;
-        }
     m_preview = std::move(planes);
     m_planes.reset();
     m_matrix.reset();
