@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "comparepanes.h"
 
+#include "displaypreview.h"
+
 #include "widgets/matrixview.h"
 
 #include <QCheckBox>
@@ -86,7 +88,10 @@ ComparePanes::ComparePanes(Workspace *workspace, QWidget *parent) : QWidget(pare
 
     connect(m_countSpin, &QSpinBox::valueChanged, this, &ComparePanes::setPaneCount);
     connect(m_splitCheck, &QCheckBox::toggled, this, &ComparePanes::setSplitEnabled);
-    connect(m_splitSlider, &QSlider::valueChanged, this, [this] { updateSplit(); });
+    connect(m_splitSlider, &QSlider::valueChanged, this, [this] {
+        updateSplit();
+        emit stateChanged();
+    });
     connect(m_split, &MatrixView::clicked, this, [this](Index, Index column) {
         if (m_split->matrixColumns() > 0)
             setSplitPosition(double(column) / double(m_split->matrixColumns()));
@@ -126,19 +131,29 @@ void ComparePanes::buildPane(int index)
     p.matrix->setObjectName(QStringLiteral("compareView%1").arg(letterOf(index)));
     p.matrix->clear(tr("No view yet"));
     v->addWidget(p.matrix, 1);
+    p.preview = new DisplayPreview(m_workspace->runner(), QStringLiteral("display:pane:%1").arg(index), true, this);
+    connect(p.preview, &DisplayPreview::ready, this, [this, index] {
+        // The rebuilder a rank change waited for: show the stand-in unless the full view of the
+        // pane has arrived meanwhile.
+        if (m_workspace->runner()->isActive(QStringLiteral("pane:%1").arg(index)))
+            showStandIn(index);
+    });
 
     connect(p.method, &QComboBox::currentIndexChanged, this, [this, index] {
         requestPane(index);
         emit panesChanged();
+        emit stateChanged();
     });
     connect(p.rank, &QSpinBox::valueChanged, this, [this, index] {
         requestPane(index);
         emit panesChanged();
+        emit stateChanged();
     });
     connect(p.show, &QComboBox::currentIndexChanged, this, [this, index] {
-        updatePane(index);
+        updatePane(index); // the pane's view holds both the reconstruction and the difference
         updateDifferenceRange();
         updateSplit();
+        emit stateChanged();
     });
     connect(p.matrix, &MatrixView::visibleRegionChanged, this,
             [this, index](const QRectF &r) { linkRegion(m_panes[std::size_t(index)].matrix, r); });
@@ -171,6 +186,47 @@ void ComparePanes::setPaneCount(int count)
     layoutPanes();
     refresh();
     emit panesChanged();
+    emit stateChanged();
+}
+
+Settings::CompareLayout ComparePanes::state() const
+{
+    Settings::CompareLayout layout;
+    layout.count = m_count;
+    for (int i = 0; i < maxPanes; ++i)
+        layout.panes[std::size_t(i)] = {paneMethod(i), paneRank(i), int(paneShow(i))};
+    layout.split = isSplitEnabled();
+    layout.splitPosition = splitPosition();
+    return layout;
+}
+
+void ComparePanes::restoreState(const Settings::CompareLayout &layout)
+{
+    for (int i = 0; i < maxPanes; ++i) {
+        Pane &p = m_panes[std::size_t(i)];
+        const Settings::ComparePane &saved = layout.panes[std::size_t(i)];
+        const QSignalBlocker a(p.method), b(p.rank), c(p.show);
+        if (const int index = p.method->findData(int(saved.method)); index >= 0)
+            p.method->setCurrentIndex(index);
+        p.rank->setValue(saved.rank);
+        if (const int index = p.show->findData(std::clamp(saved.show, 0, 2)); index >= 0)
+            p.show->setCurrentIndex(index);
+    }
+    {
+        const QSignalBlocker block(m_splitSlider);
+        setSplitPosition(layout.splitPosition);
+    }
+    const int count = std::clamp(layout.count, 2, maxPanes);
+    if (count != m_count) {
+        m_count = count;
+        const QSignalBlocker block(m_countSpin);
+        m_countSpin->setValue(count);
+        layoutPanes();
+    }
+    setSplitEnabled(layout.split);
+    refresh();
+    emit panesChanged();
+    emit stateChanged();
 }
 
 void ComparePanes::setPane(int pane, Method method, int rank)
@@ -214,6 +270,7 @@ void ComparePanes::reset()
 {
     for (Pane &p : m_panes) {
         p.result.reset();
+        p.preview->reset();
         p.matrix->clear(tr("Computing…"));
     }
     m_split->clear(tr("Computing…"));
@@ -235,14 +292,72 @@ void ComparePanes::requestPane(int pane)
         emit methodWanted(method);
         return;
     }
+    showStandIn(pane);
     m_workspace->requestPaneView(pane, method, paneRank(pane), m_chroma ? m_chroma(method) : std::nullopt);
 }
+
+std::vector<Index> ComparePanes::channelRanks(int pane, const MethodResult &result) const
+{
+    const Index rank = std::clamp<Index>(paneRank(pane), 0, result.maxRank);
+    std::vector<Index> ranks(std::size_t(result.channels()), rank);
+    const auto chroma = m_chroma ? m_chroma(result.method) : std::nullopt;
+    if (chroma && result.color == core::ColorMode::YCbCr && ranks.size() == 3)
+        ranks[1] = ranks[2] = std::clamp<Index>(*chroma, 0, result.maxRank);
+    return ranks;
+}
+
+bool ComparePanes::showStandIn(int pane)
+{
+    Pane &p = m_panes[std::size_t(pane)];
+    const auto doc = m_workspace->document();
+    const Method method = paneMethod(pane);
+    const auto result = m_workspace->result(method);
+    const Show show = paneShow(pane);
+    if (!doc || !doc->isImage || !result || show == Show::Original || result->documentId != m_workspace->documentId()
+        || result->color != m_workspace->colorMode())
+        return false;
+    const auto size = DisplayPreview::displaySize(p.matrix, p.matrix->viewport(), result->rows, result->cols);
+    if (!size)
+        return false;
+    const std::vector<Index> ranks = channelRanks(pane, *result);
+    const QString what = method == Method::Monarch ? tr("ρ = %1").arg(ranks[0]) : tr("r = %1").arg(ranks[0]);
+    const QString label = tr("%1: %2 %3").arg(letterOf(pane), Workspace::methodTitle(method), what);
+    if (show == Show::Reconstruction) {
+        const auto planes = p.preview->planes(result, ranks, *size, doc);
+        if (!planes)
+            return false;
+        p.matrix->setPreviewPlanes(planes, result->rows, result->cols);
+        p.matrix->setTitle(tr("%1 (display resolution)").arg(label));
+    } else {
+        const auto difference = p.preview->difference(result, doc, ranks, *size);
+        if (!difference)
+            return false;
+        // The colour range of the full-resolution differences (setColorRange) stays.
+        p.matrix->setPreviewMatrix(difference, ColorScale::Diverging, result->rows, result->cols);
+        p.matrix->setTitle(tr("%1 — difference M − M̃ (display resolution)").arg(label));
+    }
+    return true;
+}
+
+bool ComparePanes::showsStandIn(int pane) const { return m_panes[std::size_t(pane)].matrix->showsPreview(); }
 
 void ComparePanes::onResult(Method method)
 {
     for (int i = 0; i < m_count; ++i)
-        if (paneMethod(i) == method)
+        if (paneMethod(i) == method) {
             requestPane(i);
+            prepareStandIn(i);
+        }
+}
+
+void ComparePanes::prepareStandIn(int pane)
+{
+    Pane &p = m_panes[std::size_t(pane)];
+    const auto result = m_workspace->result(paneMethod(pane));
+    const auto doc = m_workspace->document();
+    if (result && doc && doc->isImage)
+        if (const auto size = DisplayPreview::displaySize(p.matrix, p.matrix->viewport(), result->rows, result->cols))
+            p.preview->prepare(result, *size, doc);
 }
 
 void ComparePanes::onView(std::shared_ptr<const ViewResult> view)
@@ -251,6 +366,9 @@ void ComparePanes::onView(std::shared_ptr<const ViewResult> view)
         return;
     m_panes[std::size_t(view->pane)].result = view;
     updatePane(view->pane);
+    // The pane's layout is final now (a heatmap's colour bar narrows it): set the display
+    // rebuilder up for that size, so that the next rank change finds it.
+    prepareStandIn(view->pane);
     updateDifferenceRange();
     updateSplit();
     emit panesChanged();
@@ -319,6 +437,7 @@ void ComparePanes::setSplitEnabled(bool on)
     m_splitSlider->setEnabled(on);
     m_stack->setCurrentWidget(on ? static_cast<QWidget *>(m_split) : m_grid);
     updateSplit();
+    emit stateChanged();
 }
 
 bool ComparePanes::isSplitEnabled() const { return m_splitCheck->isChecked(); }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "settings.h"
 #include "workspace.h"
 
 #include <QWidget>
@@ -23,6 +24,8 @@ class MatrixView;
 }
 
 namespace factorscope::app {
+
+class DisplayPreview;
 
 /// View ▸ Compare: two to four panes side by side, each with its own method and rank, showing
 /// the original, the reconstruction or the signed difference M − M̃ (diverging scale centred on
@@ -50,6 +53,8 @@ public:
     /// "A: ID r = 40" (ρ for Monarch), the label of the pane's marker on the error plot.
     QString paneLabel(int pane) const;
     widgets::MatrixView *view(int pane) const;
+    /// True while the pane shows a display-resolution stand-in (its full view is computed).
+    bool showsStandIn(int pane) const;
     /// The newest view delivered to the pane (null before the first).
     std::shared_ptr<const ViewResult> paneView(int pane) const { return m_panes[std::size_t(pane)].result; }
 
@@ -59,6 +64,12 @@ public:
     void setSplitPosition(double fraction); ///< 0..1 of the width
     double splitPosition() const;
     widgets::MatrixView *splitView() const { return m_split; }
+
+    /// Pane count, each pane's method, rank and what it shows, the A/B split and its position
+    /// (`open` is left false: compare mode is the main window's).
+    Settings::CompareLayout state() const;
+    /// Sets all of state() at once (out-of-range values clamped), then asks for the views.
+    void restoreState(const Settings::CompareLayout &layout);
 
     /// The document or colour mode changed: every pane asks again.
     void reset();
@@ -75,6 +86,8 @@ signals:
     void methodWanted(core::Method method);
     /// A pane's method, rank or view changed (the main window moves the plot's markers).
     void panesChanged();
+    /// Something state() holds was changed by the user or a setter (the main window saves it).
+    void stateChanged();
 
 private:
     struct Pane
@@ -86,10 +99,20 @@ private:
         QComboBox *show = nullptr;
         widgets::MatrixView *matrix = nullptr;
         std::shared_ptr<const ViewResult> result;
+        /// Display-resolution stand-ins while the pane's full-resolution view is computed.
+        DisplayPreview *preview = nullptr;
     };
     void buildPane(int index);
     void layoutPanes();
     void requestPane(int pane);
+    /// The pane's reconstruction or difference at its new rank, rebuilt at the pane's display
+    /// resolution from the cached factors (images larger than the pane only), shown at once
+    /// until the full-resolution view arrives. Returns whether a stand-in was shown.
+    bool showStandIn(int pane);
+    /// Starts setting up the pane's display rebuilder for its current size (in the background).
+    void prepareStandIn(int pane);
+    /// The channel ranks of the pane's view: its rank, Cb and Cr at the chroma rank in ycbcr.
+    std::vector<core::Index> channelRanks(int pane, const MethodResult &result) const;
     void updatePane(int pane);
     void updateDifferenceRange();
     void updateSplit();

@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "comparepanes.h"
+#include "displaypreview.h"
 #include "factorpanels.h"
 #include "generatordialog.h"
 #include "recentfiles.h"
@@ -163,6 +164,7 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent) : QMainWindow(parent
     m_settings = settings;
     m_recent = new RecentFiles(m_settings, this);
     m_workspace = new Workspace(this);
+    m_displayPreview = new DisplayPreview(m_workspace->runner(), QStringLiteral("display:main"), false, this);
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(tr("Factorscope"));
     setAcceptDrops(true);
@@ -469,8 +471,20 @@ void MainWindow::restoreSettings()
         m_methodPanel->setSettings(method, m_settings->methodSettings(method));
         m_methodPanel->setMaxRank(method, 4096);
         m_methodPanel->setRank(method, m_settings->rank(method));
+        m_chromaRanks[std::size_t(method)] = m_settings->chromaRank(method);
     }
     m_methodPanel->setCurrentMethod(m_settings->currentMethod());
+    {
+        const QSignalBlocker block(m_chromaSpin);
+        m_chromaSpin->setValue(m_chromaRanks[std::size_t(m_settings->currentMethod())]);
+    }
+    const Settings::CompareLayout compare = m_settings->compareLayout();
+    {
+        const QSignalBlocker block(m_compare); // restoring is not a change to save
+        m_compare->restoreState(compare);
+    }
+    if (compare.open)
+        setCompareMode(true);
     m_factors->showMethod(m_settings->currentMethod());
     const int colorIndex = m_colorCombo->findData(int(m_settings->colorMode()));
     m_colorCombo->setCurrentIndex(std::max(0, colorIndex));
@@ -501,10 +515,20 @@ void MainWindow::connectSignals()
     connect(m_chromaSpin, &QSpinBox::valueChanged, this, [this](int value) {
         const Method method = m_methodPanel->currentMethod();
         m_chromaRanks[std::size_t(method)] = value;
+        m_settings->setChromaRank(method, value);
         if (m_workspace->result(method)) {
             showDisplayPreview(method);
             requestCurrentView(method);
         }
+    });
+
+    connect(m_compare, &ComparePanes::stateChanged, this, &MainWindow::saveCompareLayout);
+    connect(m_displayPreview, &DisplayPreview::ready, this, [this] {
+        // The rebuilder a rank change waited for: show the stand-in unless the full-resolution
+        // view of that rank has arrived meanwhile.
+        const Method method = m_methodPanel->currentMethod();
+        if (m_workspace->runner()->isActive(QStringLiteral("view:") + Workspace::slotName(method)))
+            showDisplayPreview(method);
     });
 
     JobRunner *runner = m_workspace->runner();
@@ -668,8 +692,7 @@ bool MainWindow::openDocument(OpenResult result, const QString &recentPath)
     hideBanner();
     auto doc = std::make_shared<const InputDocument>(std::move(*result.document));
     m_view.reset();
-    m_fastRebuilder.reset();
-    m_fastSource.reset();
+    m_displayPreview->reset();
     m_sliceRows.clear();
     m_sliceColumns.clear();
     m_workspace->setDocument(doc);
@@ -858,8 +881,7 @@ void MainWindow::setColorMode(core::ColorMode mode)
         return;
     showOriginal();
     m_view.reset();
-    m_fastRebuilder.reset();
-    m_fastSource.reset();
+    m_displayPreview->reset();
     m_factors->clearAll(tr("Computing…"));
     m_factors->setChannels(m_workspace->channels(), channelNames());
     m_errorPlot->setSeries({});
@@ -945,8 +967,12 @@ void MainWindow::onResult(Method method, std::shared_ptr<const MethodResult> res
     m_factors->setRank(method, m_methodPanel->rank(method));
     updateCurves();
     updateNotes(method);
-    if (method == m_methodPanel->currentMethod())
+    if (method == m_methodPanel->currentMethod()) {
         requestCurrentView(method);
+        // The display-resolution rebuilder is set up in the background now, so that the first
+        // drag finds it ready.
+        prepareDisplayPreview(method);
+    }
     if (isCompareMode())
         m_compare->onResult(method);
 }
@@ -977,6 +1003,7 @@ void MainWindow::onView(std::shared_ptr<const ViewResult> view)
     m_reconstructionView->setTitle(view->source->approximate ? tr("%1, %2 (approximate preview)").arg(methodName, what)
                                                               : tr("%1, %2").arg(methodName, what));
     m_residualView->setMatrix(view->residual, ColorScale::Diverging, view->residualLabel);
+    prepareDisplayPreview(view->source->method); // for the view's present size (after a resize)
     if (m_settings->linkedViews()) {
         m_reconstructionView->setVisibleRegion(region);
         m_residualView->setVisibleRegion(region);
@@ -1120,6 +1147,7 @@ void MainWindow::setCompareMode(bool on)
         m_compareAction->setChecked(on);
     }
     m_viewStack->setCurrentWidget(on ? static_cast<QWidget *>(m_compare) : m_viewsBox);
+    saveCompareLayout();
     // The read-out line is the main view's; each pane shows its own in its title.
     m_metrics->setVisible(!on);
     if (on)
@@ -1128,6 +1156,13 @@ void MainWindow::setCompareMode(bool on)
 }
 
 bool MainWindow::isCompareMode() const { return m_viewStack->currentWidget() == m_compare; }
+
+void MainWindow::saveCompareLayout()
+{
+    Settings::CompareLayout layout = m_compare->state();
+    layout.open = isCompareMode();
+    m_settings->setCompareLayout(layout);
+}
 
 void MainWindow::onRankChanged(Method method, int rank)
 {
@@ -1145,40 +1180,35 @@ void MainWindow::onRankChanged(Method method, int rank)
     requestCurrentView(method);
 }
 
-bool MainWindow::showDisplayPreview(Method method)
+std::optional<std::pair<Index, Index>> MainWindow::displayPreviewSize(Method method) const
 {
     const auto result = m_workspace->result(method);
     const auto doc = document();
     if (!result || !doc || !doc->isImage || isCompareMode() || result->models.empty()
         || result->documentId != m_workspace->documentId() || result->color != m_workspace->colorMode())
+        return std::nullopt;
+    if (result->channels() != 1 && result->channels() != 3)
+        return std::nullopt;
+    // The matrix as large as it fits into the view's device pixels (never larger than the
+    // matrix itself; not worth it when the matrix is that small already).
+    return DisplayPreview::displaySize(m_reconstructionView, m_reconstructionView->viewport(), result->rows, result->cols);
+}
+
+void MainWindow::prepareDisplayPreview(Method method)
+{
+    if (method != m_methodPanel->currentMethod())
+        return;
+    if (const auto size = displayPreviewSize(method))
+        m_displayPreview->prepare(m_workspace->result(method), *size);
+}
+
+bool MainWindow::showDisplayPreview(Method method)
+{
+    const auto size = displayPreviewSize(method);
+    if (!size)
         return false;
+    const auto result = m_workspace->result(method);
     const int channels = result->channels();
-    if (channels != 1 && channels != 3)
-        return false;
-    // The display size: the matrix as large as it fits into the view's device pixels (never
-    // larger than the matrix itself; not worth it when the matrix is that small already).
-    const QRect viewport = m_reconstructionView->viewport();
-    const double dpr = m_reconstructionView->devicePixelRatioF();
-    if (viewport.width() < 1 || viewport.height() < 1 || result->rows < 1 || result->cols < 1)
-        return false;
-    const double scale = std::min({1.0, viewport.height() * dpr / double(result->rows),
-                                   viewport.width() * dpr / double(result->cols)});
-    const Index outRows = std::clamp<Index>(Index(std::ceil(result->rows * scale)), 1, result->rows);
-    const Index outCols = std::clamp<Index>(Index(std::ceil(result->cols * scale)), 1, result->cols);
-    if (outRows >= result->rows && outCols >= result->cols)
-        return false;
-    if (!m_fastRebuilder || m_fastSource != result || m_fastSize != std::make_pair(outRows, outCols)) {
-        m_fastRebuilder.reset();
-        m_fastSource.reset();
-        try {
-            m_fastRebuilder = std::make_unique<core::FastDisplayRebuilder>(result->models[0], result->method,
-                                                                           outRows, outCols);
-        } catch (const std::exception &) {
-            return false; // a model that cannot rebuild: the view job alone
-        }
-        m_fastSource = result;
-        m_fastSize = {outRows, outCols};
-    }
     // The channel ranks of computeView(): all the rank, Cb and Cr at the chroma rank in ycbcr.
     const Index rank = std::clamp<Index>(m_methodPanel->rank(method), 0, result->maxRank);
     std::vector<Index> ranks(std::size_t(channels), rank);
@@ -1186,11 +1216,10 @@ bool MainWindow::showDisplayPreview(Method method)
     const bool hasChroma = chroma && result->color == core::ColorMode::YCbCr && channels == 3;
     if (hasChroma)
         ranks[1] = ranks[2] = std::clamp<Index>(*chroma, 0, result->maxRank);
-    std::vector<core::Matrix> planes;
-    planes.reserve(ranks.size());
-    for (const auto &plane : m_fastRebuilder->atRanks(ranks))
-        planes.emplace_back(plane.cast<double>());
-    auto display = std::make_shared<const std::vector<core::Matrix>>(core::channelsToDisplay(planes, result->color));
+    // Null while the rebuilder is set up in the background (ready() then calls again).
+    auto display = m_displayPreview->planes(result, ranks, *size);
+    if (!display)
+        return false;
     m_reconstructionView->setPreviewPlanes(display, result->rows, result->cols);
     const QString methodName = Workspace::methodTitle(method);
     QString what = method == Method::Monarch ? tr("ρ = %1").arg(rank) : tr("rank %1").arg(rank);

@@ -6,7 +6,6 @@
 #include "workspace.h"
 
 #include "core/generators.h"
-#include "core/preview.h"
 #include "core/target.h"
 
 #include <QMainWindow>
@@ -39,6 +38,7 @@ struct CurveSeries;
 namespace factorscope::app {
 
 class ComparePanes;
+class DisplayPreview;
 struct TargetOutcome;
 class FactorPanels;
 class RecentFiles;
@@ -177,8 +177,16 @@ private:
     /// stand-in rebuilt at the reconstruction view's display resolution from the cached models
     /// (a few ms), while the view job computes the full-resolution view that replaces it.
     /// Images only; skipped when the image is no larger than the display, in compare mode, or
-    /// before the method has a result. Returns whether a stand-in was shown.
+    /// before the method has a result, and while the rebuilder is still being set up in the
+    /// background (DisplayPreview; ready() shows it then). Returns whether a stand-in was shown.
     bool showDisplayPreview(core::Method method);
+    /// The stand-in's size for the method's result in the reconstruction view, or nothing when
+    /// there is no stand-in (see showDisplayPreview()).
+    std::optional<std::pair<core::Index, core::Index>> displayPreviewSize(core::Method method) const;
+    /// Starts setting up the rebuilder for the current method's result.
+    void prepareDisplayPreview(core::Method method);
+    /// Writes the compare view's panes and whether it is open to the settings.
+    void saveCompareLayout();
     void onTargetFound(const TargetOutcome &outcome);
     QString seriesName(core::Method method, const MethodResult &result) const;
     QStringList channelNames() const;
@@ -189,11 +197,8 @@ private:
     RecentFiles *m_recent = nullptr;
     Workspace *m_workspace = nullptr;
     std::shared_ptr<const ViewResult> m_view;
-    /// The cached display-resolution rebuilder of showDisplayPreview(), for m_fastSource at
-    /// m_fastSize (rows × cols).
-    std::unique_ptr<core::FastDisplayRebuilder> m_fastRebuilder;
-    std::shared_ptr<const MethodResult> m_fastSource;
-    std::pair<core::Index, core::Index> m_fastSize{0, 0};
+    /// The display-resolution rebuilder of showDisplayPreview(), set up off the GUI thread.
+    DisplayPreview *m_displayPreview = nullptr;
     std::vector<core::Index> m_sliceRows, m_sliceColumns;
 
     widgets::MethodPanel *m_methodPanel = nullptr;

@@ -16,6 +16,10 @@ const QString keyLastDir = QStringLiteral("files/lastDirectory");
 const QString keyColor = QStringLiteral("view/colorMode");
 const QString keyLinked = QStringLiteral("view/linkedViews");
 const QString keyMethod = QStringLiteral("methods/current");
+const QString keyCompareOpen = QStringLiteral("compare/open");
+const QString keyCompareCount = QStringLiteral("compare/panes");
+const QString keyCompareSplit = QStringLiteral("compare/split");
+const QString keyCompareSplitPosition = QStringLiteral("compare/splitPosition");
 
 QString methodKey(Method method, const char *field)
 {
@@ -130,5 +134,54 @@ void Settings::setMethodSettings(Method method, const core::MethodSettings &s)
 
 bool Settings::linkedViews() const { return m_settings->value(keyLinked, true).toBool(); }
 void Settings::setLinkedViews(bool linked) { write(keyLinked, linked); }
+
+int Settings::chromaRank(Method method) const
+{
+    bool ok = false;
+    const int r = m_settings->value(methodKey(method, "chromaRank"), -1).toInt(&ok);
+    return ok && r >= -1 ? r : -1;
+}
+
+void Settings::setChromaRank(Method method, int rank) { write(methodKey(method, "chromaRank"), std::max(-1, rank)); }
+
+Settings::CompareLayout Settings::compareLayout() const
+{
+    CompareLayout layout;
+    layout.open = m_settings->value(keyCompareOpen, layout.open).toBool();
+    const int count = m_settings->value(keyCompareCount, layout.count).toInt();
+    if (count >= 2 && count <= int(layout.panes.size()))
+        layout.count = count;
+    for (std::size_t i = 0; i < layout.panes.size(); ++i) {
+        ComparePane &pane = layout.panes[i];
+        const QString prefix = QStringLiteral("compare/pane%1/").arg(i);
+        if (const auto method = core::parseMethod(m_settings->value(prefix + QStringLiteral("method")).toString().toStdString()))
+            pane.method = *method;
+        const int rank = m_settings->value(prefix + QStringLiteral("rank"), pane.rank).toInt();
+        if (rank >= 0)
+            pane.rank = rank;
+        const int show = m_settings->value(prefix + QStringLiteral("show"), pane.show).toInt();
+        if (show >= 0 && show <= 2)
+            pane.show = show;
+    }
+    layout.split = m_settings->value(keyCompareSplit, layout.split).toBool();
+    const double position = m_settings->value(keyCompareSplitPosition, layout.splitPosition).toDouble();
+    if (position >= 0.0 && position <= 1.0)
+        layout.splitPosition = position;
+    return layout;
+}
+
+void Settings::setCompareLayout(const CompareLayout &layout)
+{
+    write(keyCompareOpen, layout.open);
+    write(keyCompareCount, layout.count);
+    for (std::size_t i = 0; i < layout.panes.size(); ++i) {
+        const QString prefix = QStringLiteral("compare/pane%1/").arg(i);
+        write(prefix + QStringLiteral("method"), QString::fromStdString(core::methodName(layout.panes[i].method)));
+        write(prefix + QStringLiteral("rank"), layout.panes[i].rank);
+        write(prefix + QStringLiteral("show"), layout.panes[i].show);
+    }
+    write(keyCompareSplit, layout.split);
+    write(keyCompareSplitPosition, layout.splitPosition);
+}
 
 } // namespace factorscope::app

@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <array>
 #include <memory>
 
 class QSettings;
@@ -55,6 +56,30 @@ public:
     void setMethodSettings(core::Method method, const core::MethodSettings &settings);
     bool linkedViews() const;                   ///< zoom and pan linked; default true
     void setLinkedViews(bool linked);
+    /// YCbCr: the rank of Cb and Cr with `method`, or −1 for "the luma rank" (the default).
+    int chromaRank(core::Method method) const;
+    void setChromaRank(core::Method method, int rank);
+
+    /// View ▸ Compare as the user left it.
+    struct ComparePane
+    {
+        core::Method method = core::Method::Svd;
+        int rank = 20;
+        int show = 1; ///< ComparePanes::Show as an integer: 0 original, 1 reconstruction, 2 difference
+    };
+    struct CompareLayout
+    {
+        bool open = false;          ///< compare mode on
+        int count = 2;              ///< 2..4 panes
+        /// Defaults: A SVD r = 20, B ID r = 20, C Monarch ρ = 1, D CR r = 20, reconstructions.
+        std::array<ComparePane, 4> panes{{{core::Method::Svd, 20, 1}, {core::Method::Id, 20, 1},
+                                          {core::Method::Monarch, 1, 1}, {core::Method::Cr, 20, 1}}};
+        bool split = false;         ///< A/B split on
+        double splitPosition = 0.5; ///< 0..1
+    };
+    /// Out-of-range stored values fall back to the defaults.
+    CompareLayout compareLayout() const;
+    void setCompareLayout(const CompareLayout &layout);
 
 signals:
     /// Any key changed through this object; `key` is the QSettings key.

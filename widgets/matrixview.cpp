@@ -149,18 +149,23 @@ void MatrixView::setPreviewPlanes(std::shared_ptr<const std::vector<Matrix>> pla
     setData(Mode::Image, fullRows, fullCols);
 }
 
-void MatrixView::setMatrix(std::shared_ptr<const Matrix> m, ColorScale scale, const QString &title)
+void MatrixView::setPreviewMatrix(std::shared_ptr<const Matrix> m, ColorScale scale, Index fullRows,
+                                  Index fullCols)
 {
-    if (!m) {
+    if (!m || m->rows() < 1 || m->cols() < 1 || m->rows() > fullRows || m->cols() > fullCols) {
         clear();
         return;
     }
-    m_matrix = std::move(m);
+    m_preview = std::make_shared<const std::vector<Matrix>>(std::vector<Matrix>{*m});
     m_planes.reset();
-    m_preview.reset();
+    m_matrix.reset();
     m_scale = scale;
-    m_title = title;
-    const Matrix &x = *m_matrix;
+    setValueRange(*m, scale);
+    setData(Mode::Heatmap, fullRows, fullCols);
+}
+
+void MatrixView::setValueRange(const Matrix &x, ColorScale scale)
+{
     if (x.size() == 0) {
         m_low = 0.0;
         m_high = 0.0;
@@ -172,7 +177,21 @@ void MatrixView::setMatrix(std::shared_ptr<const Matrix> m, ColorScale scale, co
         m_low = x.minCoeff();
         m_high = x.maxCoeff();
     }
-    setData(Mode::Heatmap, x.rows(), x.cols());
+}
+
+void MatrixView::setMatrix(std::shared_ptr<const Matrix> m, ColorScale scale, const QString &title)
+{
+    if (!m) {
+        clear();
+        return;
+    }
+    m_matrix = std::move(m);
+    m_planes.reset();
+    m_preview.reset();
+    m_scale = scale;
+    m_title = title;
+    setValueRange(*m_matrix, scale);
+    setData(Mode::Heatmap, m_matrix->rows(), m_matrix->cols());
 }
 
 ColorScale MatrixView::autoScale(const Matrix &m)
@@ -600,7 +619,7 @@ double MatrixView::planeValue(std::size_t channel, Index row, Index col) const
 double MatrixView::valueAt(Index row, Index col) const
 {
     if (m_mode == Mode::Heatmap)
-        return (*m_matrix)(row, col);
+        return m_matrix ? (*m_matrix)(row, col) : planeValue(0, row, col);
     if (m_mode == Mode::Image) {
         if (imagePlanes().size() == 3) // BT.709 luma, the weights of core::imageToChannels' grey mode
             return 0.2125 * planeValue(0, row, col) + 0.7154 * planeValue(1, row, col)
@@ -620,7 +639,7 @@ QString MatrixView::hoverText(Index row, Index col) const
                            QString::number(planeValue(1, row, col), 'f', 2),
                            QString::number(planeValue(2, row, col), 'f', 2));
     }
-    if (m_mode == Mode::Image && m_preview)
+    if (m_preview)
         text += QStringLiteral(" ") + tr("[display-resolution preview]");
     return text;
 }
@@ -689,8 +708,8 @@ void MatrixView::ensureCache(const Layout &layout, double dpr) const
     Index outCols = std::clamp<Index>(Index(std::ceil(cols * m_zoom * dpr)), 1, cols);
     Index outRows = std::clamp<Index>(Index(std::ceil(rows * m_zoom * dpr)), 1, rows);
 
-    std::vector<Matrix> reduced;
-    if (m_mode == Mode::Image && m_preview) {
+    std::vector<Matrix> reducedPlanes;
+    if (m_preview) {
         // The stand-in's pixels that cover the visible cells, drawn over the matrix area they
         // stand for (pixel p of P covers matrix rows [p·n/P, (p+1)·n/P)).
         const Index pRows = m_preview->front().rows(), pCols = m_preview->front().cols();
@@ -704,16 +723,17 @@ void MatrixView::ensureCache(const Layout &layout, double dpr) const
         outCols = std::clamp<Index>(Index(std::ceil(target.width() * dpr)), 1, pc1 - pc0);
         outRows = std::clamp<Index>(Index(std::ceil(target.height() * dpr)), 1, pr1 - pr0);
         for (const Matrix &plane : *m_preview)
-            reduced.push_back(core::reduceBlockForDisplay(plane, pr0, pc0, pr1 - pr0, pc1 - pc0, outRows, outCols)
+            reducedPlanes.push_back(core::reduceBlockForDisplay(plane, pr0, pc0, pr1 - pr0, pc1 - pc0, outRows, outCols)
                                   .values);
     } else if (m_mode == Mode::Image) {
         for (const Matrix &plane : *m_planes)
-            reduced.push_back(core::reduceBlockForDisplay(plane, r0, c0, rows, cols, outRows, outCols)
+            reducedPlanes.push_back(core::reduceBlockForDisplay(plane, r0, c0, rows, cols, outRows, outCols)
                                   .values);
     }
 
     QImage image(int(outCols), int(outRows), QImage::Format_RGB32);
     if (m_mode == Mode::Image) {
+        const std::vector<Matrix> &reduced = reducedPlanes;
         const auto byte = [](double v) { return int(std::lround(255.0 * std::clamp(v, 0.0, 1.0))); };
         for (int y = 0; y < image.height(); ++y) {
             auto *line = reinterpret_cast<QRgb *>(image.scanLine(y));
@@ -727,8 +747,8 @@ void MatrixView::ensureCache(const Layout &layout, double dpr) const
             }
         }
     } else {
-        const Matrix reduced =
-            core::reduceBlockForDisplay(*m_matrix, r0, c0, rows, cols, outRows, outCols).values;
+        const Matrix reduced = m_preview ? std::move(reducedPlanes.front())
+                                         : core::reduceBlockForDisplay(*m_matrix, r0, c0, rows, cols, outRows, outCols).values;
         const auto [low, high] = colorRange();
         const QVector<QRgb> &table = colorTable(m_scale);
         const double last = colorTableSize - 1;
@@ -816,7 +836,7 @@ void MatrixView::paintContents(QPainter &p, double dpr) const
 
 void MatrixView::paintCellDetails(QPainter &p) const
 {
-    if (m_zoom < flagMinCellPixels)
+    if (m_zoom < flagMinCellPixels || m_preview) // a stand-in has no per-cell values
         return;
     const QRectF region = visibleRegion();
     const Index c0 = std::clamp<Index>(Index(std::floor(region.left())), 0, m_cols);

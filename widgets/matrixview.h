@@ -45,9 +45,16 @@ public:
     /// or clear(). Invalid planes clear the view, as setImagePlanes().
     void setPreviewPlanes(std::shared_ptr<const std::vector<core::Matrix>> planes,
                           core::Index fullRows, core::Index fullCols);
-    /// True while a stand-in of setPreviewPlanes() is shown.
+    /// A low-resolution stand-in for a heatmap of fullRows×fullCols (e.g. a difference M − M̃
+    /// averaged to display resolution while the full one is computed), mapped by `scale` over
+    /// its own range as setMatrix() does (setColorRange() still overrides it). Drawn scaled over
+    /// the whole matrix like setPreviewPlanes(); no per-cell values or flags. Keeps zoom, pan and
+    /// the title when the full size is unchanged. A null, empty or larger matrix clears the view.
+    void setPreviewMatrix(std::shared_ptr<const core::Matrix> m, ColorScale scale,
+                          core::Index fullRows, core::Index fullCols);
+    /// True while a stand-in of setPreviewPlanes() or setPreviewMatrix() is shown.
     bool showsPreview() const { return m_preview != nullptr; }
-    /// The stand-in's planes (null unless showsPreview()).
+    /// The stand-in's planes (null unless showsPreview(); one plane for setPreviewMatrix()).
     std::shared_ptr<const std::vector<core::Matrix>> previewPlanes() const { return m_preview; }
     /// A heatmap with a colour bar: Gray and Sequential map min..max, Diverging maps
     /// −max|v|..max|v| (zero is white). Keeps zoom and pan when the size is unchanged, else fits.
@@ -165,6 +172,8 @@ private:
     void paintColorBar(QPainter &p, const Layout &layout) const;
     void paintOverlay(QPainter &p, const QRect &view) const;
     double valueAt(core::Index row, core::Index col) const;
+    /// m_low, m_high from x as `scale` maps it (Diverging: ±max|x|).
+    void setValueRange(const core::Matrix &x, ColorScale scale);
     /// Image planes drawn: the full planes or the stand-in.
     const std::vector<core::Matrix> &imagePlanes() const;
     /// Channel `channel` of an image at full-matrix cell (row, col) (the stand-in pixel covering

@@ -6,6 +6,9 @@
 #include "app/mainwindow.h"
 #include "app/settings.h"
 
+#include "app/inputloader.h"
+
+#include "core/display.h"
 #include "widgets/errorplot.h"
 #include "widgets/matrixview.h"
 
@@ -30,6 +33,7 @@ private slots:
     void paneCount_data();
     void paneCount();
     void panesAndLinkedZoom();
+    void paneRankChangeShowsStandIn();
 
 private:
     std::unique_ptr<MainWindow> openWindow();
@@ -178,6 +182,71 @@ void TestCompare::panesAndLinkedZoom()
     w->setCompareMode(false);
     QVERIFY(!std::isfinite(plot->labelledMarkerPosition(QStringLiteral("pane:0")).x()));
     QVERIFY(w->documentView()->isVisible());
+}
+
+void TestCompare::paneRankChangeShowsStandIn()
+{
+    // A photo larger than the panes: a pane's rank change shows at once a stand-in rebuilt at
+    // the pane's display resolution (the reconstruction, or the difference), equal to the full
+    // view that replaces it averaged down.
+    QImage image(960, 720, QImage::Format_RGB888);
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+            image.setPixel(x, y, qRgb(int(127.5 + 120 * std::sin(0.013 * x + 0.004 * y)), (x / 31 + y / 17) % 2 ? 200 : 40,
+                                      int(127.5 + 100 * std::cos(0.0007 * x * y))));
+    auto w = std::make_unique<MainWindow>(m_settings.get());
+    w->resize(1400, 900);
+    w->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    w->setColorMode(core::ColorMode::Rgb);
+    QVERIFY(w->openDocument(OpenResult{documentFromImage(image, QStringLiteral("photo")), {}}));
+    w->setCompareMode(true);
+    ComparePanes *panes = w->comparePanes();
+    panes->setPaneCount(2);
+    panes->setPane(0, Method::Svd, 5);
+    panes->setPane(1, Method::Svd, 5);
+    panes->setShow(1, ComparePanes::Show::Difference);
+    QVERIFY(w->waitForIdle(600000));
+    QVERIFY(!panes->showsStandIn(0));
+    QVERIFY(!panes->showsStandIn(1));
+    const auto close = [](const std::vector<core::Matrix> &standIn, const std::vector<core::Matrix> &full) {
+        double worst = standIn.size() == full.size() ? 0.0 : INFINITY;
+        for (std::size_t c = 0; c < full.size() && c < standIn.size(); ++c) {
+            const core::Matrix reduced = core::reduceForDisplay(full[c], standIn[c].rows(), standIn[c].cols()).values;
+            worst = std::max(worst, reduced.rows() == standIn[c].rows() && reduced.cols() == standIn[c].cols()
+                                        ? (reduced - standIn[c]).cwiseAbs().maxCoeff() : INFINITY);
+        }
+        return worst;
+    };
+
+    // Reconstruction: the stand-in is there when setPane returns (no event processed).
+    panes->setPane(0, Method::Svd, 9);
+    QVERIFY(panes->showsStandIn(0));
+    QCOMPARE(panes->paneView(0)->rank, Index(5));
+    QCOMPARE(panes->view(0)->matrixRows(), Index(720));
+    QCOMPARE(panes->view(0)->matrixColumns(), Index(960));
+    const auto standIn = panes->view(0)->previewPlanes();
+    QVERIFY(standIn && standIn->size() == 3);
+    QVERIFY(standIn->front().cols() < 960);
+    QVERIFY2(panes->view(0)->title().contains(QStringLiteral("r = 9")), qPrintable(panes->view(0)->title()));
+    // Difference: likewise, on the shared centred scale.
+    const auto range = panes->view(1)->colorRange();
+    panes->setPane(1, Method::Svd, 12);
+    QVERIFY(panes->showsStandIn(1));
+    QCOMPARE(panes->view(1)->colorScale(), widgets::ColorScale::Diverging);
+    QCOMPARE(panes->view(1)->colorRange(), range);
+    const auto differenceStandIn = panes->view(1)->previewPlanes();
+    QVERIFY(differenceStandIn && differenceStandIn->size() == 1);
+
+    QVERIFY(w->waitForIdle(120000));
+    QVERIFY(!panes->showsStandIn(0));
+    QVERIFY(!panes->showsStandIn(1));
+    QCOMPARE(panes->paneView(0)->rank, Index(9));
+    QCOMPARE(panes->paneView(1)->rank, Index(12));
+    const double error = close(*standIn, *panes->paneView(0)->reconstruction);
+    QVERIFY2(error < 1e-4, qPrintable(QString::number(error)));
+    const double differenceError = close(*differenceStandIn, {*panes->paneView(1)->residual});
+    QVERIFY2(differenceError < 1e-4, qPrintable(QString::number(differenceError)));
 }
 
 QTEST_MAIN(TestCompare)

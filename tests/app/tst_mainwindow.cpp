@@ -3,6 +3,7 @@
 // generator, command line) through the one open path; a bad file keeps the open document and
 // says why without a dialog; rank changes never refactorise; settings are restored.
 #include "app/factorpanels.h"
+#include "app/comparepanes.h"
 #include "app/mainwindow.h"
 #include "app/recentfiles.h"
 #include "app/settings.h"
@@ -425,6 +426,18 @@ void TestMainWindow::settingsAreRestored()
         w->methodPanel()->setCurrentMethod(Method::Cr);
         w->methodPanel()->setRank(Method::Cr, 7);
         w->setColorMode(core::ColorMode::YCbCr);
+        w->setChromaRank(3);                   // chroma rank of CR
+        w->methodPanel()->setCurrentMethod(Method::Svd);
+        w->setChromaRank(5);                   // chroma rank of SVD
+        w->methodPanel()->setCurrentMethod(Method::Cr);
+        // The compare view as left: three panes, their methods, ranks and shows, the split.
+        w->setCompareMode(true);
+        ComparePanes *panes = w->comparePanes();
+        panes->setPaneCount(3);
+        panes->setPane(0, Method::Monarch, 2);
+        panes->setPane(2, Method::Rsvd, 11);
+        panes->setShow(1, ComparePanes::Show::Difference);
+        panes->setSplitPosition(0.3);
         QVERIFY(w->waitForIdle(120000));
         w->close();
     }
@@ -433,7 +446,25 @@ void TestMainWindow::settingsAreRestored()
     QCOMPARE(w->methodPanel()->rank(Method::Cr), 7);
     QCOMPARE(w->methodPanel()->settings(Method::Cr).crRule, core::CrRule::Uniform);
     QCOMPARE(w->workspace()->colorMode(), core::ColorMode::YCbCr);
+    QCOMPARE(w->chromaRank(), 3);
+    w->methodPanel()->setCurrentMethod(Method::Svd);
+    QCOMPARE(w->chromaRank(), 5);
+    w->methodPanel()->setCurrentMethod(Method::Id);
+    QCOMPARE(w->chromaRank(), -1); // never set: equal to the luma rank
+    QVERIFY(w->isCompareMode());
+    ComparePanes *panes = w->comparePanes();
+    QCOMPARE(panes->paneCount(), 3);
+    QCOMPARE(panes->paneMethod(0), Method::Monarch);
+    QCOMPARE(panes->paneRank(0), 2);
+    QCOMPARE(panes->paneMethod(1), Method::Id); // the default of pane B
+    QCOMPARE(panes->paneShow(1), ComparePanes::Show::Difference);
+    QCOMPARE(panes->paneMethod(2), Method::Rsvd);
+    QCOMPARE(panes->paneRank(2), 11);
+    QCOMPARE(panes->splitPosition(), 0.3);
+    QVERIFY(!panes->isSplitEnabled());
     QVERIFY(!m_settings->windowGeometry().isEmpty());
+    w->setCompareMode(false);
+    QVERIFY(!m_settings->compareLayout().open);
 }
 
 QTEST_MAIN(TestMainWindow)

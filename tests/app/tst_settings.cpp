@@ -23,6 +23,7 @@ private slots:
     void methodsKeepTheirOwnTrialsAndSeed();
     void changeSignals();
     void garbageFallsBack();
+    void chromaRanksAndCompareLayout();
 
 private:
     QTemporaryDir m_dir;
@@ -151,6 +152,62 @@ void TestSettings::garbageFallsBack()
     QCOMPARE(s.methodSettings(Method::Cr).crRule, core::MethodSettings().crRule);
     QCOMPARE(s.methodSettings(Method::Monarch).monarchBlocks, core::Index(1));
     QCOMPARE(s.methodSettings(Method::Rsvd).trials, 50);
+}
+
+void TestSettings::chromaRanksAndCompareLayout()
+{
+    auto s = fresh();
+    // Defaults: chroma rank = luma rank (−1); compare closed, 2 panes SVD | ID | Monarch | CR.
+    for (Method m : core::allMethods())
+        QCOMPARE(s->chromaRank(m), -1);
+    Settings::CompareLayout d = s->compareLayout();
+    QVERIFY(!d.open);
+    QCOMPARE(d.count, 2);
+    QCOMPARE(d.panes[0].method, Method::Svd);
+    QCOMPARE(d.panes[1].method, Method::Id);
+    QCOMPARE(d.panes[2].method, Method::Monarch);
+    QCOMPARE(d.panes[2].rank, 1);
+    QCOMPARE(d.panes[3].method, Method::Cr);
+    QVERIFY(!d.split);
+    QCOMPARE(d.splitPosition, 0.5);
+
+    s->setChromaRank(Method::Id, 4);
+    s->setChromaRank(Method::Svd, -7); // below −1: stored as "luma"
+    QCOMPARE(s->chromaRank(Method::Id), 4);
+    QCOMPARE(s->chromaRank(Method::Svd), -1);
+    QCOMPARE(s->chromaRank(Method::Cr), -1);
+
+    Settings::CompareLayout l;
+    l.open = true;
+    l.count = 4;
+    l.panes[3] = {Method::Rsvd, 33, 2};
+    l.split = true;
+    l.splitPosition = 0.75;
+    s->setCompareLayout(l);
+    const Settings::CompareLayout r = s->compareLayout();
+    QVERIFY(r.open);
+    QCOMPARE(r.count, 4);
+    QCOMPARE(r.panes[3].method, Method::Rsvd);
+    QCOMPARE(r.panes[3].rank, 33);
+    QCOMPARE(r.panes[3].show, 2);
+    QVERIFY(r.split);
+    QCOMPARE(r.splitPosition, 0.75);
+
+    // Garbage falls back to the defaults.
+    QSettings *raw = s->backend();
+    raw->setValue(QStringLiteral("compare/panes"), 9);
+    raw->setValue(QStringLiteral("compare/pane0/method"), QStringLiteral("lu"));
+    raw->setValue(QStringLiteral("compare/pane1/rank"), -3);
+    raw->setValue(QStringLiteral("compare/pane2/show"), 7);
+    raw->setValue(QStringLiteral("compare/splitPosition"), 4.0);
+    raw->setValue(QStringLiteral("methods/id/chromaRank"), QStringLiteral("many"));
+    const Settings::CompareLayout g = s->compareLayout();
+    QCOMPARE(g.count, 2);
+    QCOMPARE(g.panes[0].method, Method::Svd);
+    QCOMPARE(g.panes[1].rank, 20);
+    QCOMPARE(g.panes[2].show, 1);
+    QCOMPARE(g.splitPosition, 0.5);
+    QCOMPARE(s->chromaRank(Method::Id), -1);
 }
 
 QTEST_MAIN(TestSettings)

@@ -82,6 +82,7 @@ private slots:
     void hoverOutsideMatrix();
     void hoverImageText();
     void previewKeepsFullMatrixCoordinates();
+    void heatmapPreviewKeepsFullMatrixCoordinates();
     void clickReportsCell();
     void wheelZoomsAboutCursor_data();
     void wheelZoomsAboutCursor();
@@ -247,6 +248,64 @@ void TestMatrixView::previewKeepsFullMatrixCoordinates()
     QCOMPARE(grey(125, 255), 128);
     // A stand-in larger than the matrix it stands for is refused.
     m_view->setPreviewPlanes(std::make_shared<std::vector<Matrix>>(1, Matrix::Zero(300, 40)), 200, 400);
+    QVERIFY(!m_view->hasData());
+}
+
+void TestMatrixView::heatmapPreviewKeepsFullMatrixCoordinates()
+{
+    // A 200 × 400 difference heatmap, then a 20 × 40 stand-in for it: left half −1, right +2.
+    auto full = std::make_shared<Matrix>(Matrix::Zero(200, 400));
+    full->rightCols(200).setConstant(0.5);
+    m_view->setMatrix(full, ColorScale::Diverging, QStringLiteral("difference"));
+    m_view->setVisibleRegion(QRectF(150, 50, 100, 100));
+    const QRectF shown = m_view->visibleRegion();
+    auto standIn = std::make_shared<Matrix>(20, 40);
+    standIn->leftCols(20).setConstant(-1.0);
+    standIn->rightCols(20).setConstant(2.0);
+    m_view->setPreviewMatrix(standIn, ColorScale::Diverging, 200, 400);
+    QVERIFY(m_view->showsPreview());
+    QCOMPARE(m_view->colorScale(), ColorScale::Diverging);
+    QCOMPARE(m_view->matrixRows(), Index(200));
+    QCOMPARE(m_view->matrixColumns(), Index(400));
+    QCOMPARE(m_view->visibleRegion(), shown); // same full size: zoom and pan kept
+    QCOMPARE(m_view->title(), QStringLiteral("difference"));
+    // Its own symmetric range, as setMatrix() would give it.
+    QCOMPARE(m_view->colorRange().first, -2.0);
+    QCOMPARE(m_view->colorRange().second, 2.0);
+
+    // Hover: the full-matrix cell, the value of the stand-in pixel covering it.
+    QSignalSpy spy(m_view.get(), &MatrixView::hovered);
+    QTest::mouseMove(m_view.get(), cellCentre(*m_view, 100, 180));
+    QTest::mouseMove(m_view.get(), cellCentre(*m_view, 101, 210));
+    QVERIFY(!spy.isEmpty());
+    QList<QVariant> args = spy.takeLast();
+    QCOMPARE(args.at(0).value<Index>(), Index(101));
+    QCOMPARE(args.at(1).value<Index>(), Index(210));
+    QCOMPARE(args.at(2).toDouble(), 2.0);
+    QVERIFY2(args.at(3).toString().contains(QStringLiteral("preview")), qPrintable(args.at(3).toString()));
+
+    // Drawn on the diverging scale where those cells are (a shared range set by the caller wins).
+    m_view->setColorRange(-4.0, 4.0);
+    const QImage image = m_view->renderedImage();
+    const double dpr = image.devicePixelRatio();
+    const auto colour = [&](Index row, Index col) {
+        return image.pixel((QPointF(cellCentre(*m_view, row, col)) * dpr).toPoint()) & 0xffffff;
+    };
+    const auto close = [](QRgb x, QRgb y) {
+        return std::abs(qRed(x) - qRed(y)) <= 2 && std::abs(qGreen(x) - qGreen(y)) <= 2
+               && std::abs(qBlue(x) - qBlue(y)) <= 2;
+    };
+    QVERIFY(close(colour(100, 180), colorAt(ColorScale::Diverging, (-1.0 + 4.0) / 8.0) & 0xffffff));
+    QVERIFY(close(colour(100, 220), colorAt(ColorScale::Diverging, (2.0 + 4.0) / 8.0) & 0xffffff));
+
+    // The full heatmap replaces it and keeps the view.
+    m_view->setMatrix(full, ColorScale::Diverging, QStringLiteral("difference"));
+    QVERIFY(!m_view->showsPreview());
+    QCOMPARE(m_view->visibleRegion(), shown);
+    // Null or larger than the matrix it stands for: refused.
+    m_view->setPreviewMatrix(std::make_shared<Matrix>(Matrix::Zero(20, 500)), ColorScale::Diverging, 200, 400);
+    QVERIFY(!m_view->hasData());
+    m_view->setPreviewMatrix(nullptr, ColorScale::Diverging, 200, 400);
     QVERIFY(!m_view->hasData());
 }
 
