@@ -258,8 +258,11 @@ QString ComparePanes::paneLabel(int pane) const
     const Method method = paneMethod(pane);
     const auto &result = m_panes[std::size_t(pane)].result;
     const int rank = result ? int(result->rank) : paneRank(pane);
-    return method == Method::Monarch ? tr("%1: %2 ρ = %3").arg(letterOf(pane), Workspace::methodTitle(method)).arg(rank)
-                                     : tr("%1: %2 r = %3").arg(letterOf(pane), Workspace::methodTitle(method)).arg(rank);
+    QString label = method == Method::Monarch ? tr("%1: %2 ρ = %3").arg(letterOf(pane), Workspace::methodTitle(method)).arg(rank)
+                                              : tr("%1: %2 r = %3").arg(letterOf(pane), Workspace::methodTitle(method)).arg(rank);
+    if (result && result->hasChromaRank && result->channelRanks.size() == 3)
+        label += tr(", chroma %1").arg(result->channelRanks[1]);
+    return label;
 }
 
 MatrixView *ComparePanes::view(int pane) const { return m_panes[std::size_t(pane)].matrix; }

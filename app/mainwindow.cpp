@@ -516,6 +516,8 @@ void MainWindow::connectSignals()
         const Method method = m_methodPanel->currentMethod();
         m_chromaRanks[std::size_t(method)] = value;
         m_settings->setChromaRank(method, value);
+        if (!isCompareMode())
+            placeMarker(method);
         if (m_workspace->result(method)) {
             showDisplayPreview(method);
             requestCurrentView(method);
@@ -986,6 +988,8 @@ void MainWindow::onView(std::shared_ptr<const ViewResult> view)
     if (!view->source || view->source->method != m_methodPanel->currentMethod())
         return;
     m_view = view;
+    if (!isCompareMode())
+        placeMarker(view->source->method);
     const auto doc = document();
     const QRectF region = m_documentView->visibleRegion();
     if (view->isImage) {
@@ -1120,24 +1124,68 @@ void MainWindow::updateCurves()
     updateMarkers();
 }
 
+namespace {
+
+/// The plot point of a view measured off its curve: YCbCr with a separate chroma rank (the
+/// curves are for equal luma and chroma ranks).
+std::optional<widgets::ErrorPlot::MeasuredPoint> measuredPoint(const ViewResult *view,
+                                                               const std::shared_ptr<const MethodResult> &result)
+{
+    if (!view || !view->hasChromaRank || view->source != result)
+        return std::nullopt;
+    widgets::ErrorPlot::MeasuredPoint point;
+    point.rank = double(view->rank);
+    point.params = view->params;
+    point.relErrFro = view->relErrFro;
+    return point;
+}
+
+} // namespace
+
 void MainWindow::updateMarkers()
 {
     m_errorPlot->clearMarkers();
     if (isCompareMode()) {
-        // Each pane's setting on its method's curve, labelled with the pane.
+        // Each pane's setting on its method's curve (measured, off the curve, with a separate
+        // chroma rank), labelled with the pane.
         for (int i = 0; i < m_compare->paneCount(); ++i) {
             const Method method = m_compare->paneMethod(i);
-            if (const auto r = m_workspace->result(method))
-                m_errorPlot->setLabelledMarker(QStringLiteral("pane:%1").arg(i), seriesName(method, *r),
+            const auto r = m_workspace->result(method);
+            if (!r)
+                continue;
+            const QString key = QStringLiteral("pane:%1").arg(i);
+            const auto view = m_compare->paneView(i);
+            if (const auto point = measuredPoint(view.get(), r))
+                m_errorPlot->setLabelledMarker(key, seriesName(method, *r), *point, m_compare->paneLabel(i));
+            else if (!chromaRankFor(method))
+                m_errorPlot->setLabelledMarker(key, seriesName(method, *r),
                                                double(std::clamp<Index>(m_compare->paneRank(i), 1, std::max<Index>(1, r->maxRank))),
                                                m_compare->paneLabel(i));
         }
         return;
     }
     for (Method method : core::allMethods())
-        if (const auto r = m_workspace->result(method))
-            m_errorPlot->setMarker(seriesName(method, *r),
-                                   double(std::min<Index>(m_methodPanel->rank(method), std::max<Index>(1, r->maxRank))));
+        placeMarker(method);
+}
+
+void MainWindow::placeMarker(Method method)
+{
+    const auto r = m_workspace->result(method);
+    if (!r)
+        return;
+    const Index rank = std::min<Index>(m_methodPanel->rank(method), std::max<Index>(1, r->maxRank));
+    if (const auto chroma = chromaRankFor(method)) {
+        // Off the equal-rank curve: at the measured error of the view shown, once it is there;
+        // no marker for a method whose view is not shown.
+        const auto point = method == m_methodPanel->currentMethod() ? measuredPoint(m_view.get(), r) : std::nullopt;
+        if (point)
+            m_errorPlot->setMarker(seriesName(method, *r), *point,
+                                   tr("r = %1, chroma %2").arg(m_view->rank).arg(m_view->channelRanks[1]));
+        else
+            m_errorPlot->removeMarker(seriesName(method, *r));
+        return;
+    }
+    m_errorPlot->setMarker(seriesName(method, *r), double(rank));
 }
 
 void MainWindow::setCompareMode(bool on)
@@ -1168,8 +1216,8 @@ void MainWindow::onRankChanged(Method method, int rank)
 {
     m_settings->setRank(method, rank);
     m_factors->setRank(method, rank);
-    if (const auto r = m_workspace->result(method); r && !isCompareMode())
-        m_errorPlot->setMarker(seriesName(method, *r), double(std::min<Index>(rank, std::max<Index>(1, r->maxRank))));
+    if (!isCompareMode())
+        placeMarker(method);
     if (method == Method::Svd || method == m_methodPanel->currentMethod())
         m_spectrum->setRank(spectrumRank());
     if (method != m_methodPanel->currentMethod())

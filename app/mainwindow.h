@@ -187,6 +187,9 @@ private:
     void prepareDisplayPreview(core::Method method);
     /// Writes the compare view's panes and whether it is open to the settings.
     void saveCompareLayout();
+    /// The method's marker on the error plot: on its curve at its rank, or, with a separate
+    /// chroma rank, at the measured error of the view shown (none until there is one).
+    void placeMarker(core::Method method);
     void onTargetFound(const TargetOutcome &outcome);
     QString seriesName(core::Method method, const MethodResult &result) const;
     QStringList channelNames() const;

@@ -282,27 +282,45 @@ void ErrorPlot::syncControls()
     m_logCheck->setChecked(m_logY);
 }
 
-void ErrorPlot::setMarker(const QString &seriesName, double rank)
+void ErrorPlot::putMarker(Marker marker)
 {
-    auto it = std::find_if(m_markers.begin(), m_markers.end(),
-                           [&](const Marker &m) { return m.key.isEmpty() && m.series == seriesName; });
+    // One marker per key; the series' own marker (empty key) is one per series.
+    auto it = std::find_if(m_markers.begin(), m_markers.end(), [&](const Marker &m) {
+        return marker.key.isEmpty() ? m.key.isEmpty() && m.series == marker.series : m.key == marker.key;
+    });
     if (it != m_markers.end())
-        it->rank = rank;
+        *it = std::move(marker);
     else
-        m_markers.push_back({ seriesName, rank, {}, {} });
+        m_markers.push_back(std::move(marker));
     updateMarkers();
     m_plot->replot();
 }
 
-void ErrorPlot::setLabelledMarker(const QString &key, const QString &seriesName, double rank, const QString &label)
+void ErrorPlot::setMarker(const QString &seriesName, double rank) { putMarker({seriesName, rank, {}, {}, std::nullopt}); }
+
+void ErrorPlot::removeMarker(const QString &seriesName)
 {
-    auto it = std::find_if(m_markers.begin(), m_markers.end(), [&](const Marker &m) { return m.key == key; });
-    if (it != m_markers.end())
-        *it = { seriesName, rank, key, label };
-    else
-        m_markers.push_back({ seriesName, rank, key, label });
+    m_markers.erase(std::remove_if(m_markers.begin(), m_markers.end(),
+                                   [&](const Marker &m) { return m.key.isEmpty() && m.series == seriesName; }),
+                    m_markers.end());
     updateMarkers();
     m_plot->replot();
+}
+
+void ErrorPlot::setMarker(const QString &seriesName, const MeasuredPoint &point, const QString &label)
+{
+    putMarker({seriesName, point.rank, {}, label, point});
+}
+
+void ErrorPlot::setLabelledMarker(const QString &key, const QString &seriesName, double rank, const QString &label)
+{
+    putMarker({seriesName, rank, key, label, std::nullopt});
+}
+
+void ErrorPlot::setLabelledMarker(const QString &key, const QString &seriesName, const MeasuredPoint &point,
+                                  const QString &label)
+{
+    putMarker({seriesName, point.rank, key, label, point});
 }
 
 void ErrorPlot::removeLabelledMarkers(const QString &prefix)
@@ -674,6 +692,11 @@ void ErrorPlot::updateMarkers()
         std::iota(order.begin(), order.end(), 0);
         std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return cs.rank[a] < cs.rank[b]; });
         double x = nan, y = nan;
+        if (marker.point) {
+            x = m_xAxis == XAxis::Params ? marker.point->params : marker.point->rank;
+            y = shown(m_yMetric == YMetric::Spectral ? marker.point->relErrSpec : marker.point->relErrFro);
+            order.clear(); // not on the curve
+        }
         for (int k = 0; k < order.size(); ++k) {
             const int i = order[k];
             if (cs.rank[i] == marker.rank) {

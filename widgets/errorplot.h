@@ -8,6 +8,9 @@
 #include <QVector>
 #include <QWidget>
 
+#include <limits>
+#include <optional>
+
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -78,6 +81,23 @@ public:
     /// A further marker on a series, named `key` (several per series), labelled `label`
     /// (e.g. "A: ID r = 40") instead of "r = …". Replaces the previous marker of that key.
     void setLabelledMarker(const QString &key, const QString &seriesName, double rank, const QString &label);
+    /// A setting measured off the curve: YCbCr with a separate chroma rank, whose curve is for
+    /// equal luma and chroma ranks. The marker is drawn at these values (x: rank or stored
+    /// numbers; y: the Frobenius or spectral error, hidden while unknown), not on the curve.
+    struct MeasuredPoint
+    {
+        double rank = 0.0;
+        double params = 0.0;
+        double relErrFro = std::numeric_limits<double>::quiet_NaN();
+        double relErrSpec = std::numeric_limits<double>::quiet_NaN();
+    };
+    /// Removes the series' own marker (setMarker).
+    void removeMarker(const QString &seriesName);
+    /// setMarker() at a measured point, labelled `label` (e.g. "r = 12, chroma 3").
+    void setMarker(const QString &seriesName, const MeasuredPoint &point, const QString &label);
+    /// setLabelledMarker() at a measured point.
+    void setLabelledMarker(const QString &key, const QString &seriesName, const MeasuredPoint &point,
+                           const QString &label);
     /// Removes the markers set with setLabelledMarker() whose key starts with `prefix`.
     void removeLabelledMarkers(const QString &prefix);
     /// The plot coordinates of the labelled marker `key`; NaN when there is no visible one.
@@ -128,7 +148,9 @@ private:
         double rank = 0.0;
         QString key;   ///< empty for the series' own marker (setMarker)
         QString label; ///< empty: "r = …"
+        std::optional<MeasuredPoint> point; ///< drawn there instead of on the curve
     };
+    void putMarker(Marker marker);
     struct Hit
     {
         int series = -1;

@@ -7,6 +7,7 @@
 
 #include "core/color.h"
 #include "core/metrics.h"
+#include "widgets/errorplot.h"
 #include "widgets/methodpanel.h"
 
 #include <QImage>
@@ -152,11 +153,29 @@ void TestColorModes::chromaRankRebuildsCbCr()
         QVERIFY(((*view->reconstruction)[c] - display[c]).cwiseAbs().maxCoeff() < 1e-12);
     QVERIFY2(w.metricsText().contains(QStringLiteral("(Cb, Cr)")), qPrintable(w.metricsText()));
 
-    // Back to "= luma": every channel at the rank again.
+    // The plot's marker sits at the measured setting, off the equal-rank curve: x the luma rank
+    // (or the stored numbers), y the view's error.
+    widgets::ErrorPlot *plot = w.errorPlot();
+    const QString series = QStringLiteral("SVD");
+    QVERIFY(std::any_of(plot->series().cbegin(), plot->series().cend(), [&](const auto &c) { return c.name == series; }));
+    plot->setXAxis(widgets::ErrorPlot::XAxis::Rank);
+    QCOMPARE(plot->markerPosition(series), QPointF(6.0, view->relErrFro));
+    double onCurve = NAN;
+    for (const core::CurveRow &row : result->curve)
+        if (row.rank == 6)
+            onCurve = row.relErrFro;
+    QVERIFY(view->relErrFro > onCurve * 1.01); // chroma at rank 2 costs accuracy
+    plot->setXAxis(widgets::ErrorPlot::XAxis::Params);
+    QCOMPARE(plot->markerPosition(series), QPointF(params, view->relErrFro));
+    plot->setXAxis(widgets::ErrorPlot::XAxis::Rank);
+
+    // Back to "= luma": every channel at the rank again, the marker back on the curve.
     w.setChromaRank(-1);
     QVERIFY(w.waitForIdle(120000));
     QVERIFY(!w.currentView()->hasChromaRank);
     QCOMPARE(w.currentView()->params, sameParams);
+    QCOMPARE(plot->markerPosition(series).x(), 6.0);
+    QVERIFY(std::abs(plot->markerPosition(series).y() - onCurve) < 1e-12 * std::max(1.0, onCurve));
     w.setColorMode(core::ColorMode::Rgb);
     QTRY_VERIFY(!w.chromaRankBox()->isVisible());
 }

@@ -10,6 +10,7 @@
 
 #include "core/display.h"
 #include "widgets/errorplot.h"
+#include "widgets/methodpanel.h"
 #include "widgets/matrixview.h"
 
 #include <QImage>
@@ -177,6 +178,24 @@ void TestCompare::panesAndLinkedZoom()
     QVERIFY(panes->splitView()->title().contains(QStringLiteral("B: ID")));
     panes->setSplitEnabled(false);
     QVERIFY(!panes->splitView()->isVisible());
+
+    // YCbCr with a separate chroma rank: the pane says so, and its marker sits at the measured
+    // setting, off the equal-rank curve.
+    w->setColorMode(core::ColorMode::YCbCr);
+    w->methodPanel()->setCurrentMethod(Method::Svd);
+    w->setChromaRank(1);
+    QVERIFY(w->waitForIdle(120000));
+    const auto ycc = panes->paneView(0);
+    QVERIFY(ycc && ycc->hasChromaRank);
+    QCOMPARE(ycc->channelRanks, (std::vector<Index>{3, 1, 1}));
+    QCOMPARE(panes->paneLabel(0), QStringLiteral("A: SVD r = 3, chroma 1"));
+    plot->setXAxis(widgets::ErrorPlot::XAxis::Rank);
+    QCOMPARE(plot->labelledMarkerPosition(QStringLiteral("pane:0")), QPointF(3.0, ycc->relErrFro));
+    plot->setXAxis(widgets::ErrorPlot::XAxis::Params);
+    QCOMPARE(plot->labelledMarkerPosition(QStringLiteral("pane:0")), QPointF(ycc->params, ycc->relErrFro));
+    w->setChromaRank(-1);
+    w->setColorMode(core::ColorMode::Rgb);
+    QVERIFY(w->waitForIdle(120000));
 
     // Leaving compare mode brings back the main views and their markers.
     w->setCompareMode(false);

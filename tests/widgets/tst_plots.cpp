@@ -76,6 +76,7 @@ private slots:
     void paramsAxis();
     void markerCoordinates_data();
     void markerCoordinates();
+    void measuredMarkerIsOffTheCurve();
     void markerIgnoresUnknownSeries();
     void clickPicksRank();
     void readoutDescribesPoint();
@@ -279,6 +280,39 @@ void TestPlots::markerCoordinates()
     plot.clearMarkers();
     QVERIFY(std::isnan(plot.markerPosition(QStringLiteral("rSVD")).x()));
     QCOMPARE(plot.plot()->itemCount(), 0);
+}
+
+void TestPlots::measuredMarkerIsOffTheCurve()
+{
+    // YCbCr with a separate chroma rank: the marker at the measured point, not on the curve.
+    ErrorPlot plot;
+    plot.setSeries(threeCurves());
+    ErrorPlot::MeasuredPoint point;
+    point.rank = 4;
+    point.params = 1234.0;
+    point.relErrFro = 0.3;
+    plot.setMarker(QStringLiteral("rSVD"), point, QStringLiteral("r = 4, chroma 1"));
+    QCOMPARE(plot.markerPosition(QStringLiteral("rSVD")), QPointF(4.0, 0.3));
+    bool labelled = false;
+    for (int i = 0; i < plot.plot()->itemCount(); ++i)
+        if (auto *text = qobject_cast<QCPItemText *>(plot.plot()->item(i)))
+            labelled = labelled || text->text() == QStringLiteral("r = 4, chroma 1");
+    QVERIFY(labelled);
+    plot.setXAxis(ErrorPlot::XAxis::Params);
+    QCOMPARE(plot.markerPosition(QStringLiteral("rSVD")), QPointF(1234.0, 0.3));
+    // No measured spectral error: hidden on that metric.
+    plot.setYMetric(ErrorPlot::YMetric::Spectral);
+    QVERIFY(std::isnan(plot.markerPosition(QStringLiteral("rSVD")).x()));
+    plot.setYMetric(ErrorPlot::YMetric::Frobenius);
+    // A rank marker replaces it (one per series); removeMarker() takes it away.
+    plot.setXAxis(ErrorPlot::XAxis::Rank);
+    plot.setMarker(QStringLiteral("rSVD"), 2);
+    QCOMPARE(plot.markerPosition(QStringLiteral("rSVD")).y(), 0.6 * std::pow(0.8, 2));
+    plot.removeMarker(QStringLiteral("rSVD"));
+    QVERIFY(std::isnan(plot.markerPosition(QStringLiteral("rSVD")).x()));
+    // Labelled (pane) markers likewise.
+    plot.setLabelledMarker(QStringLiteral("pane:0"), QStringLiteral("SVD"), point, QStringLiteral("A: SVD r = 4, chroma 1"));
+    QCOMPARE(plot.labelledMarkerPosition(QStringLiteral("pane:0")), QPointF(4.0, 0.3));
 }
 
 void TestPlots::markerIgnoresUnknownSeries()
