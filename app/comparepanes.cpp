@@ -140,6 +140,7 @@ void ComparePanes::buildPane(int index)
     });
 
     connect(p.method, &QComboBox::currentIndexChanged, this, [this, index] {
+        updateRankPrefix(index);
         requestPane(index);
         emit panesChanged();
         emit stateChanged();
@@ -157,6 +158,12 @@ void ComparePanes::buildPane(int index)
     });
     connect(p.matrix, &MatrixView::visibleRegionChanged, this,
             [this, index](const QRectF &r) { linkRegion(m_panes[std::size_t(index)].matrix, r); });
+}
+
+void ComparePanes::updateRankPrefix(int pane)
+{
+    // Monarch's rank is the block rank ρ.
+    m_panes[std::size_t(pane)].rank->setPrefix(paneMethod(pane) == Method::Monarch ? tr("ρ = ") : tr("r = "));
 }
 
 void ComparePanes::layoutPanes()
@@ -211,6 +218,7 @@ void ComparePanes::restoreState(const Settings::CompareLayout &layout)
         p.rank->setValue(saved.rank);
         if (const int index = p.show->findData(std::clamp(saved.show, 0, 2)); index >= 0)
             p.show->setCurrentIndex(index);
+        updateRankPrefix(i);
     }
     {
         const QSignalBlocker block(m_splitSlider);
@@ -237,6 +245,7 @@ void ComparePanes::setPane(int pane, Method method, int rank)
         p.method->setCurrentIndex(p.method->findData(int(method)));
         p.rank->setValue(rank);
     }
+    updateRankPrefix(pane);
     requestPane(pane);
     emit panesChanged();
 }
@@ -257,7 +266,10 @@ QString ComparePanes::paneLabel(int pane) const
 {
     const Method method = paneMethod(pane);
     const auto &result = m_panes[std::size_t(pane)].result;
-    const int rank = result ? int(result->rank) : paneRank(pane);
+    // The rank asked for (clamped as the views clamp it), also while a stand-in shows it.
+    int rank = paneRank(pane);
+    if (const auto source = m_workspace->result(method))
+        rank = int(std::clamp<Index>(rank, 0, source->maxRank));
     QString label = method == Method::Monarch ? tr("%1: %2 ρ = %3").arg(letterOf(pane), Workspace::methodTitle(method)).arg(rank)
                                               : tr("%1: %2 r = %3").arg(letterOf(pane), Workspace::methodTitle(method)).arg(rank);
     if (result && result->hasChromaRank && result->channelRanks.size() == 3)
@@ -323,8 +335,9 @@ bool ComparePanes::showStandIn(int pane)
     if (!size)
         return false;
     const std::vector<Index> ranks = channelRanks(pane, *result);
-    const QString what = method == Method::Monarch ? tr("ρ = %1").arg(ranks[0]) : tr("r = %1").arg(ranks[0]);
-    const QString label = tr("%1: %2 %3").arg(letterOf(pane), Workspace::methodTitle(method), what);
+    QString label = paneLabel(pane).section(QStringLiteral(", chroma"), 0, 0); // the pane's view may be older
+    if (ranks.size() == 3 && ranks[1] != ranks[0])
+        label += tr(", chroma %1").arg(ranks[1]);
     if (show == Show::Reconstruction) {
         const auto planes = p.preview->planes(result, ranks, *size, doc);
         if (!planes)

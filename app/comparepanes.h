@@ -104,6 +104,7 @@ private:
     };
     void buildPane(int index);
     void layoutPanes();
+    void updateRankPrefix(int pane);
     void requestPane(int pane);
     /// The pane's reconstruction or difference at its new rank, rebuilt at the pane's display
     /// resolution from the cached factors (images larger than the pane only), shown at once

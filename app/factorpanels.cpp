@@ -392,10 +392,12 @@ void FactorPanels::refreshId(Tab &t)
     const Index over1 = (z.array().abs() > 1.0 + 1e-12).count();
     const Index over2 = (z.array().abs() > 2.0).count();
     const ColorScale skeletonScale = MatrixView::autoScale(skeleton);
-    view(Method::Id, QStringLiteral("C"))
-        ->setMatrix(share(std::move(skeleton)), skeletonScale,
-                    rows ? tr("R = M[S, :]  %1 × %2").arg(rank).arg(id->cols())
-                         : tr("C = M[:, S]  %1 × %2").arg(id->rows()).arg(rank));
+    // A skeleton of a few columns is a tall narrow view: a short title, the rest in the tooltip.
+    auto *cView = view(Method::Id, QStringLiteral("C"));
+    cView->setMatrix(share(std::move(skeleton)), skeletonScale,
+                     rows ? tr("R  %1 × %2").arg(rank).arg(id->cols()) : tr("C  %1 × %2").arg(id->rows()).arg(rank));
+    cView->setToolTip(rows ? tr("R = M[S, :]: the %1 skeleton rows S of M, %1 × %2").arg(rank).arg(id->cols())
+                           : tr("C = M[:, S]: the %1 skeleton columns S of M, %2 × %1").arg(rank).arg(id->rows()));
     auto *zView = view(Method::Id, QStringLiteral("Z"));
     const double zMax = std::max(1.0, z.cwiseAbs().maxCoeff());
     zView->setMatrix(share(std::move(z)), ColorScale::Diverging,

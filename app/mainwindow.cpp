@@ -724,7 +724,7 @@ bool MainWindow::openDocument(OpenResult result, const QString &recentPath)
         message += QStringLiteral(" ") + doc->notes.join(QStringLiteral(" "));
     statusBar()->showMessage(message, 10000);
 
-    // The SVD is always wanted: it is the lower bound under every curve.
+    // The SVD is always wanted: the optimum at equal rank, the reference of every curve.
     requestMethod(Method::Svd);
     if (m_methodPanel->currentMethod() != Method::Svd)
         requestMethod(m_methodPanel->currentMethod());
@@ -1766,6 +1766,23 @@ bool MainWindow::runScreenshot(const QString &requested, const QString &file)
             split->setSizes({640, 300});
         m_errorPlot->setXAxis(widgets::ErrorPlot::XAxis::Params);
         m_errorPlot->setLogY(true);
+    } else if (scene == QStringLiteral("compare-standin")) {
+        // A photo larger than the panes, grabbed right after the panes' ranks change: the
+        // display-resolution stand-ins shown until the full-resolution views arrive.
+        const QImage image = QImage(QStringLiteral(":/images/default.png")).scaled(2048, 2048);
+        setColorMode(core::ColorMode::Rgb);
+        if (!openDocument(OpenResult{documentFromImage(image, tr("Astronaut, 2048 × 2048")), {}}))
+            return false;
+        setCompareMode(true);
+        m_compare->setPaneCount(2);
+        m_compare->setPane(0, Method::Svd, 20);
+        m_compare->setPane(1, Method::Svd, 20);
+        m_compare->setShow(1, ComparePanes::Show::Difference);
+        if (!waitForIdle(600000))
+            return false;
+        m_compare->setPane(0, Method::Svd, 8);
+        m_compare->setPane(1, Method::Svd, 8);
+        return grab().save(file);
     } else if (scene == QStringLiteral("generator-dialog")) {
         GeneratorDialog dialog(this);
         core::GeneratorSpec spec;

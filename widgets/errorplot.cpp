@@ -124,7 +124,7 @@ QString formatRank(double r)
 
 QString legendName(const CurveSeries &s)
 {
-    QString name = s.lowerBound ? ErrorPlot::tr("SVD optimum (lower bound)") : s.name;
+    QString name = s.lowerBound ? ErrorPlot::tr("SVD optimum (best rank r)") : s.name;
     if (s.approximate)
         name += ErrorPlot::tr(" (approximate)");
     return name;

@@ -41,7 +41,9 @@ struct CurveSeries
     QVector<double> bandLow, bandHigh;
     /// CR's expected error (Frobenius), same length as rank; empty if none.
     QVector<double> expected;
-    /// The SVD optimum: always drawn, dashed, under the others; legend "SVD optimum (lower bound)".
+    /// The SVD optimum: always drawn, dashed, under the others; legend "SVD optimum (best rank r)":
+    /// a lower bound at equal rank for the rank-r methods (rSVD, ID, CR), not for Monarch's block
+    /// rank ρ and not on the stored-numbers axis, so the legend does not call it one.
     bool lowerBound = false;
     /// A preview: dotted line, legend suffix " (approximate)".
     bool approximate = false;

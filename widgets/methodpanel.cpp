@@ -71,7 +71,8 @@ MethodPanel::MethodPanel(QWidget *parent) : QWidget(parent)
                              tr("<b>Truncated SVD</b> keeps the r largest singular triplets: "
                                 "M ≈ U<sub>r</sub>Σ<sub>r</sub>V<sub>r</sub><sup>T</sup>. It is the best "
                                 "rank-r approximation in both the Frobenius and the spectral norm "
-                                "(Eckart–Young), so its curve is the lower bound under every other method."),
+                                "(Eckart–Young): at equal rank no rSVD, ID or CR approximation is more accurate. "
+                                "(Monarch's block rank ρ and the stored-numbers axis are other scales.)"),
                              nullptr),
                    shortName(Method::Svd));
     m_tabs->addTab(buildPage(Method::Rsvd,

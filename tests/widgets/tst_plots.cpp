@@ -149,7 +149,7 @@ void TestPlots::legendNames()
         if (auto *item = qobject_cast<QCPPlottableLegendItem *>(plot.plot()->legend->item(i)))
             names << item->plottable()->name();
     // Lower bound first (drawn under the others), bands not listed, expected last.
-    QCOMPARE(names, (QStringList{ QStringLiteral("SVD optimum (lower bound)"),
+    QCOMPARE(names, (QStringList{ QStringLiteral("SVD optimum (best rank r)"),
                                   QStringLiteral("rSVD (approximate)"), QStringLiteral("CR optimal"),
                                   QStringLiteral("CR optimal expected") }));
     QCOMPARE(plot.lineGraph(QStringLiteral("SVD"))->pen().style(), Qt::DashLine);
