@@ -4,8 +4,11 @@
 #include "displaypreview.h"
 
 #include "widgets/matrixview.h"
+#include "widgets/methodpanel.h"
 
 #include <QCheckBox>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QComboBox>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -14,6 +17,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QStackedWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -122,8 +126,12 @@ void ComparePanes::buildPane(int index)
     p.show->addItem(tr("Original"), int(Show::Original));
     p.show->addItem(tr("Difference"), int(Show::Difference));
     p.show->setToolTip(tr("Difference: M − M̃, on a colour scale centred on 0 shared by every pane"));
+    p.parameters = new QToolButton;
+    p.parameters->setObjectName(QStringLiteral("paneParameters%1").arg(letterOf(index)));
+    p.parameters->setAutoRaise(true);
     row->addWidget(p.letter);
     row->addWidget(p.method, 1);
+    row->addWidget(p.parameters);
     row->addWidget(p.rank);
     row->addWidget(p.show, 1);
     v->addLayout(row);
@@ -139,7 +147,13 @@ void ComparePanes::buildPane(int index)
             showStandIn(index);
     });
 
+    connect(p.parameters, &QToolButton::clicked, this, [this, index] { editParameters(index); });
     connect(p.method, &QComboBox::currentIndexChanged, this, [this, index] {
+        // Own parameters belong to the method they were set for.
+        Pane &pane = m_panes[std::size_t(index)];
+        pane.own.reset();
+        pane.source.reset();
+        updateParametersButton(index);
         updateRankPrefix(index);
         requestPane(index);
         emit panesChanged();
@@ -158,6 +172,99 @@ void ComparePanes::buildPane(int index)
     });
     connect(p.matrix, &MatrixView::visibleRegionChanged, this,
             [this, index](const QRectF &r) { linkRegion(m_panes[std::size_t(index)].matrix, r); });
+}
+
+void ComparePanes::updateParametersButton(int pane)
+{
+    Pane &p = m_panes[std::size_t(pane)];
+    const Method method = paneMethod(pane);
+    p.parameters->setEnabled(method != Method::Svd);
+    QFont font = p.parameters->font();
+    font.setBold(p.own.has_value());
+    p.parameters->setFont(font);
+    p.parameters->setText(p.own ? tr("Own…") : tr("Params…"));
+    p.parameters->setToolTip(method == Method::Svd ? tr("The SVD has no parameters.")
+                             : p.own ? tr("This pane uses its own parameters: %1. Click to change them.")
+                                           .arg(Workspace::seriesName(method, *p.own))
+                                     : tr("This pane uses the Method panel's parameters. Click to give it its own "
+                                          "(e.g. another block count), factorised for this pane with its own curve."));
+}
+
+std::unique_ptr<QDialog> ComparePanes::parametersDialog(int pane)
+{
+    const Method method = paneMethod(pane);
+    auto dialog = std::make_unique<QDialog>(this);
+    dialog->setWindowTitle(tr("Pane %1: %2 parameters").arg(letterOf(pane), Workspace::methodTitle(method)));
+    auto *layout = new QVBoxLayout(dialog.get());
+    auto *follow = new QCheckBox(tr("Same as the Method panel"));
+    follow->setObjectName(QStringLiteral("followPanel"));
+    auto *panel = new widgets::MethodPanel;
+    panel->setObjectName(QStringLiteral("paneMethodPanel"));
+    const auto current = m_workspace->result(method);
+    panel->setSettings(method, paneSettings(pane).value_or(current ? current->settings : core::MethodSettings()));
+    panel->setParametersOnly(method);
+    follow->setChecked(!paneSettings(pane));
+    panel->setEnabled(!follow->isChecked());
+    connect(follow, &QCheckBox::toggled, panel, [panel](bool on) { panel->setEnabled(!on); });
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    connect(buttons, &QDialogButtonBox::accepted, dialog.get(), &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, dialog.get(), &QDialog::reject);
+    connect(dialog.get(), &QDialog::accepted, this, [this, pane, method, follow, panel] {
+        if (paneMethod(pane) == method)
+            setPaneSettings(pane, follow->isChecked() ? std::nullopt
+                                                      : std::optional<core::MethodSettings>(panel->settings(method)));
+    });
+    layout->addWidget(follow);
+    layout->addWidget(panel, 1);
+    layout->addWidget(buttons);
+    return dialog;
+}
+
+void ComparePanes::editParameters(int pane)
+{
+    if (paneMethod(pane) != Method::Svd)
+        parametersDialog(pane)->exec();
+}
+
+void ComparePanes::setPaneSettings(int pane, std::optional<core::MethodSettings> settings)
+{
+    Pane &p = m_panes[std::size_t(pane)];
+    if (paneMethod(pane) == Method::Svd)
+        settings.reset(); // nothing to set
+    p.own = std::move(settings);
+    p.source.reset();
+    updateParametersButton(pane);
+    requestPane(pane);
+    emit panesChanged();
+    emit stateChanged();
+}
+
+std::shared_ptr<const MethodResult> ComparePanes::paneSource(int pane) const
+{
+    const Pane &p = m_panes[std::size_t(pane)];
+    const Method method = paneMethod(pane);
+    if (!p.own)
+        return m_workspace->result(method);
+    if (p.source && p.source->method == method && p.source->documentId == m_workspace->documentId()
+        && p.source->color == m_workspace->colorMode()
+        && Workspace::parameterKey(method, p.source->settings) == Workspace::parameterKey(method, *p.own))
+        return p.source;
+    return nullptr;
+}
+
+void ComparePanes::onPaneResult(int pane, std::shared_ptr<const MethodResult> result)
+{
+    if (pane < 0 || pane >= maxPanes || !result)
+        return;
+    Pane &p = m_panes[std::size_t(pane)];
+    const Method method = paneMethod(pane);
+    if (!p.own || result->method != method
+        || Workspace::parameterKey(method, result->settings) != Workspace::parameterKey(method, *p.own))
+        return;
+    p.source = std::move(result);
+    requestPane(pane);
+    prepareStandIn(pane);
+    emit panesChanged();
 }
 
 void ComparePanes::updateRankPrefix(int pane)
@@ -201,7 +308,7 @@ Settings::CompareLayout ComparePanes::state() const
     Settings::CompareLayout layout;
     layout.count = m_count;
     for (int i = 0; i < maxPanes; ++i)
-        layout.panes[std::size_t(i)] = {paneMethod(i), paneRank(i), int(paneShow(i))};
+        layout.panes[std::size_t(i)] = {paneMethod(i), paneRank(i), int(paneShow(i)), paneSettings(i)};
     layout.split = isSplitEnabled();
     layout.splitPosition = splitPosition();
     return layout;
@@ -218,7 +325,10 @@ void ComparePanes::restoreState(const Settings::CompareLayout &layout)
         p.rank->setValue(saved.rank);
         if (const int index = p.show->findData(std::clamp(saved.show, 0, 2)); index >= 0)
             p.show->setCurrentIndex(index);
+        p.own = paneMethod(i) == Method::Svd ? std::nullopt : saved.settings;
+        p.source.reset();
         updateRankPrefix(i);
+        updateParametersButton(i);
     }
     {
         const QSignalBlocker block(m_splitSlider);
@@ -240,12 +350,17 @@ void ComparePanes::restoreState(const Settings::CompareLayout &layout)
 void ComparePanes::setPane(int pane, Method method, int rank)
 {
     Pane &p = m_panes[std::size_t(pane)];
+    if (method != paneMethod(pane)) {
+        p.own.reset();
+        p.source.reset();
+    }
     {
         const QSignalBlocker a(p.method), b(p.rank);
         p.method->setCurrentIndex(p.method->findData(int(method)));
         p.rank->setValue(rank);
     }
     updateRankPrefix(pane);
+    updateParametersButton(pane);
     requestPane(pane);
     emit panesChanged();
 }
@@ -268,10 +383,12 @@ QString ComparePanes::paneLabel(int pane) const
     const auto &result = m_panes[std::size_t(pane)].result;
     // The rank asked for (clamped as the views clamp it), also while a stand-in shows it.
     int rank = paneRank(pane);
-    if (const auto source = m_workspace->result(method))
+    if (const auto source = paneSource(pane))
         rank = int(std::clamp<Index>(rank, 0, source->maxRank));
-    QString label = method == Method::Monarch ? tr("%1: %2 ρ = %3").arg(letterOf(pane), Workspace::methodTitle(method)).arg(rank)
-                                              : tr("%1: %2 r = %3").arg(letterOf(pane), Workspace::methodTitle(method)).arg(rank);
+    const auto own = paneSettings(pane);
+    const QString name = own ? Workspace::seriesName(method, *own) : Workspace::methodTitle(method);
+    QString label = method == Method::Monarch ? tr("%1: %2 ρ = %3").arg(letterOf(pane), name).arg(rank)
+                                              : tr("%1: %2 r = %3").arg(letterOf(pane), name).arg(rank);
     if (result && result->hasChromaRank && result->channelRanks.size() == 3)
         label += tr(", chroma %1").arg(result->channelRanks[1]);
     return label;
@@ -285,6 +402,7 @@ void ComparePanes::reset()
 {
     for (Pane &p : m_panes) {
         p.result.reset();
+        p.source.reset();
         p.preview->reset();
         p.matrix->clear(tr("Computing…"));
     }
@@ -302,13 +420,18 @@ void ComparePanes::requestPane(int pane)
     if (pane >= m_count || !m_workspace->document())
         return;
     const Method method = paneMethod(pane);
-    if (!m_workspace->result(method)) {
-        m_panes[std::size_t(pane)].matrix->clear(tr("Computing %1…").arg(Workspace::methodTitle(method)));
-        emit methodWanted(method);
+    Pane &p = m_panes[std::size_t(pane)];
+    const auto source = paneSource(pane);
+    if (!source) {
+        p.matrix->clear(tr("Computing %1…").arg(p.own ? Workspace::seriesName(method, *p.own) : Workspace::methodTitle(method)));
+        if (p.own)
+            m_workspace->requestPaneResult(pane, method, *p.own); // may deliver at once (onPaneResult)
+        else
+            emit methodWanted(method);
         return;
     }
     showStandIn(pane);
-    m_workspace->requestPaneView(pane, method, paneRank(pane), m_chroma ? m_chroma(method) : std::nullopt);
+    m_workspace->requestPaneView(pane, source, paneRank(pane), m_chroma ? m_chroma(method) : std::nullopt);
 }
 
 std::vector<Index> ComparePanes::channelRanks(int pane, const MethodResult &result) const
@@ -325,8 +448,7 @@ bool ComparePanes::showStandIn(int pane)
 {
     Pane &p = m_panes[std::size_t(pane)];
     const auto doc = m_workspace->document();
-    const Method method = paneMethod(pane);
-    const auto result = m_workspace->result(method);
+    const auto result = paneSource(pane);
     const Show show = paneShow(pane);
     if (!doc || !doc->isImage || !result || show == Show::Original || result->documentId != m_workspace->documentId()
         || result->color != m_workspace->colorMode())
@@ -360,7 +482,7 @@ bool ComparePanes::showsStandIn(int pane) const { return m_panes[std::size_t(pan
 void ComparePanes::onResult(Method method)
 {
     for (int i = 0; i < m_count; ++i)
-        if (paneMethod(i) == method) {
+        if (paneMethod(i) == method && !m_panes[std::size_t(i)].own) {
             requestPane(i);
             prepareStandIn(i);
         }
@@ -369,7 +491,7 @@ void ComparePanes::onResult(Method method)
 void ComparePanes::prepareStandIn(int pane)
 {
     Pane &p = m_panes[std::size_t(pane)];
-    const auto result = m_workspace->result(paneMethod(pane));
+    const auto result = paneSource(pane);
     const auto doc = m_workspace->document();
     if (result && doc && doc->isImage)
         if (const auto size = DisplayPreview::displaySize(p.matrix, p.matrix->viewport(), result->rows, result->cols))
@@ -380,6 +502,8 @@ void ComparePanes::onView(std::shared_ptr<const ViewResult> view)
 {
     if (!view || view->pane < 0 || view->pane >= m_count || !view->source || view->source->method != paneMethod(view->pane))
         return;
+    if (m_panes[std::size_t(view->pane)].own && view->source != paneSource(view->pane))
+        return; // of parameters the pane no longer has
     m_panes[std::size_t(view->pane)].result = view;
     updatePane(view->pane);
     // The pane's layout is final now (a heatmap's colour bar narrows it): set the display

@@ -13,11 +13,13 @@
 
 class QCheckBox;
 class QComboBox;
+class QDialog;
 class QGridLayout;
 class QLabel;
 class QSlider;
 class QSpinBox;
 class QStackedWidget;
+class QToolButton;
 
 namespace factorscope::widgets {
 class MatrixView;
@@ -46,6 +48,18 @@ public:
     void setPaneCount(int count);  ///< clamped to 2..4
     int paneCount() const { return m_count; }
     void setPane(int pane, core::Method method, int rank);
+    /// The pane's own parameters for its method, or nothing to follow the Method panel's (the
+    /// default). Own parameters are factorised for the pane (Workspace::requestPaneResult), get
+    /// their own curve on the error plot and are dropped when the pane's method changes.
+    void setPaneSettings(int pane, std::optional<core::MethodSettings> settings);
+    std::optional<core::MethodSettings> paneSettings(int pane) const { return m_panes[std::size_t(pane)].own; }
+    /// The editor of the pane's own parameters ("Params…" next to its method): the Method
+    /// panel's page of the pane's method without its rank, and "Same as the Method panel".
+    /// Accepting it sets them (setPaneSettings).
+    std::unique_ptr<QDialog> parametersDialog(int pane);
+    /// The result the pane's views come from: its own one, or the method's current result
+    /// (null while there is none).
+    std::shared_ptr<const MethodResult> paneSource(int pane) const;
     void setShow(int pane, Show show);
     core::Method paneMethod(int pane) const;
     int paneRank(int pane) const;
@@ -79,6 +93,8 @@ public:
     void refresh();
 
     void onResult(core::Method method);
+    /// A result asked for by requestPaneResult (from Workspace::paneResultReady).
+    void onPaneResult(int pane, std::shared_ptr<const MethodResult> result);
     void onView(std::shared_ptr<const ViewResult> view);
 
 signals:
@@ -95,13 +111,19 @@ private:
         QWidget *box = nullptr;
         QLabel *letter = nullptr;
         QComboBox *method = nullptr;
+        QToolButton *parameters = nullptr;
         QSpinBox *rank = nullptr;
         QComboBox *show = nullptr;
         widgets::MatrixView *matrix = nullptr;
         std::shared_ptr<const ViewResult> result;
         /// Display-resolution stand-ins while the pane's full-resolution view is computed.
         DisplayPreview *preview = nullptr;
+        std::optional<core::MethodSettings> own;   ///< the pane's own parameters
+        std::shared_ptr<const MethodResult> source; ///< with own parameters: their result
     };
+    /// Opens the editor of the pane's own parameters.
+    void editParameters(int pane);
+    void updateParametersButton(int pane);
     void buildPane(int index);
     void layoutPanes();
     void updateRankPrefix(int pane);

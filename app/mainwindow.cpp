@@ -21,6 +21,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDialog>
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -82,27 +83,6 @@ QColor methodColor(Method method, const QPalette &palette)
     case Method::Id: return QColor(0x2c, 0xa0, 0x2c);
     case Method::Cr: return QColor(0xd6, 0x27, 0x28);
     case Method::Monarch: return QColor(0x94, 0x67, 0xbd);
-    }
-    return {};
-}
-
-QString crRuleText(core::CrRule rule)
-{
-    switch (rule) {
-    case core::CrRule::Top: return MainWindow::tr("top r");
-    case core::CrRule::Optimal: return MainWindow::tr("optimal p");
-    case core::CrRule::Uniform: return MainWindow::tr("uniform p");
-    }
-    return {};
-}
-
-QString crProductText(core::CrProduct product)
-{
-    switch (product) {
-    case core::CrProduct::MatrixIdentity: return QStringLiteral("M·I");
-    case core::CrProduct::IdentityMatrix: return QStringLiteral("I·M");
-    case core::CrProduct::SvdFactors: return MainWindow::tr("SVD factors");
-    case core::CrProduct::Given: return QStringLiteral("X·Y");
     }
     return {};
 }
@@ -506,6 +486,10 @@ void MainWindow::connectSignals()
     connect(m_methodPanel, &widgets::MethodPanel::currentMethodChanged, this, &MainWindow::onMethodChanged);
     connect(m_methodPanel, &widgets::MethodPanel::settingsChanged, this, &MainWindow::onSettingsChanged);
     connect(m_workspace, &Workspace::resultReady, this, &MainWindow::onResult);
+    connect(m_workspace, &Workspace::paneResultReady, this, [this](int pane, std::shared_ptr<const MethodResult> result) {
+        m_compare->onPaneResult(pane, std::move(result));
+        updateCurves(); // the pane's own curve
+    });
     connect(m_workspace, &Workspace::viewReady, this, &MainWindow::onView);
     connect(m_workspace, &Workspace::failed, this, [this](Method method, const QString &message) {
         showError(tr("%1 failed: %2").arg(Workspace::methodTitle(method), message));
@@ -591,7 +575,7 @@ void MainWindow::connectSignals()
         });
     }
     connect(m_compare, &ComparePanes::methodWanted, this, &MainWindow::requestMethod);
-    connect(m_compare, &ComparePanes::panesChanged, this, &MainWindow::updateMarkers);
+    connect(m_compare, &ComparePanes::panesChanged, this, &MainWindow::updateCurves); // and the markers
     connect(m_factors, &FactorPanels::hovered, this, [this](const QString &text) {
         text.isEmpty() ? statusBar()->clearMessage() : statusBar()->showMessage(text);
     });
@@ -1071,31 +1055,38 @@ void MainWindow::updateDocumentMarks()
 
 QString MainWindow::seriesName(Method method, const MethodResult &r) const
 {
-    const core::MethodSettings &s = r.settings;
-    switch (method) {
-    case Method::Svd: return tr("SVD");
-    case Method::Rsvd: return tr("rSVD (p = %1, q = %2)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations);
-    case Method::Id:
-        return tr("ID (%1%2)")
-            .arg(s.idSelector == core::IdSelector::PivotedQr ? tr("pivoted QR") : tr("sketch + QR"))
-            .arg(s.rowId ? tr(", rows") : QString());
-    case Method::Cr: return tr("CR (%1, %2)").arg(crRuleText(s.crRule), crProductText(s.crProduct));
-    case Method::Monarch: return tr("Monarch (b = %1)").arg(s.monarchBlocks);
-    }
-    return {};
+    return Workspace::seriesName(method, r.settings);
 }
 
 void MainWindow::updateCurves()
 {
     QVector<widgets::CurveSeries> list;
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    for (Method method : core::allMethods()) {
-        const auto r = m_workspace->result(method);
-        if (!r)
-            continue;
+    // Every method's current result, then in compare mode the results of panes with their own
+    // parameters (one curve per distinct setting, in a darker shade of the method's colour).
+    std::vector<std::shared_ptr<const MethodResult>> results;
+    for (Method method : core::allMethods())
+        if (const auto r = m_workspace->result(method))
+            results.push_back(r);
+    const std::size_t methodResults = results.size();
+    if (isCompareMode())
+        for (int i = 0; i < m_compare->paneCount(); ++i)
+            if (const auto r = m_compare->paneSource(i); r && m_compare->paneSettings(i))
+                if (std::none_of(results.begin(), results.end(), [&](const auto &other) {
+                        return other->method == r->method && seriesName(r->method, *other) == seriesName(r->method, *r);
+                    }))
+                    results.push_back(r);
+    for (std::size_t k = 0; k < results.size(); ++k) {
+        const auto &r = results[k];
+        const Method method = r->method;
         widgets::CurveSeries s;
         s.name = seriesName(method, *r);
         s.color = methodColor(method, palette());
+        if (k >= methodResults) {
+            const auto shade = std::count_if(results.begin() + std::ptrdiff_t(methodResults), results.begin() + std::ptrdiff_t(k),
+                                             [&](const auto &other) { return other->method == method; });
+            s.color = s.color.darker(150 + 40 * int(shade));
+        }
         s.lowerBound = method == Method::Svd;
         s.approximate = r->approximate;
         bool band = false, expected = false;
@@ -1150,7 +1141,7 @@ void MainWindow::updateMarkers()
         // chroma rank), labelled with the pane.
         for (int i = 0; i < m_compare->paneCount(); ++i) {
             const Method method = m_compare->paneMethod(i);
-            const auto r = m_workspace->result(method);
+            const auto r = m_compare->paneSource(i);
             if (!r)
                 continue;
             const QString key = QStringLiteral("pane:%1").arg(i);
@@ -1200,7 +1191,7 @@ void MainWindow::setCompareMode(bool on)
     m_metrics->setVisible(!on);
     if (on)
         m_compare->refresh();
-    updateMarkers();
+    updateCurves(); // the panes' own curves come and go; the markers follow
 }
 
 bool MainWindow::isCompareMode() const { return m_viewStack->currentWidget() == m_compare; }
@@ -1783,6 +1774,21 @@ bool MainWindow::runScreenshot(const QString &requested, const QString &file)
         m_compare->setPane(0, Method::Svd, 8);
         m_compare->setPane(1, Method::Svd, 8);
         return grab().save(file);
+    } else if (scene == QStringLiteral("pane-parameters")) {
+        // The editor of a compare pane's own parameters, over the compare view.
+        if (!openDefaultImage())
+            return false;
+        setCompareMode(true);
+        m_compare->setPane(1, Method::Monarch, 2);
+        if (!waitForIdle(600000))
+            return false;
+        auto dialog = m_compare->parametersDialog(1);
+        dialog->show();
+        QElapsedTimer shown;
+        shown.start();
+        while (shown.elapsed() < 300)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        return dialog->grab().save(file);
     } else if (scene == QStringLiteral("generator-dialog")) {
         GeneratorDialog dialog(this);
         core::GeneratorSpec spec;

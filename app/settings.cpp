@@ -21,10 +21,12 @@ const QString keyCompareCount = QStringLiteral("compare/panes");
 const QString keyCompareSplit = QStringLiteral("compare/split");
 const QString keyCompareSplitPosition = QStringLiteral("compare/splitPosition");
 
-QString methodKey(Method method, const char *field)
+QString methodPrefix(Method method)
 {
-    return QStringLiteral("methods/%1/%2").arg(QString::fromStdString(core::methodName(method)), QLatin1String(field));
+    return QStringLiteral("methods/%1/").arg(QString::fromStdString(core::methodName(method)));
 }
+
+QString methodKey(Method method, const char *field) { return methodPrefix(method) + QLatin1String(field); }
 
 } // namespace
 
@@ -80,11 +82,15 @@ int Settings::rank(Method method) const
 
 void Settings::setRank(Method method, int rank) { write(methodKey(method, "rank"), rank); }
 
-core::MethodSettings Settings::methodSettings(Method method) const
+core::MethodSettings Settings::methodSettings(Method method) const { return readMethodSettings(methodPrefix(method)); }
+
+void Settings::setMethodSettings(Method method, const core::MethodSettings &s) { writeMethodSettings(methodPrefix(method), method, s); }
+
+core::MethodSettings Settings::readMethodSettings(const QString &prefix) const
 {
     core::MethodSettings s;
     auto get = [&](const char *field, auto fallback) {
-        return m_settings->value(methodKey(method, field), QVariant::fromValue(fallback));
+        return m_settings->value(prefix + QLatin1String(field), QVariant::fromValue(fallback));
     };
     s.rsvdOversampling = std::clamp<core::Index>(get("oversampling", qlonglong(s.rsvdOversampling)).toLongLong(), 0, 200);
     s.rsvdPowerIterations = std::clamp(get("powerIterations", s.rsvdPowerIterations).toInt(), 0, 10);
@@ -105,30 +111,31 @@ core::MethodSettings Settings::methodSettings(Method method) const
     return s;
 }
 
-void Settings::setMethodSettings(Method method, const core::MethodSettings &s)
+void Settings::writeMethodSettings(const QString &prefix, Method method, const core::MethodSettings &s)
 {
     // Only the fields the method uses, so that every method keeps its own trials and seed.
+    const auto key = [&](const char *field) { return prefix + QLatin1String(field); };
     switch (method) {
     case Method::Svd: break;
     case Method::Rsvd:
-        write(methodKey(method, "oversampling"), qlonglong(s.rsvdOversampling));
-        write(methodKey(method, "powerIterations"), s.rsvdPowerIterations);
+        write(key("oversampling"), qlonglong(s.rsvdOversampling));
+        write(key("powerIterations"), s.rsvdPowerIterations);
         break;
     case Method::Id:
-        write(methodKey(method, "idSelector"), int(s.idSelector));
-        write(methodKey(method, "idOversampling"), qlonglong(s.idOversampling));
-        write(methodKey(method, "rowId"), s.rowId);
+        write(key("idSelector"), int(s.idSelector));
+        write(key("idOversampling"), qlonglong(s.idOversampling));
+        write(key("rowId"), s.rowId);
         break;
     case Method::Cr:
-        write(methodKey(method, "crRule"), int(s.crRule));
+        write(key("crRule"), int(s.crRule));
         if (s.crProduct != core::CrProduct::Given)
-            write(methodKey(method, "crProduct"), int(s.crProduct));
+            write(key("crProduct"), int(s.crProduct));
         break;
-    case Method::Monarch: write(methodKey(method, "blocks"), qlonglong(s.monarchBlocks)); break;
+    case Method::Monarch: write(key("blocks"), qlonglong(s.monarchBlocks)); break;
     }
     if (method == Method::Rsvd || method == Method::Id || method == Method::Cr) {
-        write(methodKey(method, "trials"), s.trials);
-        write(methodKey(method, "seed"), qulonglong(s.seed));
+        write(key("trials"), s.trials);
+        write(key("seed"), qulonglong(s.seed));
     }
 }
 
@@ -162,6 +169,8 @@ Settings::CompareLayout Settings::compareLayout() const
         const int show = m_settings->value(prefix + QStringLiteral("show"), pane.show).toInt();
         if (show >= 0 && show <= 2)
             pane.show = show;
+        if (m_settings->value(prefix + QStringLiteral("own"), false).toBool() && pane.method != Method::Svd)
+            pane.settings = readMethodSettings(prefix);
     }
     layout.split = m_settings->value(keyCompareSplit, layout.split).toBool();
     const double position = m_settings->value(keyCompareSplitPosition, layout.splitPosition).toDouble();
@@ -179,6 +188,9 @@ void Settings::setCompareLayout(const CompareLayout &layout)
         write(prefix + QStringLiteral("method"), QString::fromStdString(core::methodName(layout.panes[i].method)));
         write(prefix + QStringLiteral("rank"), layout.panes[i].rank);
         write(prefix + QStringLiteral("show"), layout.panes[i].show);
+        write(prefix + QStringLiteral("own"), layout.panes[i].settings.has_value());
+        if (layout.panes[i].settings)
+            writeMethodSettings(prefix, layout.panes[i].method, *layout.panes[i].settings);
     }
     write(keyCompareSplit, layout.split);
     write(keyCompareSplitPosition, layout.splitPosition);

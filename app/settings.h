@@ -11,6 +11,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 
 class QSettings;
 
@@ -66,14 +67,18 @@ public:
         core::Method method = core::Method::Svd;
         int rank = 20;
         int show = 1; ///< ComparePanes::Show as an integer: 0 original, 1 reconstruction, 2 difference
+        /// The pane's own parameters for its method; nothing: the Method panel's.
+        std::optional<core::MethodSettings> settings;
     };
     struct CompareLayout
     {
         bool open = false;          ///< compare mode on
         int count = 2;              ///< 2..4 panes
         /// Defaults: A SVD r = 20, B ID r = 20, C Monarch ρ = 1, D CR r = 20, reconstructions.
-        std::array<ComparePane, 4> panes{{{core::Method::Svd, 20, 1}, {core::Method::Id, 20, 1},
-                                          {core::Method::Monarch, 1, 1}, {core::Method::Cr, 20, 1}}};
+        std::array<ComparePane, 4> panes{{{core::Method::Svd, 20, 1, std::nullopt},
+                                          {core::Method::Id, 20, 1, std::nullopt},
+                                          {core::Method::Monarch, 1, 1, std::nullopt},
+                                          {core::Method::Cr, 20, 1, std::nullopt}}};
         bool split = false;         ///< A/B split on
         double splitPosition = 0.5; ///< 0..1
     };
@@ -87,6 +92,9 @@ signals:
 
 private:
     void write(const QString &key, const QVariant &value);
+    /// The method's parameters stored under `prefix` ("methods/cr/", "compare/pane2/").
+    core::MethodSettings readMethodSettings(const QString &prefix) const;
+    void writeMethodSettings(const QString &prefix, core::Method method, const core::MethodSettings &settings);
 
     std::unique_ptr<QSettings> m_settings;
 };

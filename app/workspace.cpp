@@ -20,6 +20,28 @@ using core::MethodSettings;
 
 namespace {
 
+QString crRuleText(core::CrRule rule)
+{
+    switch (rule) {
+    case core::CrRule::Top: return Workspace::tr("top r");
+    case core::CrRule::Optimal: return Workspace::tr("optimal p");
+    case core::CrRule::Uniform: return Workspace::tr("uniform p");
+    }
+    return {};
+}
+
+QString crProductText(core::CrProduct product)
+{
+    switch (product) {
+    case core::CrProduct::MatrixIdentity: return QStringLiteral("M·I");
+    case core::CrProduct::IdentityMatrix: return QStringLiteral("I·M");
+    case core::CrProduct::SvdFactors: return Workspace::tr("SVD factors");
+    case core::CrProduct::Given: return QStringLiteral("X·Y");
+    }
+    return {};
+}
+
+
 int methodIndex(Method method) { return int(method); }
 
 /// Spectral errors of methods without a closed form are power-iteration estimates on the
@@ -363,6 +385,21 @@ QString Workspace::cacheKey(Method method, const MethodSettings &settings) const
     return QStringLiteral("%1|%2|%3").arg(m_documentId).arg(color).arg(parameterKey(method, settings));
 }
 
+QString Workspace::seriesName(Method method, const MethodSettings &s)
+{
+    switch (method) {
+    case Method::Svd: return tr("SVD");
+    case Method::Rsvd: return tr("rSVD (p = %1, q = %2)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations);
+    case Method::Id:
+        return tr("ID (%1%2)")
+            .arg(s.idSelector == core::IdSelector::PivotedQr ? tr("pivoted QR") : tr("sketch + QR"))
+            .arg(s.rowId ? tr(", rows") : QString());
+    case Method::Cr: return tr("CR (%1, %2)").arg(crRuleText(s.crRule), crProductText(s.crProduct));
+    case Method::Monarch: return tr("Monarch (b = %1)").arg(s.monarchBlocks);
+    }
+    return {};
+}
+
 Index Workspace::factorisationRank(Method method, Index rows, Index cols, const MethodSettings &settings)
 {
     const Index usable = core::maxUsableRank(method, rows, cols, settings);
@@ -411,19 +448,44 @@ void Workspace::request(Method method, const MethodSettings &settings)
         deliver(cached, true);
         return;
     }
+    m_runner.submit(slot, tr("%1 of %2 × %3").arg(methodTitle(method)).arg(rows()).arg(cols()), methodWork(method, settings));
+}
+
+std::function<JobValuePtr(JobContext &)> Workspace::methodWork(Method method, const MethodSettings &settings) const
+{
     MethodJob job;
     job.channels = m_channels;
     job.method = method;
     job.settings = settings;
-    job.key = key;
+    job.key = cacheKey(method, settings);
     job.documentId = m_documentId;
     job.color = m_color;
     job.preview = method == Method::Svd && double(rows()) * double(cols()) > double(m_previewThreshold);
     job.counter = m_factorisations;
     if (const auto &svd = m_results[methodIndex(Method::Svd)]; svd && !svd->approximate)
         job.inputNorm2 = svd->inputSpectralNorm;
-    const QString label = tr("%1 of %2 × %3").arg(methodTitle(method)).arg(rows()).arg(cols());
-    m_runner.submit(slot, label, [job](JobContext &context) -> JobValuePtr { return computeMethod(job, context); });
+    return [job](JobContext &context) -> JobValuePtr { return computeMethod(job, context); };
+}
+
+void Workspace::requestPaneResult(int pane, Method method, const MethodSettings &settings)
+{
+    if (!m_channels || m_channels->empty())
+        return;
+    const QString key = cacheKey(method, settings);
+    const QString slot = QStringLiteral("pane-fit:%1").arg(pane);
+    std::shared_ptr<const MethodResult> ready;
+    if (const auto &current = m_results[methodIndex(method)]; current && current->key == key && !current->approximate)
+        ready = current;
+    else
+        ready = m_cache.value(key);
+    if (ready) {
+        m_runner.cancel(slot);
+        remember(ready);
+        emit paneResultReady(pane, ready);
+        return;
+    }
+    m_runner.submit(slot, tr("%1 of %2 × %3 for pane %4").arg(methodTitle(method)).arg(rows()).arg(cols()).arg(QChar(u'A' + pane)),
+                    methodWork(method, settings));
 }
 
 std::shared_ptr<const MethodResult> Workspace::result(Method method) const { return m_results[methodIndex(method)]; }
@@ -452,9 +514,15 @@ void Workspace::requestView(Method method, Index rank, std::optional<Index> chro
 
 void Workspace::requestPaneView(int pane, Method method, Index rank, std::optional<Index> chromaRank)
 {
-    const auto source = m_results[methodIndex(method)];
-    if (!source || !m_document)
+    requestPaneView(pane, m_results[methodIndex(method)], rank, chromaRank);
+}
+
+void Workspace::requestPaneView(int pane, std::shared_ptr<const MethodResult> source, Index rank,
+                                std::optional<Index> chromaRank)
+{
+    if (!source || !m_document || source->documentId != m_documentId || source->color != m_color)
         return;
+    const Method method = source->method;
     const auto document = m_document;
     const auto channels = m_channels;
     m_runner.submit(QStringLiteral("pane:%1").arg(pane),
@@ -489,7 +557,6 @@ void Workspace::deliver(std::shared_ptr<const MethodResult> result, bool final)
 
 void Workspace::onFinished(const QString &slot, quint64 generation, JobValuePtr value, bool final)
 {
-    Q_UNUSED(slot);
     Q_UNUSED(generation);
     if (auto view = std::dynamic_pointer_cast<const ViewResult>(value)) {
         if (view->source && view->source->documentId == m_documentId)
@@ -497,6 +564,14 @@ void Workspace::onFinished(const QString &slot, quint64 generation, JobValuePtr 
         return;
     }
     auto result = std::dynamic_pointer_cast<const MethodResult>(value);
+    if (slot.startsWith(QStringLiteral("pane-fit:"))) {
+        if (!result || result->documentId != m_documentId || result->color != m_color)
+            return;
+        if (final)
+            remember(result);
+        emit paneResultReady(slot.mid(9).toInt(), result);
+        return;
+    }
     if (!result || result->documentId != m_documentId || result->key != m_wanted[methodIndex(result->method)])
         return;
     deliver(result, final);

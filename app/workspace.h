@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cmath>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -124,6 +125,16 @@ public:
     /// The same for comparison pane `pane` (its own slot "pane:N"; the view has pane set).
     void requestPaneView(int pane, core::Method method, core::Index rank,
                          std::optional<core::Index> chromaRank = std::nullopt);
+    /// The same from `source`, a result of the current document and colour mode (a pane with
+    /// its own parameters, see requestPaneResult).
+    void requestPaneView(int pane, std::shared_ptr<const MethodResult> source, core::Index rank,
+                         std::optional<core::Index> chromaRank = std::nullopt);
+    /// Comparison pane `pane` shows `method` with its own `settings` (not the method panel's):
+    /// the method's current result when its parameters are the same, else a cached result,
+    /// else a factorisation in the pane's slot "pane-fit:N" (the newest request of the pane wins;
+    /// the method's own result is left alone). paneResultReady is emitted with it, before this
+    /// returns when no job is needed; a large SVD delivers its randomized preview first.
+    void requestPaneResult(int pane, core::Method method, const core::MethodSettings &settings);
 
     /// Channel factorisations started so far (core::factorise or the preview's randomized SVD,
     /// one per channel and trial). A rank change never increases it.
@@ -146,6 +157,9 @@ public:
     static std::vector<core::Index> curveRanks(core::Index maxRank, int maxPoints = 512);
     /// The parameters that matter for `method`, as a string ("rsvd;p=10;q=2;trials=5;seed=0").
     static QString parameterKey(core::Method method, const core::MethodSettings &settings);
+    /// The name of the method's curve with these parameters: "SVD", "rSVD (p = 10, q = 1)",
+    /// "ID (pivoted QR)", "CR (optimal p, M·I)", "Monarch (b = 16)".
+    static QString seriesName(core::Method method, const core::MethodSettings &settings);
     /// "SVD", "Randomized SVD", "ID", "CR", "Monarch".
     static QString methodTitle(core::Method method);
     static QString slotName(core::Method method);
@@ -157,10 +171,14 @@ signals:
     /// A result (or a preview) for `method` on the current document is available.
     void resultReady(factorscope::core::Method method, std::shared_ptr<const factorscope::app::MethodResult> result);
     void viewReady(std::shared_ptr<const factorscope::app::ViewResult> view);
+    /// The result a requestPaneResult() asked for (or its preview).
+    void paneResultReady(int pane, std::shared_ptr<const factorscope::app::MethodResult> result);
     void failed(factorscope::core::Method method, const QString &message);
 
 private:
     QString cacheKey(core::Method method, const core::MethodSettings &settings) const;
+    /// The job computing `method` with `settings` on the current channels.
+    std::function<JobValuePtr(JobContext &)> methodWork(core::Method method, const core::MethodSettings &settings) const;
     void updateChannels();
     void deliver(std::shared_ptr<const MethodResult> result, bool final);
     void onFinished(const QString &slot, quint64 generation, JobValuePtr value, bool final);

@@ -9,6 +9,7 @@
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -126,6 +127,14 @@ MethodPanel::MethodPanel(QWidget *parent) : QWidget(parent)
     updateCrControls();
 }
 
+void MethodPanel::setParametersOnly(Method method)
+{
+    setCurrentMethod(method);
+    m_tabs->tabBar()->hide();
+    for (Page &p : m_pages)
+        p.rankBox->hide();
+}
+
 QWidget *MethodPanel::buildPage(Method method, const QString &summary, QWidget *parameters)
 {
     Page &p = page(method);
@@ -161,6 +170,7 @@ QWidget *MethodPanel::buildPage(Method method, const QString &summary, QWidget *
     p.rangeLabel->setForegroundRole(QPalette::PlaceholderText);
     rankLayout->addRow(QString(), p.rangeLabel);
     layout->addWidget(rankBox);
+    p.rankBox = rankBox;
 
     if (parameters)
         layout->addWidget(parameters);

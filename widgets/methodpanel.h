@@ -50,6 +50,10 @@ public:
     /// A line under the page's parameters: padding, a preview in progress, capped ranks …
     void setNote(core::Method method, const QString &text);
 
+    /// Shows only `method`'s page without its rank row and without the tabs: an editor of that
+    /// method's parameters (the compare panes' own parameters).
+    void setParametersOnly(core::Method method);
+
     /// "SVD", "rSVD", "ID", "CR", "Monarch": the page titles, also used by the other views.
     static QString shortName(core::Method method);
 
@@ -62,6 +66,7 @@ private:
     struct Page
     {
         QWidget *widget = nullptr;
+        QWidget *rankBox = nullptr; ///< the rank slider, spin box and range
         QSlider *slider = nullptr;
         QSpinBox *rankSpin = nullptr;
         QLabel *rangeLabel = nullptr;

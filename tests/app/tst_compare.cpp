@@ -35,6 +35,7 @@ private slots:
     void paneCount();
     void panesAndLinkedZoom();
     void paneRankChangeShowsStandIn();
+    void paneWithItsOwnParameters();
 
 private:
     std::unique_ptr<MainWindow> openWindow();
@@ -266,6 +267,68 @@ void TestCompare::paneRankChangeShowsStandIn()
     QVERIFY2(error < 1e-4, qPrintable(QString::number(error)));
     const double differenceError = close(*differenceStandIn, {*panes->paneView(1)->residual});
     QVERIFY2(differenceError < 1e-4, qPrintable(QString::number(differenceError)));
+}
+
+void TestCompare::paneWithItsOwnParameters()
+{
+    // Pane B shows Monarch with 4 blocks while the Method panel (and pane A) use 8: each pane's
+    // view comes from its own factorisation, both curves are on the plot, each marker on its own.
+    auto w = openWindow();
+    QVERIFY(w);
+    core::MethodSettings panel = w->methodPanel()->settings(Method::Monarch);
+    panel.monarchBlocks = 8;
+    w->methodPanel()->setSettings(Method::Monarch, panel);
+    emit w->methodPanel()->settingsChanged(Method::Monarch, panel);
+    ComparePanes *panes = w->comparePanes();
+    panes->setPaneCount(2);
+    panes->setPane(0, Method::Monarch, 2);
+    panes->setPane(1, Method::Monarch, 2);
+    core::MethodSettings own = panel;
+    own.monarchBlocks = 4;
+    panes->setPaneSettings(1, own);
+    QVERIFY(w->waitForIdle(120000));
+    QCOMPARE(panes->paneView(0)->source->settings.monarchBlocks, Index(8));
+    QCOMPARE(panes->paneView(1)->source->settings.monarchBlocks, Index(4));
+    QCOMPARE(panes->paneSource(1), panes->paneView(1)->source);
+    QCOMPARE(w->workspace()->result(Method::Monarch)->settings.monarchBlocks, Index(8));
+    QCOMPARE(panes->paneLabel(1), QStringLiteral("B: Monarch (b = 4) ρ = 2"));
+    QVERIFY(panes->paneView(0)->relErrFro != panes->paneView(1)->relErrFro);
+
+    widgets::ErrorPlot *plot = w->errorPlot();
+    plot->setXAxis(widgets::ErrorPlot::XAxis::Rank);
+    QStringList names;
+    for (const auto &series : plot->series())
+        names << series.name;
+    QVERIFY2(names.contains(QStringLiteral("Monarch (b = 8)")) && names.contains(QStringLiteral("Monarch (b = 4)")),
+             qPrintable(names.join(QStringLiteral(", "))));
+    // Each marker on its own curve: at ρ = 2, at that curve's error.
+    const auto errorAt = [](const MethodResult &r, Index rank) {
+        for (const core::CurveRow &row : r.curve)
+            if (row.rank == rank)
+                return row.relErrFro;
+        return double(NAN);
+    };
+    QCOMPARE(plot->labelledMarkerPosition(QStringLiteral("pane:0")), QPointF(2.0, errorAt(*panes->paneView(0)->source, 2)));
+    QCOMPARE(plot->labelledMarkerPosition(QStringLiteral("pane:1")), QPointF(2.0, errorAt(*panes->paneView(1)->source, 2)));
+    // The pane's view agrees with its curve.
+    QVERIFY(std::abs(panes->paneView(1)->relErrFro - errorAt(*panes->paneView(1)->source, 2)) < 1e-12);
+
+    // Back to the panel's parameters: no new factorisation, one Monarch curve again.
+    const int count = w->workspace()->factorisationCount();
+    panes->setPaneSettings(1, std::nullopt);
+    QVERIFY(w->waitForIdle(120000));
+    QCOMPARE(w->workspace()->factorisationCount(), count);
+    QCOMPARE(panes->paneView(1)->source->settings.monarchBlocks, Index(8));
+    int monarchCurves = 0;
+    for (const auto &series : plot->series())
+        monarchCurves += series.name.startsWith(QStringLiteral("Monarch")) ? 1 : 0;
+    QCOMPARE(monarchCurves, 1);
+    // Own parameters belong to their method: changing the pane's method drops them.
+    panes->setPaneSettings(1, own);
+    QVERIFY(panes->paneSettings(1));
+    panes->setPane(1, Method::Id, 3);
+    QVERIFY(!panes->paneSettings(1));
+    QVERIFY(w->waitForIdle(120000));
 }
 
 QTEST_MAIN(TestCompare)

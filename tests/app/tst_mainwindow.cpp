@@ -436,6 +436,9 @@ void TestMainWindow::settingsAreRestored()
         panes->setPaneCount(3);
         panes->setPane(0, Method::Monarch, 2);
         panes->setPane(2, Method::Rsvd, 11);
+        core::MethodSettings own = w->methodPanel()->settings(Method::Monarch);
+        own.monarchBlocks = 5;
+        panes->setPaneSettings(0, own);
         panes->setShow(1, ComparePanes::Show::Difference);
         panes->setSplitPosition(0.3);
         QVERIFY(w->waitForIdle(120000));
@@ -456,6 +459,9 @@ void TestMainWindow::settingsAreRestored()
     QCOMPARE(panes->paneCount(), 3);
     QCOMPARE(panes->paneMethod(0), Method::Monarch);
     QCOMPARE(panes->paneRank(0), 2);
+    QVERIFY(panes->paneSettings(0));
+    QCOMPARE(panes->paneSettings(0)->monarchBlocks, Index(5));
+    QVERIFY(!panes->paneSettings(2));
     QCOMPARE(panes->paneMethod(1), Method::Id); // the default of pane B
     QCOMPARE(panes->paneShow(1), ComparePanes::Show::Difference);
     QCOMPARE(panes->paneMethod(2), Method::Rsvd);

@@ -180,7 +180,12 @@ void TestSettings::chromaRanksAndCompareLayout()
     Settings::CompareLayout l;
     l.open = true;
     l.count = 4;
-    l.panes[3] = {Method::Rsvd, 33, 2};
+    core::MethodSettings own;
+    own.rsvdOversampling = 7;
+    own.rsvdPowerIterations = 3;
+    own.trials = 4;
+    own.seed = 99;
+    l.panes[3] = {Method::Rsvd, 33, 2, own};
     l.split = true;
     l.splitPosition = 0.75;
     s->setCompareLayout(l);
@@ -190,6 +195,14 @@ void TestSettings::chromaRanksAndCompareLayout()
     QCOMPARE(r.panes[3].method, Method::Rsvd);
     QCOMPARE(r.panes[3].rank, 33);
     QCOMPARE(r.panes[3].show, 2);
+    QVERIFY(r.panes[3].settings);
+    QCOMPARE(r.panes[3].settings->rsvdOversampling, core::Index(7));
+    QCOMPARE(r.panes[3].settings->rsvdPowerIterations, 3);
+    QCOMPARE(r.panes[3].settings->trials, 4);
+    QCOMPARE(r.panes[3].settings->seed, quint64(99));
+    QVERIFY(!r.panes[0].settings);
+    // Pane parameters are the pane's: the method's own stay the defaults.
+    QCOMPARE(s->methodSettings(Method::Rsvd).rsvdOversampling, core::MethodSettings().rsvdOversampling);
     QVERIFY(r.split);
     QCOMPARE(r.splitPosition, 0.75);
 

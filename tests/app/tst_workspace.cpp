@@ -57,6 +57,16 @@ std::shared_ptr<const MethodResult> waitFinal(Workspace &w, Method method, int t
     return nullptr;
 }
 
+/// Opens a random Monarch matrix of 8 blocks (block rank 1) and waits for Monarch with `blocks`.
+std::shared_ptr<const MethodResult> monarchOfRandomMonarch(Workspace &w, Index blocks)
+{
+    w.setDocument(matrixDocument(core::randomMonarch(64, 64, 8, 1, 3)));
+    core::MethodSettings s;
+    s.monarchBlocks = blocks;
+    w.request(Method::Monarch, s);
+    return waitFinal(w, Method::Monarch);
+}
+
 } // namespace
 
 class TestWorkspace : public QObject
@@ -69,6 +79,7 @@ private slots:
     void rankChangeDoesNotRefactorise();
     void sameParametersComeFromTheCache();
     void newParametersRefactorise();
+    void paneWithItsOwnParameters();
     void curveCoversEveryRank();
     void viewMatchesTheCurve_data();
     void viewMatchesTheCurve();
@@ -147,12 +158,9 @@ void TestWorkspace::sameParametersComeFromTheCache()
 void TestWorkspace::newParametersRefactorise()
 {
     Workspace w;
-    w.setDocument(matrixDocument(core::randomMonarch(64, 64, 8, 1, 3)));
-    core::MethodSettings s;
-    s.monarchBlocks = 8;
-    w.request(Method::Monarch, s);
-    const auto first = waitFinal(w, Method::Monarch);
+    const auto first = monarchOfRandomMonarch(w, 8);
     QVERIFY(first);
+    core::MethodSettings s = first->settings;
     const int count = w.factorisationCount();
     // The generator's structure: zero error at ρ = 1 for the same block count.
     QVERIFY(first->curve.front().rank == 1 && first->curve.front().relErrFro < 1e-10);
@@ -163,6 +171,52 @@ void TestWorkspace::newParametersRefactorise()
     QCOMPARE(w.factorisationCount(), count + 1);
     QCOMPARE(second->settings.monarchBlocks, Index(4));
     QVERIFY(second->curve.front().relErrFro > 1e-3);
+}
+
+void TestWorkspace::paneWithItsOwnParameters()
+{
+    // A compare pane with its own Monarch block count: factorised for the pane (once), without
+    // touching the method's own result; the method panel's parameters need no job at all.
+    Workspace w;
+    const auto mine = monarchOfRandomMonarch(w, 4);
+    QVERIFY(mine);
+    const core::MethodSettings panel = mine->settings;
+    const int count = w.factorisationCount();
+    QSignalSpy paneResults(&w, &Workspace::paneResultReady);
+
+    // The panel's parameters: the current result, at once.
+    w.requestPaneResult(2, Method::Monarch, panel);
+    QCOMPARE(paneResults.count(), 1);
+    QCOMPARE(paneResults[0][0].toInt(), 2);
+    QCOMPARE(paneResults[0][1].value<std::shared_ptr<const MethodResult>>(), mine);
+    QCOMPARE(w.factorisationCount(), count);
+
+    // Other parameters: one factorisation in the pane's slot; the method's result is unchanged.
+    core::MethodSettings own = panel;
+    own.monarchBlocks = 8;
+    w.requestPaneResult(1, Method::Monarch, own);
+    QCOMPARE(paneResults.count(), 1);
+    QVERIFY(w.runner()->isActive(QStringLiteral("pane-fit:1")));
+    QVERIFY(paneResults.wait(60000));
+    const auto result = paneResults.last()[1].value<std::shared_ptr<const MethodResult>>();
+    QCOMPARE(paneResults.last()[0].toInt(), 1);
+    QVERIFY(result);
+    QCOMPARE(result->settings.monarchBlocks, Index(8));
+    QVERIFY(result->curve.front().rank == 1 && result->curve.front().relErrFro < 1e-10); // the generator's b
+    QCOMPARE(w.result(Method::Monarch), mine);
+    QCOMPARE(w.factorisationCount(), count + 1);
+
+    // Asked again (or by another pane): from the cache, at once; so is a view of it.
+    w.requestPaneResult(3, Method::Monarch, own);
+    QCOMPARE(paneResults.last()[1].value<std::shared_ptr<const MethodResult>>(), result);
+    QCOMPARE(w.factorisationCount(), count + 1);
+    QSignalSpy views(&w, &Workspace::viewReady);
+    w.requestPaneView(3, result, 1);
+    QVERIFY(views.wait(60000));
+    const auto view = views.last()[0].value<std::shared_ptr<const ViewResult>>();
+    QCOMPARE(view->pane, 3);
+    QCOMPARE(view->source, result);
+    QVERIFY(view->relErrFro < 1e-10);
 }
 
 void TestWorkspace::curveCoversEveryRank()
