@@ -17,6 +17,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QStackedWidget>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -139,13 +140,17 @@ void ComparePanes::buildPane(int index)
     p.matrix->setObjectName(QStringLiteral("compareView%1").arg(letterOf(index)));
     p.matrix->clear(tr("No view yet"));
     v->addWidget(p.matrix, 1);
-    p.preview = new DisplayPreview(m_workspace->runner(), QStringLiteral("display:pane:%1").arg(index), true, this);
+    p.preview = new DisplayPreview(m_workspace->displayRunner(), QStringLiteral("display:pane:%1").arg(index), true, this);
     connect(p.preview, &DisplayPreview::ready, this, [this, index] {
         // The rebuilder a rank change waited for: show the stand-in unless the full view of the
         // pane has arrived meanwhile.
-        if (m_workspace->runner()->isActive(QStringLiteral("pane:%1").arg(index)))
+        if (m_panes[std::size_t(index)].viewDelay->isActive() || m_workspace->runner()->isActive(QStringLiteral("pane:%1").arg(index)))
             showStandIn(index);
     });
+    p.viewDelay = new QTimer(this);
+    p.viewDelay->setSingleShot(true);
+    p.viewDelay->setInterval(150);
+    connect(p.viewDelay, &QTimer::timeout, this, [this, index] { requestPaneView(index); });
 
     connect(p.parameters, &QToolButton::clicked, this, [this, index] { editParameters(index); });
     connect(p.method, &QComboBox::currentIndexChanged, this, [this, index] {
@@ -430,8 +435,26 @@ void ComparePanes::requestPane(int pane)
             emit methodWanted(method);
         return;
     }
-    showStandIn(pane);
-    m_workspace->requestPaneView(pane, source, paneRank(pane), m_chroma ? m_chroma(method) : std::nullopt);
+    if (showStandIn(pane)) {
+        // While the rank moves only the stand-in follows; the full view once it rests.
+        m_workspace->runner()->cancel(QStringLiteral("pane:%1").arg(pane));
+        p.viewDelay->start();
+    } else {
+        p.viewDelay->stop();
+        requestPaneView(pane);
+    }
+}
+
+void ComparePanes::requestPaneView(int pane)
+{
+    const auto source = paneSource(pane);
+    if (pane < m_count && source)
+        m_workspace->requestPaneView(pane, source, paneRank(pane), m_chroma ? m_chroma(source->method) : std::nullopt);
+}
+
+bool ComparePanes::hasPendingViews() const
+{
+    return std::any_of(m_panes.begin(), m_panes.end(), [](const Pane &p) { return p.viewDelay->isActive(); });
 }
 
 std::vector<Index> ComparePanes::channelRanks(int pane, const MethodResult &result) const

@@ -19,6 +19,7 @@ class QLabel;
 class QSlider;
 class QSpinBox;
 class QStackedWidget;
+class QTimer;
 class QToolButton;
 
 namespace factorscope::widgets {
@@ -67,6 +68,8 @@ public:
     /// "A: ID r = 40" (ρ for Monarch), the label of the pane's marker on the error plot.
     QString paneLabel(int pane) const;
     widgets::MatrixView *view(int pane) const;
+    /// True while a pane's full-resolution view waits for its rank to rest (see requestPane).
+    bool hasPendingViews() const;
     /// True while the pane shows a display-resolution stand-in (its full view is computed).
     bool showsStandIn(int pane) const;
     /// The newest view delivered to the pane (null before the first).
@@ -118,6 +121,7 @@ private:
         std::shared_ptr<const ViewResult> result;
         /// Display-resolution stand-ins while the pane's full-resolution view is computed.
         DisplayPreview *preview = nullptr;
+        QTimer *viewDelay = nullptr;                ///< the full view after the rank rests
         std::optional<core::MethodSettings> own;   ///< the pane's own parameters
         std::shared_ptr<const MethodResult> source; ///< with own parameters: their result
     };
@@ -128,6 +132,8 @@ private:
     void layoutPanes();
     void updateRankPrefix(int pane);
     void requestPane(int pane);
+    /// Asks for the pane's full-resolution view now.
+    void requestPaneView(int pane);
     /// The pane's reconstruction or difference at its new rank, rebuilt at the pane's display
     /// resolution from the cached factors (images larger than the pane only), shown at once
     /// until the full-resolution view arrives. Returns whether a stand-in was shown.

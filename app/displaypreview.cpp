@@ -3,6 +3,7 @@
 
 #include "core/color.h"
 #include "core/display.h"
+#include "core/rsvd.h"
 
 #include <QWidget>
 
@@ -82,7 +83,8 @@ void DisplayPreview::prepare(const std::shared_ptr<const MethodResult> &result, 
     m_size = size;
     m_document = m_withOriginal ? document : nullptr;
     auto models = result->models[0];
-    const core::Method method = result->method;
+    // A large SVD's preview holds randomized SVD models under Method::Svd.
+    const core::Method method = dynamic_cast<const core::RsvdModel *>(models.front().get()) ? core::Method::Rsvd : result->method;
     const Index maxRank = result->maxRank;
     const core::ColorMode color = result->color;
     std::shared_ptr<const InputDocument> doc = m_withOriginal ? document : nullptr;

@@ -144,7 +144,7 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent) : QMainWindow(parent
     m_settings = settings;
     m_recent = new RecentFiles(m_settings, this);
     m_workspace = new Workspace(this);
-    m_displayPreview = new DisplayPreview(m_workspace->runner(), QStringLiteral("display:main"), false, this);
+    m_displayPreview = new DisplayPreview(m_workspace->displayRunner(), QStringLiteral("display:main"), false, this);
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(tr("Factorscope"));
     setAcceptDrops(true);
@@ -296,6 +296,14 @@ void MainWindow::buildUi()
     m_progress->hide();
     m_cancel->hide();
     // Quick jobs (a view at a new rank) finish before the bar would flash.
+    m_viewDelay = new QTimer(this);
+    m_viewDelay->setSingleShot(true);
+    m_viewDelay->setInterval(viewDelayMs);
+    connect(m_viewDelay, &QTimer::timeout, this, [this] {
+        const Method method = m_methodPanel->currentMethod();
+        requestCurrentView(method);
+        m_factors->setRank(method, m_methodPanel->rank(method));
+    });
     m_progressDelay = new QTimer(this);
     m_progressDelay->setSingleShot(true);
     m_progressDelay->setInterval(300);
@@ -502,10 +510,8 @@ void MainWindow::connectSignals()
         m_settings->setChromaRank(method, value);
         if (!isCompareMode())
             placeMarker(method);
-        if (m_workspace->result(method)) {
-            showDisplayPreview(method);
-            requestCurrentView(method);
-        }
+        if (m_workspace->result(method))
+            followRank(method);
     });
 
     connect(m_compare, &ComparePanes::stateChanged, this, &MainWindow::saveCompareLayout);
@@ -513,7 +519,7 @@ void MainWindow::connectSignals()
         // The rebuilder a rank change waited for: show the stand-in unless the full-resolution
         // view of that rank has arrived meanwhile.
         const Method method = m_methodPanel->currentMethod();
-        if (m_workspace->runner()->isActive(QStringLiteral("view:") + Workspace::slotName(method)))
+        if (m_viewDelay->isActive() || m_workspace->runner()->isActive(QStringLiteral("view:") + Workspace::slotName(method)))
             showDisplayPreview(method);
     });
 
@@ -955,9 +961,11 @@ void MainWindow::onResult(Method method, std::shared_ptr<const MethodResult> res
     updateNotes(method);
     if (method == m_methodPanel->currentMethod()) {
         requestCurrentView(method);
-        // The display-resolution rebuilder is set up in the background now, so that the first
-        // drag finds it ready.
-        prepareDisplayPreview(method);
+        // The new result at display resolution as soon as its rebuilder is set up (on the
+        // display runner, tens of ms; DisplayPreview::ready shows it), long before the
+        // full-resolution view (reconstruction, residual, SSIM) arrives; and the first drag
+        // finds the rebuilder ready.
+        showDisplayPreview(method);
     }
     if (isCompareMode())
         m_compare->onResult(method);
@@ -1206,17 +1214,30 @@ void MainWindow::saveCompareLayout()
 void MainWindow::onRankChanged(Method method, int rank)
 {
     m_settings->setRank(method, rank);
-    m_factors->setRank(method, rank);
     if (!isCompareMode())
         placeMarker(method);
     if (method == Method::Svd || method == m_methodPanel->currentMethod())
         m_spectrum->setRank(spectrumRank());
-    if (method != m_methodPanel->currentMethod())
-        return;
     // Only the view is rebuilt, from the cached models: a rank change never refactorises. The
-    // screen follows the hand at display resolution; full resolution follows in the background.
-    showDisplayPreview(method);
+    // screen follows the hand at display resolution; the factor heatmaps and the full-resolution
+    // view follow once the rank rests (followRank).
+    if (method != m_methodPanel->currentMethod() || !followRank(method))
+        m_factors->setRank(method, rank);
+}
+
+bool MainWindow::followRank(Method method)
+{
+    if (showDisplayPreview(method)) {
+        // While the hand moves, only the stand-in (and the plots' markers) follow: the
+        // full-resolution view (read-outs, residual) and the factor heatmaps once the rank rests,
+        // and a stale view stops at its next step.
+        m_workspace->runner()->cancel(QStringLiteral("view:") + Workspace::slotName(method));
+        m_viewDelay->start();
+        return true;
+    }
+    m_viewDelay->stop();
     requestCurrentView(method);
+    return false;
 }
 
 std::optional<std::pair<Index, Index>> MainWindow::displayPreviewSize(Method method) const
@@ -1386,7 +1407,14 @@ bool MainWindow::waitForIdle(int timeoutMs)
         if (!runner->waitForIdle(int(std::max<qint64>(1, deadline.remainingTime()))))
             return false;
         QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-        quiet = runner->activeCount() == 0 ? quiet + 1 : 0;
+        // (a rank at rest has its full view asked for after viewDelayMs)
+        JobRunner *display = m_workspace->displayRunner();
+        if (!display->waitForIdle(int(std::max<qint64>(1, deadline.remainingTime()))))
+            return false;
+        quiet = runner->activeCount() == 0 && display->activeCount() == 0 && !m_viewDelay->isActive()
+                        && !m_compare->hasPendingViews()
+                    ? quiet + 1
+                    : 0;
         QThread::msleep(10);
     }
     return true;

@@ -56,6 +56,10 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
+    /// While a display-resolution stand-in follows the rank, the full-resolution view is asked
+    /// for this long after the last rank change (a drag does not start one per step).
+    static constexpr int viewDelayMs = 150;
+
     /// Uses `settings` (not owned) or, when null, its own Settings on the application's QSettings.
     explicit MainWindow(Settings *settings = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -185,6 +189,10 @@ private:
     std::optional<std::pair<core::Index, core::Index>> displayPreviewSize(core::Method method) const;
     /// Starts setting up the rebuilder for the current method's result.
     void prepareDisplayPreview(core::Method method);
+    /// The current method's rank or chroma rank changed: the stand-in at once, the full view
+    /// and the factor heatmaps viewDelayMs after the last change (the view at once when there is
+    /// no stand-in). Returns whether the stand-in was shown (the factors wait for the timer).
+    bool followRank(core::Method method);
     /// Writes the compare view's panes and whether it is open to the settings.
     void saveCompareLayout();
     /// The method's marker on the error plot: on its curve at its rank, or, with a separate
@@ -227,6 +235,7 @@ private:
     QProgressBar *m_progress = nullptr;
     QToolButton *m_cancel = nullptr;
     QTimer *m_progressDelay = nullptr;
+    QTimer *m_viewDelay = nullptr; ///< the full-resolution view after the rank rests
     QAction *m_saveAction = nullptr;
     QAction *m_exportAction = nullptr;
     QWidget *m_viewsBox = nullptr;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "workspace.h"
 
+#include "core/lapack.h"
 #include "core/metrics.h"
 #include "core/rsvd.h"
 #include "core/svd.h"
@@ -287,6 +288,11 @@ core::Vector MethodResult::combinedSingularValues() const
 
 Workspace::Workspace(QObject *parent) : QObject(parent)
 {
+    // The interactive program runs OpenBLAS on one thread and its jobs side by side: a threaded
+    // OpenBLAS level-3 call holds a process-wide lock, and the GUI thread's small GEMMs (the
+    // display-resolution stand-ins) waited up to a second behind a factorisation's.
+    core::lapack::setBlasThreads(1);
+    m_displayRunner.setMaxThreads(1);
     connect(&m_runner, &JobRunner::finished, this,
             [this](const QString &slot, quint64 generation, JobValuePtr value) { onFinished(slot, generation, value, true); });
     connect(&m_runner, &JobRunner::partialResult, this,

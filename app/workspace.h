@@ -96,6 +96,10 @@ public:
     ~Workspace() override;
 
     JobRunner *runner() { return &m_runner; }
+    /// A second runner, one thread, for the short jobs the screen waits for (setting up the
+    /// display-resolution stand-ins, app::DisplayPreview): they never queue behind a
+    /// factorisation or a full-resolution view on runner(). Not in the status bar's progress.
+    JobRunner *displayRunner() { return &m_displayRunner; }
 
     /// Makes `document` current: cancels every job, forgets the results of other documents.
     void setDocument(std::shared_ptr<const InputDocument> document);
@@ -186,6 +190,7 @@ private:
     void remember(std::shared_ptr<const MethodResult> result);
 
     JobRunner m_runner;
+    JobRunner m_displayRunner;
     std::shared_ptr<const InputDocument> m_document;
     quint64 m_documentId = 0;
     quint64 m_nextDocumentId = 1;

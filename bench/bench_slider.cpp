@@ -11,9 +11,12 @@
 // prints the figures and never fails on them.
 //
 //   bench_slider [--runs N] [--image FILE.jpg] [--double] [--exact]
+//   bench_slider --gui [--runs N] [--image FILE]   (bench_gui.cpp: in the program's main window)
 //     --image   use this photo instead of the generated one (any format Qt reads)
 //     --double  also time the double-precision rebuilder (core::DisplayRebuilder)
 //     --exact   cache the exact SVD (LAPACK dgesdd, minutes) instead of the rank-200 rSVD
+#include "benchutil.h"
+
 #include "app/displaypreview.h"
 #include "app/inputloader.h"
 #include "core/preview.h"
@@ -39,95 +42,11 @@
 
 using namespace factorscope;
 using core::Index;
-using Clock = std::chrono::steady_clock;
+using namespace factorscope::bench;
 
 namespace {
 
-constexpr int kWidth = 4000, kHeight = 3000;
 constexpr Index kDisplayCols = 1600, kDisplayRows = 1200;
-
-double msSince(Clock::time_point t0)
-{
-    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-double percentile(std::vector<double> v, double p)
-{
-    std::sort(v.begin(), v.end());
-    // Nearest rank: the smallest value with at least p% of the samples at or below it.
-    const std::size_t rank = std::size_t(std::ceil(p / 100.0 * double(v.size())));
-    return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
-}
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-/// A deterministic photo-like picture: a sky-to-ground gradient, soft light, hard-edged shapes
-/// (discs, a horizon, bars), fine texture (grass-like stripes, a checker on one object) and
-/// sensor-like noise. Its spectrum decays slowly, as a real photo's does.
-QImage photoLikeImage()
-{
-    QImage img(kWidth, kHeight, QImage::Format_RGB888);
-    std::mt19937 rng(12345);
-    std::normal_distribution<float> noise(0.0f, 1.0f);
-    const double horizon = 0.58 * kHeight;
-    for (int y = 0; y < kHeight; ++y) {
-        uchar *line = img.scanLine(y);
-        const double fy = double(y) / kHeight;
-        for (int x = 0; x < kWidth; ++x) {
-            const double fx = double(x) / kWidth;
-            const double ground = horizon + 120.0 * std::sin(0.0016 * x) + 40.0 * std::sin(0.011 * x);
-            double r, g, b;
-            if (y < ground) { // sky: gradient with a soft sun
-                const double sun = std::exp(-((fx - 0.72) * (fx - 0.72) + (fy - 0.2) * (fy - 0.2)) / 0.004);
-                r = 0.35 + 0.35 * fy + 0.6 * sun;
-                g = 0.55 + 0.25 * fy + 0.5 * sun;
-                b = 0.95 - 0.25 * fy + 0.2 * sun;
-            } else { // ground: grass texture
-                const double t = 0.5 + 0.5 * std::sin(0.9 * x + 3.0 * std::sin(0.05 * y));
-                r = 0.20 + 0.10 * t + 0.15 * (fy - 0.58);
-                g = 0.45 + 0.20 * t - 0.10 * (fy - 0.58);
-                b = 0.12 + 0.05 * t;
-            }
-            // A house: a wall with a checker texture and a dark door, hard edges.
-            if (x > 600 && x < 1500 && y > 1300 && y < 2100) {
-                const bool check = ((x / 24) + (y / 24)) % 2 == 0;
-                r = check ? 0.78 : 0.70;
-                g = check ? 0.62 : 0.55;
-                b = check ? 0.48 : 0.42;
-                if (x > 950 && x < 1150 && y > 1650)
-                    r = g = b = 0.12;
-            }
-            // Discs: a red ball and a shadowed tree crown.
-            const double d1 = std::hypot(x - 2900.0, y - 2350.0);
-            if (d1 < 260.0) {
-                const double shade = 0.55 + 0.45 * (1.0 - d1 / 260.0);
-                r = 0.85 * shade;
-                g = 0.12 * shade;
-                b = 0.10 * shade;
-            }
-            const double d2 = std::hypot(x - 3400.0, y - 1200.0);
-            if (d2 < 520.0) {
-                const double leaves = 0.5 + 0.5 * std::sin(0.15 * x) * std::cos(0.13 * y);
-                r = 0.10 + 0.08 * leaves;
-                g = 0.32 + 0.25 * leaves;
-                b = 0.10 + 0.05 * leaves;
-            }
-            // Fence: thin vertical bars.
-            if (y > 2450 && y < 2750 && (x % 70) < 12)
-                r = g = b = 0.92;
-            const double n = 0.025 * noise(rng);
-            line[3 * x] = uchar(std::lround(std::clamp(r + n, 0.0, 1.0) * 255.0));
-            line[3 * x + 1] = uchar(std::lround(std::clamp(g + n, 0.0, 1.0) * 255.0));
-            line[3 * x + 2] = uchar(std::lround(std::clamp(b + n, 0.0, 1.0) * 255.0));
-        }
-    }
-    return img;
-}
 
 std::vector<std::shared_ptr<const core::ChannelModel>> randomizedModels(const std::vector<core::Matrix> &planes,
                                                                         Index rank)
@@ -176,20 +95,6 @@ FirstPicture openToFirstPicture(const QString &path)
     return f;
 }
 
-/// Ranks 1 → 200 → 1 in steps of 1–3 (deterministic).
-std::vector<Index> dragPath(Index top)
-{
-    std::mt19937 rng(7);
-    std::uniform_int_distribution<int> step(1, 3);
-    std::vector<Index> path;
-    for (Index r = 1; r < top; r = std::min<Index>(top, r + step(rng)))
-        path.push_back(r);
-    for (Index r = top; r > 1; r = std::max<Index>(1, r - step(rng)))
-        path.push_back(r);
-    path.push_back(1);
-    return path;
-}
-
 template<typename Rebuilder>
 std::vector<double> drag(Rebuilder &rebuilder, const std::vector<Index> &path)
 {
@@ -207,17 +112,13 @@ std::vector<double> drag(Rebuilder &rebuilder, const std::vector<Index> &path)
     return times;
 }
 
-void printDrag(const char *label, const std::vector<double> &t)
-{
-    std::printf("  %-28s %4zu updates: median %6.2f ms, p95 %6.2f ms, max %6.2f ms  "
-                "(targets 16 / 33 ms)\n",
-                label, t.size(), median(t), percentile(t, 95.0), *std::max_element(t.begin(), t.end()));
-}
-
 } // namespace
 
 int main(int argc, char **argv)
 {
+    for (int i = 1; i < argc; ++i)
+        if (std::string(argv[i]) == "--gui")
+            return runGuiBench(argc, argv);
     QCoreApplication app(argc, argv);
     int runs = 5;
     QString imagePath;
@@ -233,7 +134,8 @@ int main(int argc, char **argv)
         else if (args[i] == QLatin1String("--exact"))
             exact = true;
         else {
-            std::fprintf(stderr, "usage: bench_slider [--runs N] [--image FILE] [--double] [--exact]\n");
+            std::fprintf(stderr, "usage: bench_slider [--runs N] [--image FILE] [--double] [--exact]\n"
+                                 "       bench_slider --gui [--runs N] [--image FILE]\n");
             return 2;
         }
     }

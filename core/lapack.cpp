@@ -7,11 +7,21 @@
 #define lapack_complex_double std::complex<double>
 #include <lapacke.h>
 
+// OpenBLAS's thread control (declared in its cblas.h, which we do not include here).
+extern "C" {
+void openblas_set_num_threads(int threads);
+int openblas_get_num_threads(void);
+}
+
 namespace factorscope::core::lapack {
 
 namespace {
 lapack_int li(Index v) { return static_cast<lapack_int>(v); }
 } // namespace
+
+void setBlasThreads(int threads) { openblas_set_num_threads(std::max(1, threads)); }
+
+int blasThreads() { return openblas_get_num_threads(); }
 
 bool singularValues(const Matrix &a, Vector &s)
 {

@@ -10,6 +10,14 @@
 /// includes <lapacke.h>: its complex.h `I` macro must never meet a Qt header.
 namespace factorscope::core::lapack {
 
+/// OpenBLAS's thread count, process-wide (openblas_set_num_threads / openblas_get_num_threads).
+/// The interactive program runs OpenBLAS single-threaded: a threaded level-3 call holds a
+/// process-wide lock for its whole duration, so a small GEMM on the GUI thread waited up to a
+/// second for a background factorisation's (measured, bench_slider --gui); parallelism there
+/// comes from running jobs side by side instead.
+void setBlasThreads(int threads);
+int blasThreads();
+
 /// Singular values of a (descending), by dgesdd without vectors. Returns false if LAPACK failed
 /// to converge (then s is left empty).
 bool singularValues(const Matrix &a, Vector &s);

@@ -15,12 +15,6 @@
 #include <string>
 #include <thread>
 
-// OpenBLAS's thread control (declared in its cblas.h, which we do not include here).
-extern "C" {
-void openblas_set_num_threads(int threads);
-int openblas_get_num_threads(void);
-}
-
 namespace factorscope::core {
 
 namespace {
@@ -46,16 +40,16 @@ public:
     {
         std::lock_guard<std::mutex> lock(s_mutex);
         if (s_users++ == 0) {
-            s_saved = openblas_get_num_threads();
+            s_saved = lapack::blasThreads();
             if (s_saved > 1)
-                openblas_set_num_threads(1);
+                lapack::setBlasThreads(1);
         }
     }
     ~OpenBlasSingleThread()
     {
         std::lock_guard<std::mutex> lock(s_mutex);
         if (--s_users == 0 && s_saved > 1)
-            openblas_set_num_threads(s_saved);
+            lapack::setBlasThreads(s_saved);
     }
     OpenBlasSingleThread(const OpenBlasSingleThread &) = delete;
     OpenBlasSingleThread &operator=(const OpenBlasSingleThread &) = delete;

@@ -205,6 +205,10 @@ ErrorPlot::ErrorPlot(QWidget *parent)
     m_plot->setNoAntialiasingOnDrag(true);
     m_plot->legend->setVisible(true);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    // Markers on a buffered layer of their own: moving one (every rank change) redraws only that
+    // layer, not every curve and band.
+    m_plot->addLayer(QStringLiteral("markers"), m_plot->layer(QStringLiteral("main")), QCustomPlot::limAbove);
+    m_plot->layer(QStringLiteral("markers"))->setMode(QCPLayer::lmBuffered);
     layout->addWidget(m_plot, 1);
 
     m_readout = new QLabel(this);
@@ -293,7 +297,7 @@ void ErrorPlot::putMarker(Marker marker)
     else
         m_markers.push_back(std::move(marker));
     updateMarkers();
-    m_plot->replot();
+    m_plot->layer(QStringLiteral("markers"))->replot();
 }
 
 void ErrorPlot::setMarker(const QString &seriesName, double rank) { putMarker({seriesName, rank, {}, {}, std::nullopt}); }
@@ -304,7 +308,7 @@ void ErrorPlot::removeMarker(const QString &seriesName)
                                    [&](const Marker &m) { return m.key.isEmpty() && m.series == seriesName; }),
                     m_markers.end());
     updateMarkers();
-    m_plot->replot();
+    m_plot->layer(QStringLiteral("markers"))->replot();
 }
 
 void ErrorPlot::setMarker(const QString &seriesName, const MeasuredPoint &point, const QString &label)
@@ -329,7 +333,7 @@ void ErrorPlot::removeLabelledMarkers(const QString &prefix)
                                    [&](const Marker &m) { return !m.key.isEmpty() && m.key.startsWith(prefix); }),
                     m_markers.end());
     updateMarkers();
-    m_plot->replot();
+    m_plot->layer(QStringLiteral("markers"))->replot();
 }
 
 QPointF ErrorPlot::labelledMarkerPosition(const QString &key) const
@@ -346,7 +350,7 @@ void ErrorPlot::clearMarkers()
 {
     m_markers.clear();
     updateMarkers();
-    m_plot->replot();
+    m_plot->layer(QStringLiteral("markers"))->replot();
 }
 
 // --- data ------------------------------------------------------------------------------------
@@ -716,7 +720,9 @@ void ErrorPlot::updateMarkers()
         if (!std::isfinite(x) || !std::isfinite(y))
             continue;
         const QColor color = cs.color.isValid() ? cs.color : QColor(Qt::darkGray);
+        QCPLayer *layer = m_plot->layer(QStringLiteral("markers"));
         auto *dot = new QCPItemTracer(m_plot);
+        dot->setLayer(layer);
         dot->setProperty("fsMarker", true);
         if (marker.key.isEmpty())
             dot->setProperty("fsSeries", cs.name);
@@ -728,6 +734,7 @@ void ErrorPlot::updateMarkers()
         dot->setBrush(color);
         dot->position->setCoords(x, y);
         auto *label = new QCPItemText(m_plot);
+        label->setLayer(layer);
         label->setProperty("fsMarker", true);
         label->position->setParentAnchor(dot->position);
         // Labelled markers (comparison panes) alternate above and below their dot, so that two

@@ -81,7 +81,13 @@ SpectrumPlot::SpectrumPlot(QWidget *parent)
     m_energyGraph->setPen(QPen(energyColor, 2.0));
     m_plot->legend->setVisible(false);
 
+    // The rank line and its label on a buffered layer of their own: a rank change redraws only
+    // that layer (a few hundred µs) instead of every σ bar (tens of ms for thousands of bars).
+    m_plot->addLayer(QStringLiteral("rank"), m_plot->layer(QStringLiteral("main")), QCustomPlot::limAbove);
+    QCPLayer *rankLayer = m_plot->layer(QStringLiteral("rank"));
+    rankLayer->setMode(QCPLayer::lmBuffered);
     m_rankLine = new QCPItemLine(m_plot);
+    m_rankLine->setLayer(rankLayer);
     for (QCPItemPosition *p : { m_rankLine->start, m_rankLine->end }) {
         p->setAxes(m_plot->xAxis, m_plot->yAxis);
         p->setAxisRect(m_plot->axisRect());
@@ -91,6 +97,7 @@ SpectrumPlot::SpectrumPlot(QWidget *parent)
     m_rankLine->setPen(QPen(rankColor, 1.5, Qt::DashLine));
 
     m_rankText = new QCPItemText(m_plot);
+    m_rankText->setLayer(rankLayer);
     m_rankText->position->setAxes(m_plot->xAxis, m_plot->yAxis);
     m_rankText->position->setAxisRect(m_plot->axisRect());
     m_rankText->position->setTypeX(QCPItemPosition::ptPlotCoords);
@@ -128,7 +135,12 @@ void SpectrumPlot::setSingularValues(const core::Vector &sigma, const QString &l
 void SpectrumPlot::setRank(int rank)
 {
     m_rank = rank;
-    refresh();
+    if (m_sigma.size() == 0) {
+        refresh();
+        return;
+    }
+    placeRank();
+    m_rankLine->layer()->replot();
 }
 
 void SpectrumPlot::clear()
@@ -216,6 +228,13 @@ void SpectrumPlot::refresh()
     m_energyGraph->setData(energyKeys, energy, true);
     m_plot->xAxis->setRange(0, double(k) + 0.6);
 
+    placeRank();
+    m_plot->replot();
+}
+
+void SpectrumPlot::placeRank()
+{
+    const auto k = m_sigma.size();
     const int r = int(std::clamp<core::Index>(m_rank, 0, k));
     m_rankLine->start->setCoords(r, 0.0);
     m_rankLine->end->setCoords(r, 1.0);
@@ -225,7 +244,6 @@ void SpectrumPlot::refresh()
     const bool right = r < 0.6 * double(k);
     m_rankText->position->setCoords(r, 0.45);
     m_rankText->setPositionAlignment((right ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter);
-    m_plot->replot();
 }
 
 } // namespace factorscope::widgets

@@ -44,6 +44,8 @@ public:
 
 private:
     void refresh();
+    /// The rank line and label at m_rank (no replot).
+    void placeRank();
 
     QCustomPlot *m_plot = nullptr;
     QCPBars *m_bars = nullptr;

@@ -6,6 +6,7 @@
 #include "app/displaypreview.h"
 
 #include "core/display.h"
+#include "core/rsvd.h"
 #include "core/svd.h"
 
 #include <QSignalSpy>
@@ -67,6 +68,7 @@ private slots:
     void ranksAboveTheQuickRebuilder();
     void difference();
     void cancelledSetUpStartsAgain();
+    void previewOfALargeSvd();
     void displaySize();
 
 private:
@@ -188,6 +190,30 @@ void TestDisplayPreview::cancelledSetUpStartsAgain()
     preview.reset();
     QVERIFY(!preview.planes(m_result, {3}, m_size));
     QVERIFY(runner.waitForIdle(60000));
+}
+
+void TestDisplayPreview::previewOfALargeSvd()
+{
+    // A large SVD first publishes a randomized preview: Method::Svd holding randomized SVD
+    // models. Its stand-in must be rebuilt too (it is the first picture of a large photo).
+    auto preview = std::make_shared<MethodResult>(*m_result);
+    core::RsvdOptions options;
+    options.rank = 40;
+    preview->models = {{std::shared_ptr<const core::ChannelModel>(core::computeRandomizedSvd(m_matrix, options))}};
+    preview->maxRank = preview->models[0][0]->maxRank();
+    preview->approximate = true;
+    QCOMPARE(preview->method, core::Method::Svd);
+    JobRunner runner;
+    DisplayPreview display(&runner, QStringLiteral("display:test"), false);
+    QSignalSpy ready(&display, &DisplayPreview::ready);
+    QSignalSpy failed(&runner, &JobRunner::failed);
+    QVERIFY(!display.planes(preview, {12}, m_size));
+    QVERIFY(ready.wait(60000));
+    QCOMPARE(failed.count(), 0);
+    const auto planes = display.planes(preview, {12}, m_size);
+    QVERIFY(planes);
+    const Matrix expected = core::reduceForDisplay(preview->model(0).reconstruct(12), 60, 84).values;
+    QVERIFY2(maxDifference(planes->front(), expected) < 1e-5, qPrintable(QString::number(maxDifference(planes->front(), expected))));
 }
 
 void TestDisplayPreview::displaySize()

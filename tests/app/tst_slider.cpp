@@ -2,7 +2,7 @@
 // The slider follows the hand (issue 4 §1): on a rank change of a large image the
 // reconstruction view shows at once, before the view job runs, a stand-in rebuilt at display
 // resolution from the cached factors, equal to the full-resolution reconstruction averaged down;
-// the full-resolution view replaces it when it arrives. Small images skip the stand-in.
+// the full-resolution view replaces it once the rank rests. Small images skip the stand-in.
 #include "app/inputloader.h"
 #include "app/mainwindow.h"
 #include "app/settings.h"
@@ -13,6 +13,7 @@
 
 #include <QImage>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -139,6 +140,22 @@ void TestSlider::rankChangeShowsStandInThenFullResolution()
     QCOMPARE(view->matrixRows(), Index(1200));
     const double error = standInError(*standIn, *w->currentView()->reconstruction);
     QVERIFY2(error < 1e-4, qPrintable(QString::number(error)));
+
+    // A drag: every step shows its stand-in at once; no full-resolution view is computed while
+    // the hand moves (steps 30 ms apart, the view waits for 150 ms of rest), one when it rests.
+    QSignalSpy views(w->workspace(), &Workspace::viewReady);
+    for (int r = 10; r <= 30; r += 2) {
+        w->methodPanel()->setRank(Method::Svd, r);
+        QVERIFY(view->showsPreview());
+        QVERIFY2(view->title().contains(QStringLiteral("rank %1").arg(r)), qPrintable(view->title()));
+        QVERIFY(!w->workspace()->runner()->isActive(QStringLiteral("view:svd")));
+        QTest::qWait(30);
+    }
+    QCOMPARE(views.count(), 0);
+    QVERIFY(w->waitForIdle(120000));
+    QCOMPARE(views.count(), 1);
+    QCOMPARE(w->currentView()->rank, Index(30));
+    QVERIFY(!view->showsPreview());
 
     // ycbcr with a separate chroma rank: the stand-in follows the chroma rank too.
     w->setColorMode(core::ColorMode::YCbCr);

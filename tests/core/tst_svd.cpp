@@ -3,6 +3,8 @@
 // exact recovery of low-rank matrices, reproducible seeds.
 #include "testutil.h"
 
+#include "core/generators.h"
+#include "core/lapack.h"
 #include "core/rsvd.h"
 #include "core/svd.h"
 
@@ -31,6 +33,7 @@ private slots:
     void rsvdSeeds();
     void rsvdSpectralBound();
     void cancellation();
+    void sameValuesWithOneOrTwoBlasThreads();
 };
 
 void TestSvd::shapes_data()
@@ -228,6 +231,23 @@ void TestSvd::cancellation()
     RsvdOptions o;
     o.rank = 3;
     QVERIFY_THROWS_EXCEPTION(Cancelled, computeRandomizedSvd(a, o, &stop));
+}
+
+void TestSvd::sameValuesWithOneOrTwoBlasThreads()
+{
+    // The program runs OpenBLAS on one thread (app::Workspace), the headless command on all:
+    // the setting takes effect, and the results agree to rounding.
+    const int saved = lapack::blasThreads();
+    const Matrix m = lowRankPlusNoise(300, 200, 20, 0.1, 7);
+    lapack::setBlasThreads(1);
+    QCOMPARE(lapack::blasThreads(), 1);
+    const auto one = computeSvd(m);
+    lapack::setBlasThreads(2);
+    const auto two = computeSvd(m);
+    lapack::setBlasThreads(saved);
+    QCOMPARE(lapack::blasThreads(), saved);
+    for (Index r : {Index(1), Index(20), Index(200)})
+        QVERIFY(std::abs(one->errFro2(r) - two->errFro2(r)) <= 1e-10 * std::max(1.0, two->errFro2(0)));
 }
 
 QTEST_APPLESS_MAIN(TestSvd)
