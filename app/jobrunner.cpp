@@ -9,6 +9,7 @@
 #include <QtConcurrent>
 
 #include <algorithm>
+#include <atomic>
 #include <new>
 
 namespace factorscope::app {
@@ -36,17 +37,17 @@ public:
     explicit PromiseProgress(QPromise<T> &promise) : m_promise(promise) {}
     void setFraction(double fraction) override
     {
+        // Atomic: a job may report from two threads (channels side by side); the promise is
+        // thread-safe and ignores values below its current one.
         const int value = int(std::clamp(fraction, 0.0, 1.0) * progressSteps);
-        if (value != m_last) {
-            m_last = value;
+        if (m_last.exchange(value) != value)
             m_promise.setProgressValue(value);
-        }
     }
     bool isCancelled() const override { return m_promise.isCanceled(); }
 
 private:
     QPromise<T> &m_promise;
-    int m_last = -1;
+    std::atomic<int> m_last{-1};
 };
 
 template <typename T>

@@ -10,6 +10,9 @@
 #include <QElapsedTimer>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <future>
 #include <set>
 
 namespace factorscope::app {
@@ -99,19 +102,55 @@ std::vector<std::vector<const core::ChannelModel *>> rawModels(const MethodResul
     return raw;
 }
 
+/// Runs work(i) for i = 0..count−1 on this thread and, when there are several, one more: the
+/// program runs OpenBLAS single-threaded (see Workspace's constructor), so the channels of a
+/// colour image are factorised side by side on the two cores instead. Rethrows the first
+/// exception (core::Cancelled included) once both threads have stopped.
+template<typename Work>
+void runSideBySide(std::size_t count, bool parallel, const Work &work)
+{
+    std::atomic<std::size_t> next{0};
+    const auto loop = [&] {
+        for (std::size_t i = next.fetch_add(1); i < count; i = next.fetch_add(1))
+            work(i);
+    };
+    if (!parallel || count < 2) {
+        loop();
+        return;
+    }
+    auto helper = std::async(std::launch::async, loop);
+    std::exception_ptr error;
+    try {
+        loop();
+    } catch (...) {
+        error = std::current_exception();
+    }
+    try {
+        helper.get();
+    } catch (...) {
+        if (!error)
+            error = std::current_exception();
+    }
+    if (error)
+        std::rethrow_exception(error);
+}
+
 /// The randomized preview of an exact SVD (core::previewRsvdOptions), with its a-posteriori error estimates.
 std::shared_ptr<MethodResult> computePreview(const MethodJob &job, core::Progress &progress)
 {
     const std::vector<Matrix> &channels = *job.channels;
     auto r = emptyResult(job);
     r->approximate = true;
-    double residual2 = 0.0, bound = 0.0, norm2 = 0.0;
-    r->models.emplace_back();
-    for (std::size_t c = 0; c < channels.size(); ++c) {
+    std::vector<std::unique_ptr<core::RsvdModel>> models(channels.size());
+    runSideBySide(channels.size(), true, [&](std::size_t c) {
         core::SubProgress sub(&progress, 0.15 * double(c) / channels.size(), 0.15 * double(c + 1) / channels.size());
         const core::RsvdOptions o = core::previewRsvdOptions(r->rows, r->cols, job.settings.seed);
         job.counter->fetch_add(1);
-        auto model = core::computeRandomizedSvd(channels[c], o, &sub);
+        models[c] = core::computeRandomizedSvd(channels[c], o, &sub);
+    });
+    double residual2 = 0.0, bound = 0.0, norm2 = 0.0;
+    r->models.emplace_back();
+    for (auto &model : models) {
         residual2 += model->residualFro() * model->residualFro();
         bound = std::max(bound, model->spectralBound());
         if (model->singularValues().size() > 0)
@@ -149,17 +188,17 @@ std::shared_ptr<MethodResult> computeMethod(const MethodJob &job, JobContext &co
     const Index rank = Workspace::factorisationRank(job.method, n, m, s);
     const double fitEnd = 0.85;
     const std::size_t count = std::size_t(trials) * channels.size();
-    for (int t = 0; t < trials; ++t) {
-        r->models.emplace_back();
-        for (std::size_t c = 0; c < channels.size(); ++c) {
-            const std::size_t done = std::size_t(t) * channels.size() + c;
-            core::SubProgress sub(&progress, fitBegin + (fitEnd - fitBegin) * double(done) / count,
-                                  fitBegin + (fitEnd - fitBegin) * double(done + 1) / count);
-            job.counter->fetch_add(1);
-            r->models.back().push_back(
-                std::shared_ptr<const core::ChannelModel>(core::factorise(channels[c], job.method, s, rank, t, true, &sub)));
-        }
-    }
+    r->models.assign(std::size_t(trials), std::vector<std::shared_ptr<const core::ChannelModel>>(channels.size()));
+    // Channels and trials side by side (Monarch already runs its slices on two threads).
+    runSideBySide(count, job.method != Method::Monarch, [&](std::size_t done) {
+        const int t = int(done / channels.size());
+        const std::size_t c = done % channels.size();
+        core::SubProgress sub(&progress, fitBegin + (fitEnd - fitBegin) * double(done) / count,
+                              fitBegin + (fitEnd - fitBegin) * double(done + 1) / count);
+        job.counter->fetch_add(1);
+        r->models[std::size_t(t)][c] =
+            std::shared_ptr<const core::ChannelModel>(core::factorise(channels[c], job.method, s, rank, t, true, &sub));
+    });
     r->maxRank = usableRank(*r);
 
     double norm2 = job.inputNorm2;
