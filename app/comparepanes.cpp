@@ -548,7 +548,7 @@ void ComparePanes::updatePane(int pane)
     switch (paneShow(pane)) {
     case Show::Original:
         if (doc->isImage) {
-            p.matrix->setImagePlanes(std::make_shared<const std::vector<Matrix>>(Workspace::displayedOriginal(*doc, p.result->source->color)));
+            p.matrix->setImagePlanes(Workspace::displayedOriginal(doc, p.result->source->color));
         } else {
             auto m = std::make_shared<const Matrix>(doc->planes[0]);
             p.matrix->setMatrix(m, MatrixView::autoScale(*m));

@@ -94,7 +94,7 @@ void DisplayPreview::prepare(const std::shared_ptr<const MethodResult> &result, 
             std::shared_ptr<const std::vector<Matrix>> original;
             if (doc) {
                 std::vector<Matrix> reduced;
-                for (const Matrix &plane : Workspace::displayedOriginal(*doc, color))
+                for (const Matrix &plane : *Workspace::displayedOriginal(doc, color))
                     reduced.push_back(core::reduceForDisplay(plane, size.first, size.second).values);
                 original = std::make_shared<const std::vector<Matrix>>(std::move(reduced));
             }

@@ -732,8 +732,7 @@ void MainWindow::showOriginal()
     if (!doc)
         return;
     if (doc->isImage) {
-        m_documentView->setImagePlanes(std::make_shared<const std::vector<core::Matrix>>(
-            Workspace::displayedOriginal(*doc, m_workspace->colorMode())));
+        m_documentView->setImagePlanes(Workspace::displayedOriginal(doc, m_workspace->colorMode()));
         m_documentView->setTitle(doc->displayName);
     } else {
         auto m = std::make_shared<const core::Matrix>(doc->planes[0]);

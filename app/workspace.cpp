@@ -275,7 +275,8 @@ std::shared_ptr<ViewResult> computeView(const std::shared_ptr<const MethodResult
     if (document->isImage) {
         auto display = std::make_shared<std::vector<Matrix>>(core::channelsToDisplay(recon, source->color));
         // The original as displayed in this mode (its luma in grey mode), as the headless command.
-        const std::vector<Matrix> original = Workspace::displayedOriginal(*document, source->color);
+        const auto shared = Workspace::displayedOriginal(document, source->color);
+        const std::vector<Matrix> &original = *shared;
         v->psnrDb = core::psnr(original, *display);
         context.checkpoint(0.7);
         v->ssim = core::ssim(original, *display);
@@ -295,6 +296,14 @@ std::shared_ptr<ViewResult> computeView(const std::shared_ptr<const MethodResult
 }
 
 } // namespace
+
+std::shared_ptr<const std::vector<Matrix>> Workspace::displayedOriginal(const std::shared_ptr<const InputDocument> &document,
+                                                                       core::ColorMode mode)
+{
+    if (document->isImage && document->planes.size() == 3 && mode == core::ColorMode::Gray)
+        return std::make_shared<const std::vector<Matrix>>(displayedOriginal(*document, mode));
+    return std::shared_ptr<const std::vector<Matrix>>(document, &document->planes); // no copy
+}
 
 std::vector<Matrix> Workspace::displayedOriginal(const InputDocument &document, core::ColorMode mode)
 {
@@ -380,10 +389,12 @@ void Workspace::updateChannels()
         m_channels.reset();
         return;
     }
-    if (m_document->isImage)
+    // The document's own planes when nothing is converted (matrices, RGB, grey images): no copy
+    // of a 12-megapixel photo's 288 MB on the GUI thread.
+    if (m_document->isImage && m_document->planes.size() == 3 && m_color != core::ColorMode::Rgb)
         m_channels = std::make_shared<const std::vector<Matrix>>(core::imageToChannels(m_document->planes, m_color));
     else
-        m_channels = std::make_shared<const std::vector<Matrix>>(m_document->planes);
+        m_channels = std::shared_ptr<const std::vector<Matrix>>(m_document, &m_document->planes);
 }
 
 QString Workspace::slotName(Method method) { return QString::fromStdString(core::methodName(method)); }

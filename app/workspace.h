@@ -170,6 +170,9 @@ public:
     /// What the original looks like in `mode`: its BT.709 grey for a colour image in grey mode,
     /// else the document's planes. PSNR, SSIM and the residual compare against it.
     static std::vector<core::Matrix> displayedOriginal(const InputDocument &document, core::ColorMode mode);
+    /// The same without copying the document's planes when they are what is displayed.
+    static std::shared_ptr<const std::vector<core::Matrix>> displayedOriginal(const std::shared_ptr<const InputDocument> &document,
+                                                                              core::ColorMode mode);
 
 signals:
     /// A result (or a preview) for `method` on the current document is available.

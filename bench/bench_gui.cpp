@@ -119,6 +119,7 @@ int runGuiBench(int argc, char **argv)
         view->repaint();
         first.push_back(msSince(t0));
         std::printf("  (a) run %d: open to first picture %7.1f ms (%s)\n", i + 1, first.back(), qPrintable(view->title()));
+        std::fflush(stdout);
         w.workspace()->runner()->cancelAll();
         w.waitForIdle(600000);
     }
