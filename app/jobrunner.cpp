@@ -10,7 +10,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <new>
+
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 namespace factorscope::app {
 
@@ -26,6 +33,26 @@ struct JobRunner::Outcome
 namespace {
 
 constexpr int progressSteps = 1000;
+
+/// Raises the calling pool thread's nice value to `increment` (once per thread: Linux lets an
+/// unprivileged thread raise its nice value but never lower it again). Threads it starts
+/// inherit it. No-op for 0 and off Linux.
+void lowerThisThreadsPriority(int increment)
+{
+#ifdef __linux__
+    thread_local int applied = 0;
+    if (increment > applied) {
+        const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+        errno = 0;
+        const int current = ::getpriority(PRIO_PROCESS, tid);
+        if (errno == 0)
+            ::setpriority(PRIO_PROCESS, tid, current + (increment - applied));
+        applied = increment;
+    }
+#else
+    Q_UNUSED(increment);
+#endif
+}
 
 /// The adapter from core::Progress to the promise: fractions become progress values (only when
 /// they move by a step, so a fine-grained core loop does not flood the GUI thread), and
@@ -103,7 +130,8 @@ quint64 JobRunner::submit(const QString &slot, const QString &label, Work work)
             [this, generation](int value) { onProgress(generation, value); });
     connect(watcher, &QFutureWatcherBase::finished, this, [this, generation] { onFinished(generation); });
 
-    QFuture<Outcome> future = QtConcurrent::run(&m_pool, [work = std::move(work)](QPromise<Outcome> &promise) {
+    QFuture<Outcome> future = QtConcurrent::run(&m_pool, [work = std::move(work), nice = m_niceIncrement](QPromise<Outcome> &promise) {
+        lowerThisThreadsPriority(nice);
         promise.setProgressRange(0, progressSteps);
         if (promise.isCanceled())
             return;

@@ -8,6 +8,7 @@
 #include <QString>
 #include <QThreadPool>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -84,6 +85,10 @@ public:
     bool waitForIdle(int timeoutMs);
     /// Worker threads of the pool (default: the ideal thread count, at least 2).
     void setMaxThreads(int threads) { m_pool.setMaxThreadCount(threads); }
+    /// Runs the jobs `increment` nice levels below the GUI (Linux; 0, the default, leaves them
+    /// alone): long factorisations then yield the cores to the GUI thread and to a runner whose
+    /// short jobs the screen waits for.
+    void setNiceIncrement(int increment) { m_niceIncrement = std::max(0, increment); }
 
 signals:
     /// An intermediate value published by a job that is still its slot's newest.
@@ -124,6 +129,7 @@ private:
     std::map<quint64, Job> m_jobs;     ///< running jobs, ordered by generation
     QHash<QString, quint64> m_latest;  ///< newest generation per slot
     quint64 m_nextGeneration = 1;
+    int m_niceIncrement = 0;
     bool m_busy = false;
 };
 

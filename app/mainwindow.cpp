@@ -946,6 +946,13 @@ void MainWindow::requestMethod(Method method)
 
 void MainWindow::onResult(Method method, std::shared_ptr<const MethodResult> result)
 {
+    // The new result at display resolution as soon as its rebuilder is set up (on the display
+    // runner, tens of ms, started first so that it runs while the plots and factors below are
+    // updated; DisplayPreview::ready shows it), long before the full-resolution view
+    // (reconstruction, residual, SSIM) arrives; and the first drag finds the rebuilder ready.
+    const bool current = method == m_methodPanel->currentMethod();
+    if (current)
+        prepareDisplayPreview(method);
     if (method == Method::Svd) {
         const core::Vector sigma = result->combinedSingularValues();
         QString label = result->channels() > 1 ? tr("σᵢ, channels combined") : tr("σᵢ");
@@ -959,13 +966,9 @@ void MainWindow::onResult(Method method, std::shared_ptr<const MethodResult> res
     m_factors->setRank(method, m_methodPanel->rank(method));
     updateCurves();
     updateNotes(method);
-    if (method == m_methodPanel->currentMethod()) {
+    if (current) {
         requestCurrentView(method);
-        // The new result at display resolution as soon as its rebuilder is set up (on the
-        // display runner, tens of ms; DisplayPreview::ready shows it), long before the
-        // full-resolution view (reconstruction, residual, SSIM) arrives; and the first drag
-        // finds the rebuilder ready.
-        showDisplayPreview(method);
+        showDisplayPreview(method); // (when the rebuilder is not ready yet: once it is)
     }
     if (isCompareMode())
         m_compare->onResult(method);

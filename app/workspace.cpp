@@ -341,6 +341,9 @@ Workspace::Workspace(QObject *parent) : QObject(parent)
     // display-resolution stand-ins) waited up to a second behind a factorisation's.
     core::lapack::setBlasThreads(1);
     m_displayRunner.setMaxThreads(1);
+    // Factorisations and full-resolution views run below the GUI thread and the display runner,
+    // so that the first picture and the slider's stand-ins are never starved by them.
+    m_runner.setNiceIncrement(5);
     connect(&m_runner, &JobRunner::finished, this,
             [this](const QString &slot, quint64 generation, JobValuePtr value) { onFinished(slot, generation, value, true); });
     connect(&m_runner, &JobRunner::partialResult, this,

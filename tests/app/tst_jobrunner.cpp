@@ -10,6 +10,13 @@
 #include <QtTest>
 
 #include <atomic>
+#include <cerrno>
+
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #include <stdexcept>
 
 using namespace factorscope;
@@ -60,6 +67,7 @@ private slots:
     void delivers_data();
     void delivers();
     void reportsProgress();
+    void jobsRunBelowTheGuiThread();
     void cancelNeverDelivers_data();
     void cancelNeverDelivers();
     void cancelAllStopsEverySlot();
@@ -377,6 +385,33 @@ void TestJobRunner::busySignal()
     QVERIFY(runner.waitForIdle(10000));
     QCOMPARE(busy.count(), 2);
     QCOMPARE(busy[1][0].toBool(), false);
+}
+
+void TestJobRunner::jobsRunBelowTheGuiThread()
+{
+#ifdef __linux__
+    // setNiceIncrement(5): the jobs' threads run 5 nice levels below the thread that submits.
+    const auto niceOf = [] {
+        errno = 0;
+        return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
+    };
+    const int gui = niceOf();
+    JobRunner runner;
+    runner.setMaxThreads(1);
+    runner.setNiceIncrement(5);
+    std::atomic<int> seen{-100};
+    for (int i = 0; i < 2; ++i) { // the second job on the same thread: not lowered twice
+        runner.submit(QStringLiteral("nice"), QString(), [&](JobContext &) -> JobValuePtr {
+            seen = niceOf();
+            return nullptr;
+        });
+        QVERIFY(runner.waitForIdle(10000));
+        QCOMPARE(seen.load(), std::min(19, gui + 5));
+    }
+    QCOMPARE(niceOf(), gui); // the submitting thread is left alone
+#else
+    QSKIP("thread nice values are Linux-only");
+#endif
 }
 
 QTEST_MAIN(TestJobRunner)
