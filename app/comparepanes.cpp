@@ -127,6 +127,12 @@ void ComparePanes::buildPane(int index)
     p.show->addItem(tr("Original"), int(Show::Original));
     p.show->addItem(tr("Difference"), int(Show::Difference));
     p.show->setToolTip(tr("Difference: M − M̃, on a colour scale centred on 0 shared by every pane"));
+    // Compact combo boxes: the compare view shares the central area's minimum width with the
+    // main views, so its header must not widen the window or squeeze the docks.
+    for (QComboBox *combo : {p.method, p.show}) {
+        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        combo->setMinimumContentsLength(6);
+    }
     p.parameters = new QToolButton;
     p.parameters->setObjectName(QStringLiteral("paneParameters%1").arg(letterOf(index)));
     p.parameters->setAutoRaise(true);
