@@ -45,7 +45,6 @@ QString crProductText(core::CrProduct product)
     return {};
 }
 
-
 int methodIndex(Method method) { return int(method); }
 
 /// Spectral errors of methods without a closed form are power-iteration estimates on the
