@@ -7,7 +7,8 @@
 //      set up, the SVD rank is dragged 1 → 200 → 1 in steps of 1–3 through the Method panel,
 //      one step every 40 ms; each step is timed on the GUI thread from MethodPanel::setRank()
 //      to the end of a synchronous repaint of the window: stand-in rebuild, marker, factor
-//      heatmaps, spectrum and painting, with the program's background jobs running.
+//      heatmaps, spectrum and painting, with the program's background jobs running; and, after
+//      each drag, how long the full-resolution view with its read-outs takes to follow.
 // A measurement, not a test: it prints the figures and never fails on them. Needs a display or
 // QT_QPA_PLATFORM=offscreen.
 //
@@ -26,6 +27,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 
 using namespace factorscope;
@@ -143,7 +145,7 @@ int runGuiBench(int argc, char **argv)
                 slider == Method::Svd ? "exact SVD" : "randomized SVD (rank 128)", msSince(t0));
     std::fflush(stdout);
     const std::vector<Index> path = dragPath(slider == Method::Svd ? 200 : 120);
-    std::vector<double> all, handling, painting;
+    std::vector<double> all, handling, painting, readouts;
     int standIns = 0;
     for (int run = 0; run < runs; ++run) {
         std::vector<double> times;
@@ -162,12 +164,23 @@ int runGuiBench(int argc, char **argv)
         printDrag(label.c_str(), times);
         std::fflush(stdout);
         all.insert(all.end(), times.begin(), times.end());
+        // The hand rests at the path's last rank: when do the full-resolution view and its
+        // read-outs (PSNR, SSIM, residual) replace the stand-in?
+        const auto rest = Clock::now();
+        if (spinUntil([&] { return w.currentView() && w.currentView()->rank == path.back()
+                                   && !w.reconstructionView()->showsPreview(); }, 600000))
+            readouts.push_back(msSince(rest));
         w.waitForIdle(600000);
     }
     printDrag("(b) all drags:", all);
     std::printf("  (b) of which the rank change (setRank) median %.2f ms, the window's repaint median %.2f ms\n",
                 median(handling), median(painting));
     std::printf("  (b) %d of %zu steps showed the display-resolution stand-in\n", standIns, all.size());
+    if (!readouts.empty())
+        std::printf("  (b) full-resolution view and read-outs after the rank rests: median %.0f ms, max %.0f ms "
+                    "(%zu drags; includes the %d ms the view waits for rest)\n",
+                    median(readouts), *std::max_element(readouts.begin(), readouts.end()), readouts.size(),
+                    app::MainWindow::viewDelayMs);
     return 0;
 }
 

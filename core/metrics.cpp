@@ -69,23 +69,38 @@ inline Index reflectIndex(Index i, Index n)
 /// Separable Gaussian filter (σ = 1.5, radius 5 = int(3.5σ + 0.5)) with reflect borders.
 Matrix gaussianFilter(const Matrix &a, const Vector &w)
 {
+    // Column by column, so that every pass works on a few columns in cache, with the interior
+    // as whole-segment (vectorised) sums and only the reflected borders element by element. The
+    // terms are added in the same order as the plain double loop, t = −radius … radius.
     const Index radius = (w.size() - 1) / 2;
     const Index n = a.rows(), m = a.cols();
     Matrix tmp(n, m), out(n, m);
-    for (Index j = 0; j < m; ++j)
-        for (Index i = 0; i < n; ++i) {
-            double s = 0.0;
-            for (Index t = -radius; t <= radius; ++t)
-                s += w[t + radius] * a(reflectIndex(i + t, n), j);
-            tmp(i, j) = s;
+    // Along the rows (down each column).
+    const Index inner = std::max<Index>(0, n - 2 * radius);
+    for (Index j = 0; j < m; ++j) {
+        const auto column = a.col(j);
+        auto filtered = tmp.col(j);
+        if (inner > 0) {
+            filtered.segment(radius, inner) = w[0] * column.segment(0, inner);
+            for (Index t = 1; t <= 2 * radius; ++t)
+                filtered.segment(radius, inner) += w[t] * column.segment(t, inner);
         }
-    for (Index j = 0; j < m; ++j)
         for (Index i = 0; i < n; ++i) {
-            double s = 0.0;
+            if (i >= radius && i < radius + inner)
+                continue;
+            double sum = 0.0;
             for (Index t = -radius; t <= radius; ++t)
-                s += w[t + radius] * tmp(i, reflectIndex(j + t, m));
-            out(i, j) = s;
+                sum += w[t + radius] * column(reflectIndex(i + t, n));
+            filtered(i) = sum;
         }
+    }
+    // Along the columns: output column j from the 2·radius + 1 reflected neighbours.
+    for (Index j = 0; j < m; ++j) {
+        auto filtered = out.col(j);
+        filtered = w[0] * tmp.col(reflectIndex(j - radius, m));
+        for (Index t = -radius + 1; t <= radius; ++t)
+            filtered += w[t + radius] * tmp.col(reflectIndex(j + t, m));
+    }
     return out;
 }
 
