@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: MIT
-// bench_slider --gui: interactive speed of the program itself (issue 4 §1), end to end in app::MainWindow on the
-// 4000×3000 photo of bench_slider (written as a JPEG):
+// bench_slider --gui: interactive speed of the program itself (issue 4 §1), end to end in
+// app::MainWindow on the 4000×3000 photo of bench_slider (written as a JPEG):
 //  (a) open to first picture: from MainWindow::openFile() until the reconstruction view shows
 //      a reconstruction (the randomized preview), the event loop running as in the program;
-//  (b) slider: once the exact SVD has arrived (minutes; not timed) and its display rebuilder is
-//      set up, the SVD rank is dragged 1 → 200 → 1 in steps of 1–3 through the Method panel,
-//      one step every 40 ms; each step is timed on the GUI thread from MethodPanel::setRank()
-//      to the end of a synchronous repaint of the window: stand-in rebuild, marker, factor
-//      heatmaps, spectrum and painting, with the program's background jobs running; and, after
-//      each drag, how long the full-resolution view with its read-outs takes to follow.
+//  (b) slider: once the exact SVD has arrived (about a minute; not timed) and its display
+//      rebuilder is set up, the SVD rank is dragged 1 → 200 → 1 in steps of 1–3 through the
+//      Method panel, one step every 40 ms; each step is timed on the GUI thread from
+//      MethodPanel::setRank() to the end of a synchronous repaint of the whole window (stand-in
+//      rebuild, plot marker, spectrum line, painting; the factor heatmaps and the full view wait
+//      for the rank to rest), with the program's background jobs running; and, after each drag,
+//      how long the full-resolution view with its read-outs takes to follow.
 // A measurement, not a test: it prints the figures and never fails on them. Needs a display or
 // QT_QPA_PLATFORM=offscreen.
 //
-//   bench_slider --gui [--runs N] [--image FILE]
+//   bench_slider --gui [--runs N] [--image FILE] [--rsvd] [--no-open]
+//     --rsvd     drag the randomized SVD's rank (1 → 120 → 1) instead of the exact SVD's
+//     --no-open  skip (a)
 #include "benchutil.h"
 
 #include "app/mainwindow.h"
