@@ -390,18 +390,25 @@ ComparePanes::Show ComparePanes::paneShow(int pane) const { return Show(m_panes[
 
 QString ComparePanes::paneLabel(int pane) const
 {
-    const Method method = paneMethod(pane);
-    const auto &result = m_panes[std::size_t(pane)].result;
-    // The rank asked for (clamped as the views clamp it), also while a stand-in shows it.
+    // The rank asked for (clamped as the views clamp it), also while a stand-in shows it; the
+    // chroma rank of the pane's view.
     int rank = paneRank(pane);
     if (const auto source = paneSource(pane))
         rank = int(std::clamp<Index>(rank, 0, source->maxRank));
+    const auto &result = m_panes[std::size_t(pane)].result;
+    const bool chroma = result && result->hasChromaRank && result->channelRanks.size() == 3;
+    return paneLabel(pane, rank, chroma ? std::optional<Index>(result->channelRanks[1]) : std::nullopt);
+}
+
+QString ComparePanes::paneLabel(int pane, Index rank, std::optional<Index> chromaRank) const
+{
+    const Method method = paneMethod(pane);
     const auto own = paneSettings(pane);
     const QString name = own ? Workspace::seriesName(method, *own) : Workspace::methodTitle(method);
     QString label = method == Method::Monarch ? tr("%1: %2 ρ = %3").arg(letterOf(pane), name).arg(rank)
                                               : tr("%1: %2 r = %3").arg(letterOf(pane), name).arg(rank);
-    if (result && result->hasChromaRank && result->channelRanks.size() == 3)
-        label += tr(", chroma %1").arg(result->channelRanks[1]);
+    if (chromaRank)
+        label += tr(", chroma %1").arg(*chromaRank);
     return label;
 }
 
@@ -463,16 +470,6 @@ bool ComparePanes::hasPendingViews() const
     return std::any_of(m_panes.begin(), m_panes.end(), [](const Pane &p) { return p.viewDelay->isActive(); });
 }
 
-std::vector<Index> ComparePanes::channelRanks(int pane, const MethodResult &result) const
-{
-    const Index rank = std::clamp<Index>(paneRank(pane), 0, result.maxRank);
-    std::vector<Index> ranks(std::size_t(result.channels()), rank);
-    const auto chroma = m_chroma ? m_chroma(result.method) : std::nullopt;
-    if (chroma && result.color == core::ColorMode::YCbCr && ranks.size() == 3)
-        ranks[1] = ranks[2] = std::clamp<Index>(*chroma, 0, result.maxRank);
-    return ranks;
-}
-
 bool ComparePanes::showStandIn(int pane)
 {
     Pane &p = m_panes[std::size_t(pane)];
@@ -485,10 +482,9 @@ bool ComparePanes::showStandIn(int pane)
     const auto size = DisplayPreview::displaySize(p.matrix, p.matrix->viewport(), result->rows, result->cols);
     if (!size)
         return false;
-    const std::vector<Index> ranks = channelRanks(pane, *result);
-    QString label = paneLabel(pane).section(QStringLiteral(", chroma"), 0, 0); // the pane's view may be older
-    if (ranks.size() == 3 && ranks[1] != ranks[0])
-        label += tr(", chroma %1").arg(ranks[1]);
+    const std::vector<Index> ranks = result->channelRanks(paneRank(pane), m_chroma ? m_chroma(result->method) : std::nullopt);
+    const QString label = paneLabel(pane, ranks[0], ranks.size() == 3 && ranks[1] != ranks[0] ? std::optional<Index>(ranks[1])
+                                                                                             : std::nullopt);
     if (show == Show::Reconstruction) {
         const auto planes = p.preview->planes(result, ranks, *size, doc);
         if (!planes)

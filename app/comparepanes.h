@@ -128,6 +128,9 @@ private:
     /// Opens the editor of the pane's own parameters.
     void editParameters(int pane);
     void updateParametersButton(int pane);
+    /// "B: ID r = 40, chroma 10" for these ranks (paneLabel(pane) uses the asked rank and the
+    /// chroma rank of the pane's view).
+    QString paneLabel(int pane, core::Index rank, std::optional<core::Index> chromaRank) const;
     void buildPane(int index);
     void layoutPanes();
     void updateRankPrefix(int pane);
@@ -140,8 +143,6 @@ private:
     bool showStandIn(int pane);
     /// Starts setting up the pane's display rebuilder for its current size (in the background).
     void prepareStandIn(int pane);
-    /// The channel ranks of the pane's view: its rank, Cb and Cr at the chroma rank in ycbcr.
-    std::vector<core::Index> channelRanks(int pane, const MethodResult &result) const;
     void updatePane(int pane);
     void updateDifferenceRange();
     void updateSplit();

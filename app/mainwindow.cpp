@@ -1273,12 +1273,10 @@ bool MainWindow::showDisplayPreview(Method method)
     const auto result = m_workspace->result(method);
     const int channels = result->channels();
     // The channel ranks of computeView(): all the rank, Cb and Cr at the chroma rank in ycbcr.
-    const Index rank = std::clamp<Index>(m_methodPanel->rank(method), 0, result->maxRank);
-    std::vector<Index> ranks(std::size_t(channels), rank);
     const auto chroma = chromaRankFor(method);
+    const std::vector<Index> ranks = result->channelRanks(m_methodPanel->rank(method), chroma);
+    const Index rank = ranks[0];
     const bool hasChroma = chroma && result->color == core::ColorMode::YCbCr && channels == 3;
-    if (hasChroma)
-        ranks[1] = ranks[2] = std::clamp<Index>(*chroma, 0, result->maxRank);
     // Null while the rebuilder is set up in the background (ready() then calls again).
     auto display = m_displayPreview->planes(result, ranks, *size);
     if (!display)

@@ -254,12 +254,8 @@ std::shared_ptr<ViewResult> computeView(const std::shared_ptr<const MethodResult
     v->source = source;
     v->rank = std::clamp<Index>(rank, 0, source->maxRank);
     v->isImage = document->isImage;
-    v->channelRanks.assign(channels.size(), v->rank);
-    if (chromaRank && source->color == core::ColorMode::YCbCr && channels.size() == 3) {
-        // Y at the rank, Cb and Cr at the chroma rank (JPEG's idea: the eye forgives chroma).
-        v->hasChromaRank = true;
-        v->channelRanks[1] = v->channelRanks[2] = std::clamp<Index>(*chromaRank, 0, source->maxRank);
-    }
+    v->channelRanks = source->channelRanks(rank, chromaRank);
+    v->hasChromaRank = chromaRank && source->color == core::ColorMode::YCbCr && channels.size() == 3;
     std::vector<Matrix> recon;
     recon.reserve(channels.size());
     for (std::size_t c = 0; c < channels.size(); ++c) {
@@ -309,6 +305,15 @@ std::vector<Matrix> Workspace::displayedOriginal(const InputDocument &document, 
     if (document.isImage && document.planes.size() == 3 && mode == core::ColorMode::Gray)
         return core::imageToChannels(document.planes, core::ColorMode::Gray);
     return document.planes;
+}
+
+std::vector<Index> MethodResult::channelRanks(Index rank, std::optional<Index> chromaRank) const
+{
+    std::vector<Index> ranks(std::size_t(channels()), std::clamp<Index>(rank, 0, maxRank));
+    if (chromaRank && color == core::ColorMode::YCbCr && ranks.size() == 3)
+        // Y at the rank, Cb and Cr at the chroma rank (JPEG's idea: the eye forgives chroma).
+        ranks[1] = ranks[2] = std::clamp<Index>(*chromaRank, 0, maxRank);
+    return ranks;
 }
 
 core::Vector MethodResult::combinedSingularValues() const

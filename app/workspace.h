@@ -51,6 +51,9 @@ struct MethodResult final : JobValue
     int trials() const { return int(models.size()); }
     int channels() const { return models.empty() ? 0 : int(models[0].size()); }
     const core::ChannelModel &model(int channel, int trial = 0) const { return *models[std::size_t(trial)][std::size_t(channel)]; }
+    /// The rank of each channel for a view at `rank`: every channel at `rank` (clamped to
+    /// 0..maxRank), except Cb and Cr at `chromaRank` (clamped likewise) for a ycbcr result.
+    std::vector<core::Index> channelRanks(core::Index rank, std::optional<core::Index> chromaRank) const;
     /// Singular values of an SVD (or of the preview's randomized SVD), combined over channels as
     /// √(Σ_c σ_{c,i}²), so their tail sums are the curve's errors. Empty for other methods.
     core::Vector combinedSingularValues() const;

@@ -693,12 +693,7 @@ void MatrixView::ensureCache(const Layout &layout, double dpr) const
     if (!hasData() || m_rows == 0 || m_cols == 0)
         return;
 
-    // The visible block of whole cells.
-    const QRectF region = visibleRegion();
-    const Index c0 = std::clamp<Index>(Index(std::floor(region.left())), 0, m_cols);
-    const Index c1 = std::clamp<Index>(Index(std::ceil(region.right())), 0, m_cols);
-    const Index r0 = std::clamp<Index>(Index(std::floor(region.top())), 0, m_rows);
-    const Index r1 = std::clamp<Index>(Index(std::ceil(region.bottom())), 0, m_rows);
+    const auto [r0, r1, c0, c1] = visibleCells();
     if (c1 <= c0 || r1 <= r0)
         return;
     const Index cols = c1 - c0, rows = r1 - r0;
@@ -834,15 +829,20 @@ void MatrixView::paintContents(QPainter &p, double dpr) const
     paintOverlay(p, view);
 }
 
+std::array<Index, 4> MatrixView::visibleCells() const
+{
+    const QRectF region = visibleRegion();
+    return {std::clamp<Index>(Index(std::floor(region.top())), 0, m_rows),
+            std::clamp<Index>(Index(std::ceil(region.bottom())), 0, m_rows),
+            std::clamp<Index>(Index(std::floor(region.left())), 0, m_cols),
+            std::clamp<Index>(Index(std::ceil(region.right())), 0, m_cols)};
+}
+
 void MatrixView::paintCellDetails(QPainter &p) const
 {
     if (m_zoom < flagMinCellPixels || m_preview) // a stand-in has no per-cell values
         return;
-    const QRectF region = visibleRegion();
-    const Index c0 = std::clamp<Index>(Index(std::floor(region.left())), 0, m_cols);
-    const Index c1 = std::clamp<Index>(Index(std::ceil(region.right())), 0, m_cols);
-    const Index r0 = std::clamp<Index>(Index(std::floor(region.top())), 0, m_rows);
-    const Index r1 = std::clamp<Index>(Index(std::ceil(region.bottom())), 0, m_rows);
+    const auto [r0, r1, c0, c1] = visibleCells();
     if (c1 <= c0 || r1 <= r0)
         return;
     const auto cellRect = [this](Index r, Index c) {

@@ -11,6 +11,7 @@
 #include <QString>
 #include <QWidget>
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -171,6 +172,8 @@ private:
     void paintCellDetails(QPainter &p) const;
     void paintColorBar(QPainter &p, const Layout &layout) const;
     void paintOverlay(QPainter &p, const QRect &view) const;
+    /// The visible block of whole cells: rows [r0, r1), columns [c0, c1), as {r0, r1, c0, c1}.
+    std::array<core::Index, 4> visibleCells() const;
     double valueAt(core::Index row, core::Index col) const;
     /// m_low, m_high from x as `scale` maps it (Diverging: ±max|x|).
     void setValueRange(const core::Matrix &x, ColorScale scale);
