@@ -4,7 +4,7 @@
 #include "core/color.h"
 #include "core/cr.h"
 #include "core/id.h"
-#include "core/matrixio.h"
+#include "core/io/matrixio.h"
 #include "core/monarch.h"
 #include "core/rsvd.h"
 #include "core/svd.h"

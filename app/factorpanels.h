@@ -110,7 +110,7 @@ private:
     QTabWidget *m_tabWidget = nullptr;
     QComboBox *m_channel = nullptr;
     QWidget *m_channelRow = nullptr;
-    std::array<Tab, 5> m_tabs;
+    std::array<Tab, core::methodCount> m_tabs;
     std::shared_ptr<const MethodResult> m_svd;
     std::shared_ptr<const std::vector<core::Matrix>> m_channels;
     std::optional<std::pair<core::Index, core::Index>> m_slice; ///< (j, k)

@@ -8,7 +8,7 @@
 #include "core/cr.h"
 #include "core/curve.h"
 #include "core/id.h"
-#include "core/matrixio.h"
+#include "core/io/matrixio.h"
 #include "core/metrics.h"
 #include "core/monarch.h"
 #include "core/rsvd.h"

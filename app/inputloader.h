@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/matrixio.h"
+#include "core/io/matrixio.h"
 #include "core/types.h"
 
 #include <QImage>

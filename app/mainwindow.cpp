@@ -10,7 +10,7 @@
 
 #include "core/cr.h"
 #include "core/id.h"
-#include "core/matrixio.h"
+#include "core/io/matrixio.h"
 #include "core/metrics.h"
 #include "core/monarch.h"
 #include "widgets/colormap.h"

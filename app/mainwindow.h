@@ -227,7 +227,7 @@ private:
     QDoubleSpinBox *m_targetValue = nullptr;
     std::map<core::Method, std::optional<core::Index>> m_targetRanks;
     QAction *m_chromaAction = nullptr;
-    std::array<int, 5> m_chromaRanks{-1, -1, -1, -1, -1};
+    std::array<int, core::methodCount> m_chromaRanks = [] { std::array<int, core::methodCount> a{}; a.fill(-1); return a; }();
     QFrame *m_banner = nullptr;
     QLabel *m_bannerText = nullptr;
     QLabel *m_documentInfo = nullptr;

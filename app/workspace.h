@@ -203,9 +203,9 @@ private:
     core::ColorMode m_color = core::ColorMode::Rgb;
     std::shared_ptr<const std::vector<core::Matrix>> m_channels;
 
-    std::array<std::shared_ptr<const MethodResult>, 5> m_results;
-    std::array<QString, 5> m_wanted;   ///< key of each method's newest request
-    std::array<bool, 5> m_final{};     ///< m_results[i] is its job's final value
+    std::array<std::shared_ptr<const MethodResult>, core::methodCount> m_results;
+    std::array<QString, core::methodCount> m_wanted;   ///< key of each method's newest request
+    std::array<bool, core::methodCount> m_final{};     ///< m_results[i] is its job's final value
     QHash<QString, std::shared_ptr<const MethodResult>> m_cache;
     std::deque<QString> m_lru;         ///< most recently used at the back
     int m_cacheCapacity = 10;

@@ -318,8 +318,8 @@ CurveResult computeCurves(const std::vector<Matrix> &channels, const CurveReques
     const MethodSettings &s = request.settings;
     std::optional<double> norm2; // max_c ‖M_c‖₂: exact from an SVD when one is made
 
-    const std::size_t methodCount = request.methods.size();
-    for (std::size_t mi = 0; mi < methodCount; ++mi) {
+    const std::size_t methodsAsked = request.methods.size();
+    for (std::size_t mi = 0; mi < methodsAsked; ++mi) {
         const Method method = request.methods[mi];
         const Index usable = maxUsableRank(method, n, m, s);
         std::set<Index> kept, dropped;
@@ -350,7 +350,7 @@ CurveResult computeCurves(const std::vector<Matrix> &channels, const CurveReques
         const bool randomized = isRandomized(method, s.idSelector, s.crRule);
         const int trials = randomized ? std::max(1, s.trials) : 1;
         const bool needRecon = request.image.has_value() || (request.spectralEstimates && method != Method::Svd);
-        const double base = double(mi) / double(methodCount), span = 1.0 / double(methodCount);
+        const double base = double(mi) / double(methodsAsked), span = 1.0 / double(methodsAsked);
 
         std::vector<std::vector<std::unique_ptr<ChannelModel>>> owned(static_cast<std::size_t>(trials));
         std::vector<std::vector<const ChannelModel *>> models(static_cast<std::size_t>(trials));

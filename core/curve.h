@@ -18,6 +18,9 @@
 namespace factorscope::core {
 
 enum class Method { Svd, Rsvd, Id, Cr, Monarch };
+/// How many methods there are: the size of per-method tables (std::array<T, methodCount>),
+/// indexed by std::size_t(method).
+inline constexpr std::size_t methodCount = 5;
 
 std::string methodName(Method method);               ///< "svd", "rsvd", "id", "cr", "monarch"
 std::optional<Method> parseMethod(const std::string &name);

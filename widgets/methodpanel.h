@@ -88,7 +88,7 @@ private:
     const Page &page(core::Method method) const { return m_pages[std::size_t(method)]; }
 
     QTabWidget *m_tabs = nullptr;
-    std::array<Page, 5> m_pages;
+    std::array<Page, core::methodCount> m_pages;
     bool m_updating = false;
 
     // Randomized SVD.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "headlessutil.h"
 
-#include "core/matrixio.h"
+#include "core/io/matrixio.h"
 
 #include <QProcess>
 #include <QProcessEnvironment>

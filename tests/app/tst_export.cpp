@@ -8,7 +8,7 @@
 #include "headlessutil.h"
 
 #include "core/color.h"
-#include "core/matrixio.h"
+#include "core/io/matrixio.h"
 #include "core/random.h"
 #include "widgets/methodpanel.h"
 

@@ -4,7 +4,7 @@
 // (exit 3, one stderr line naming the file, no output file left behind).
 #include "headlessutil.h"
 
-#include "core/matrixio.h"
+#include "core/io/matrixio.h"
 #include "core/random.h"
 #include "core/svd.h"
 

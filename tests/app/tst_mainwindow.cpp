@@ -9,7 +9,7 @@
 #include "app/settings.h"
 
 #include "core/generators.h"
-#include "core/matrixio.h"
+#include "core/io/matrixio.h"
 #include "widgets/errorplot.h"
 #include "widgets/matrixview.h"
 #include "widgets/methodpanel.h"

@@ -4,7 +4,7 @@
 
 #include "testutil.h"
 
-#include "core/matrixio.h"
+#include "core/io/matrixio.h"
 
 #include <QDir>
 #include <QElapsedTimer>

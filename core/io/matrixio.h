@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "types.h"
+#include "core/types.h"
 
 #include <cstdint>
 #include <functional>
