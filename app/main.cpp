@@ -11,9 +11,45 @@
 
 #include <iostream>
 #include <sstream>
+#include <streambuf>
 
 #include <fcntl.h>
 #include <unistd.h>
+
+namespace {
+
+/// An unbuffered output stream onto a file descriptor: the headless command's progress goes to
+/// the real standard error while fd 2 itself is silenced.
+class FdBuffer final : public std::streambuf
+{
+public:
+    explicit FdBuffer(int fd) : m_fd(fd) {}
+
+protected:
+    int_type overflow(int_type c) override
+    {
+        if (c == traits_type::eof())
+            return traits_type::not_eof(c);
+        const char byte = char(c);
+        return ::write(m_fd, &byte, 1) == 1 ? c : traits_type::eof();
+    }
+    std::streamsize xsputn(const char *data, std::streamsize size) override
+    {
+        std::streamsize done = 0;
+        while (done < size) {
+            const ssize_t n = ::write(m_fd, data + done, std::size_t(size - done));
+            if (n <= 0)
+                break;
+            done += n;
+        }
+        return done;
+    }
+
+private:
+    int m_fd;
+};
+
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -39,7 +75,14 @@ int main(int argc, char **argv)
             ::dup2(devNull, STDERR_FILENO);
         if (devNull >= 0)
             ::close(devNull);
-        const int code = factorscope::app::runHeadless(arguments, std::cout, errors);
+        FdBuffer progressBuffer(savedStderr);
+        std::ostream progressStream(&progressBuffer);
+        factorscope::app::ProgressSink progress;
+        if (savedStderr >= 0) {
+            progress.stream = &progressStream;
+            progress.terminal = ::isatty(savedStderr) == 1;
+        }
+        const int code = factorscope::app::runHeadless(arguments, std::cout, errors, progress);
         std::cout.flush();
         if (savedStderr >= 0) {
             ::dup2(savedStderr, STDERR_FILENO);
@@ -50,7 +93,7 @@ int main(int argc, char **argv)
     }
     if (!factorscope::app::hasDisplay()) {
         std::cerr << "factorscope: no display to open the program on (set DISPLAY, or run a "
-                     "sub-command: curve, compress or info; see factorscope --help)\n";
+                     "sub-command such as curve, compress or info; see factorscope --help)\n";
         return factorscope::app::ExitUsage;
     }
 
