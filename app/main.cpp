@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "headless.h"
 #include "mainwindow.h"
+#include "screenshotscenes.h"
 #include "settings.h"
 
 #include <QApplication>
@@ -103,8 +104,8 @@ int main(int argc, char **argv)
     QApplication::setApplicationDisplayName(QStringLiteral("Factorscope"));
 
     // Hidden: `factorscope --screenshot SCENE FILE` sets up one of the README's scenes
-    // (photo-svd, matrix-id, monarch-slice) at 1600×1000, waits for every job, saves the window
-    // and exits. Used to regenerate docs/screenshots reproducibly (under xvfb-run).
+    // (app/screenshotscenes.h) at 1600×1000, waits for every job, saves the window and exits.
+    // Used to regenerate docs/screenshots reproducibly (under xvfb-run).
     if (arguments.size() == 4 && arguments[1] == QStringLiteral("--screenshot")) {
         // Fresh defaults, and the user's own settings left alone.
         QTemporaryDir dir;
@@ -112,7 +113,7 @@ int main(int argc, char **argv)
             new QSettings(dir.filePath(QStringLiteral("screenshot.ini")), QSettings::IniFormat));
         factorscope::app::MainWindow window(&settings);
         window.show();
-        return window.runScreenshot(arguments[2], arguments[3]) ? 0 : 1;
+        return factorscope::app::screenshotScenes::run(window, arguments[2], arguments[3]) ? 0 : 1;
     }
 
     factorscope::app::MainWindow window;
