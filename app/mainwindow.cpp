@@ -358,6 +358,8 @@ void MainWindow::onRankChanged(Method method, int rank)
     m_plots->placeMarker(method);
     if (method == Method::Svd || method == m_methodPanel->currentMethod())
         m_plots->updateSpectrumRank();
+    if (method == m_methodPanel->currentMethod())
+        m_plots->updateWorkingRank();
     // Only the view is rebuilt, from the cached models: a rank change never refactorises. The
     // screen follows the hand at display resolution; the factor heatmaps and the full-resolution
     // view follow once the rank rests (ViewArea::rankSettled).
@@ -370,6 +372,7 @@ void MainWindow::onMethodChanged(Method method)
     m_settings->setCurrentMethod(method);
     m_factors->showMethod(method);
     m_plots->updateSpectrumRank();
+    m_plots->updateWorkingRank();
     m_colors->showMethod(method);
     if (m_workspace->document())
         requestMethod(method);

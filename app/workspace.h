@@ -163,9 +163,9 @@ public:
     /// cost grows with the rank.
     static core::Index factorisationRank(core::Method method, core::Index rows, core::Index cols,
                                          const core::MethodSettings &settings);
-    /// Ranks of the curve: all of 1..maxRank up to `maxPoints`, else 1..128 and evenly spaced
-    /// ranks up to maxRank (maxPoints in all).
-    static std::vector<core::Index> curveRanks(core::Index maxRank, int maxPoints = 512);
+    /// Ranks of the curve: every one of 1..maxRank (its Frobenius errors are closed forms of the
+    /// factors, cheap at every rank), so that every point drawn or exported was computed.
+    static std::vector<core::Index> curveRanks(core::Index maxRank);
     /// The parameters that matter for `method`, as a string ("rsvd;p=10;q=2;trials=5;seed=0").
     static QString parameterKey(core::Method method, const core::MethodSettings &settings);
     /// The name of the method's curve with these parameters: "SVD", "rSVD (p = 10, q = 1)",
