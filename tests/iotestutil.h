@@ -16,6 +16,7 @@
 #include <QList>
 #include <QProcess>
 #include <QString>
+#include <QTest>
 
 #include <cstring>
 #include <optional>
@@ -154,6 +155,9 @@ inline QList<BadTensorFile> badTensorFiles(const QString &dir)
     return out;
 }
 
+/// The _data() of a test over bad.json: one row "bad" per bad file.
+inline void addBadTensorFileRows(const QString &dir);
+
 /// The float64 values numpy computed for FILE's array NAME (dir/expected/FILE.NAME.npy).
 inline std::optional<core::Matrix> expectedArray(const QString &dir, const QString &file, const QString &name)
 {
@@ -165,3 +169,15 @@ inline std::optional<core::Matrix> expectedArray(const QString &dir, const QStri
 }
 
 } // namespace factorscope::test
+
+Q_DECLARE_METATYPE(factorscope::test::BadTensorFile)
+
+inline void factorscope::test::addBadTensorFileRows(const QString &dir)
+{
+    QTest::addColumn<BadTensorFile>("bad");
+    const QList<BadTensorFile> rows = badTensorFiles(dir);
+    QVERIFY2(rows.size() >= 35, "bad.json lists fewer bad files than tests/tools/tensorfiles.py writes");
+    for (const BadTensorFile &b : rows)
+        QTest::addRow("%s%s%s %s", qPrintable(b.file), b.name.isEmpty() ? "" : "::", qPrintable(b.name), qPrintable(b.reshape))
+            << b;
+}

@@ -112,10 +112,16 @@ std::optional<LoadResult> readEntry(const std::string &name, const Json &value, 
                                    + "] that end before they begin");
 
     // shape × dtype size must be the byte range: no more, no less.
-    std::uint64_t bits = 0;
-    if (!checkedProduct(entry->shape, &entry->count) || !checkedMul(entry->count, std::uint64_t(entry->dtype->bits), &bits))
-        return malformed(name, "declares a shape " + dimsText(entry->shape) + " whose size is beyond 2^64");
-    const std::uint64_t bytes = (bits + 7) / 8;
+    // Sub-byte dtypes (F4, F6) pack their bits: count · bits / 8 rounded up.
+    const int bits = entry->dtype->bits;
+    std::uint64_t bytes = 0;
+    const bool fits = checkedProduct(entry->shape, &entry->count)
+                      && (bits % 8 == 0 ? checkedMul(entry->count, std::uint64_t(bits / 8), &bytes)
+                                        : checkedMul(entry->count, std::uint64_t(bits), &bytes));
+    if (!fits)
+        return malformed(name, "declares a shape " + dimsText(entry->shape) + " whose size is beyond 2^64 bytes");
+    if (bits % 8 != 0)
+        bytes = bytes / 8 + (bytes % 8 != 0);
     if (bytes != entry->end - entry->begin)
         return malformed(name, "has data_offsets [" + std::to_string(entry->begin) + ", " + std::to_string(entry->end)
                                    + "], " + std::to_string(entry->end - entry->begin) + " bytes, but its shape "
