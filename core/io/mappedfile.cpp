@@ -89,4 +89,18 @@ void MappedFile::willRead(std::uint64_t offset, std::uint64_t length) const
 #endif
 }
 
+void MappedFile::release(std::uint64_t offset, std::uint64_t length) const
+{
+#if !defined(_WIN32) && defined(MADV_DONTNEED)
+    const std::uint64_t page = std::uint64_t(::sysconf(_SC_PAGESIZE));
+    const std::uint64_t start = (offset + page - 1) / page * page;
+    const std::uint64_t end = std::min<std::uint64_t>(m_size, offset + length) / page * page;
+    if (m_mapping && end > start)
+        ::madvise(static_cast<char *>(m_mapping) + start, std::size_t(end - start), MADV_DONTNEED);
+#else
+    (void)offset;
+    (void)length;
+#endif
+}
+
 } // namespace factorscope::core::detail

@@ -28,6 +28,9 @@ public:
     std::size_t size() const { return m_size; }
     /// Tells the kernel that [offset, offset + length) will be read once, in order.
     void willRead(std::uint64_t offset, std::uint64_t length) const;
+    /// Drops the whole pages of [offset, offset + length) from this process's memory (they stay in
+    /// the page cache and read again on access): what was decoded stops counting as resident.
+    void release(std::uint64_t offset, std::uint64_t length) const;
 
 private:
     const unsigned char *m_data = nullptr;

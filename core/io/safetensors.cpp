@@ -259,12 +259,25 @@ LoadResult loadSpan(const unsigned char *data, std::size_t size, const TensorReq
     if (auto bad = planArray(e.shape, request.reshape, false, limits, "declares", &plan))
         return forTensor(std::move(*bad), e.name);
 
-    // Checked: the shape fits the budget and its bytes lie inside the file. Read them alone.
-    if (mapping)
-        mapping->willRead(h.dataStart + e.begin, e.end - e.begin);
+    // Checked: the shape fits the budget and its bytes lie inside the file. Read them alone, and
+    // let go of each MiB once decoded so that the tensor's pages and its matrix are not both
+    // resident (peak memory: the matrix and 1 MiB).
+    const std::uint64_t start = h.dataStart + e.begin;
+    std::uint64_t released = 0; // within the tensor
+    std::function<void(std::uint64_t, std::uint64_t)> consumed;
+    if (mapping) {
+        mapping->willRead(start, e.end - e.begin);
+        consumed = [&](std::uint64_t offset, std::uint64_t bytes) {
+            constexpr std::uint64_t step = std::uint64_t(1) << 20;
+            if (offset + bytes - released >= step || offset + bytes == e.end - e.begin) {
+                mapping->release(start + released, offset + bytes - released);
+                released = offset + bytes;
+            }
+        };
+    }
     bool beyond53 = false;
     LoadedMatrix out;
-    out.channels = decodeArray(data + h.dataStart + e.begin, *e.dtype->element, false, false, plan, &beyond53);
+    out.channels = decodeArray(data + start, *e.dtype->element, false, false, plan, &beyond53, consumed);
     out.tensor = e.name;
     out.shape = e.shape;
     out.reshape = plan.text;

@@ -214,7 +214,9 @@ std::optional<LoadResult> planArray(const std::vector<std::uint64_t> &dims, cons
 
 TensorFiller::TensorFiller(const ReshapePlan &plan, bool fortranOrder)
 {
-    m_channels.assign(plan.channelCount, Matrix(plan.rows, plan.cols));
+    m_channels.resize(plan.channelCount); // each allocated in place (assign would copy a prototype)
+    for (Matrix &m : m_channels)
+        m.resize(plan.rows, plan.cols);
     const std::vector<std::uint64_t> &d = plan.dims;
     const std::size_t n = d.size();
     std::vector<Axis> logical(n);
@@ -239,6 +241,35 @@ TensorFiller::TensorFiller(const ReshapePlan &plan, bool fortranOrder)
     if (m_axes.empty())
         m_axes.push_back(Axis{1, 0, 0});
     m_counter.assign(m_axes.size(), 0);
+
+    constexpr Index blockValues = Index(1) << 17;
+    if (!plan.channels && !fortranOrder && plan.rows > 1 && plan.cols > 1 && blockValues / plan.cols >= 2) {
+        m_blocked = true;
+        m_blockRows = std::min(plan.rows, blockValues / plan.cols);
+        m_block.resize(std::size_t(m_blockRows * plan.cols));
+    }
+}
+
+void TensorFiller::flushBlock()
+{
+    Matrix &m = m_channels.front();
+    const Index cols = m.cols();
+    const Index rows = Index(m_filled) / cols; // whole rows only: the data ends on a row's end
+    for (Index j = 0; j < cols; ++j) {
+        double *dst = m.data() + j * m.rows() + m_firstRow;
+        const double *src = m_block.data() + j;
+        for (Index r = 0; r < rows; ++r)
+            dst[r] = src[r * cols];
+    }
+    m_firstRow += rows;
+    m_filled = 0;
+}
+
+std::vector<Matrix> TensorFiller::take()
+{
+    if (m_blocked && m_filled > 0)
+        flushBlock();
+    return std::move(m_channels);
 }
 
 void TensorFiller::advanceOuter()
@@ -257,6 +288,18 @@ void TensorFiller::advanceOuter()
 
 void TensorFiller::push(const double *values, std::size_t n)
 {
+    if (m_blocked) {
+        while (n > 0) {
+            const std::size_t run = std::min(n, m_block.size() - m_filled);
+            std::copy(values, values + run, m_block.data() + m_filled);
+            m_filled += run;
+            values += run;
+            n -= run;
+            if (m_filled == m_block.size())
+                flushBlock();
+        }
+        return;
+    }
     const Axis &inner = m_axes.front();
     while (n > 0) {
         const std::size_t run = std::size_t(std::min<std::uint64_t>(n, std::uint64_t(inner.length - m_inner)));
@@ -283,7 +326,8 @@ void TensorFiller::push(const double *values, std::size_t n)
 }
 
 std::vector<Matrix> decodeArray(const unsigned char *src, Element e, bool bigEndian, bool fortranOrder,
-                                const ReshapePlan &plan, bool *beyond53)
+                                const ReshapePlan &plan, bool *beyond53,
+                                const std::function<void(std::uint64_t offset, std::uint64_t bytes)> &consumed)
 {
     TensorFiller filler(plan, fortranOrder);
     const std::uint64_t count = product(plan.dims, 0, plan.dims.size());
@@ -294,6 +338,8 @@ std::vector<Matrix> decodeArray(const unsigned char *src, Element e, bool bigEnd
         const std::size_t n = std::size_t(std::min<std::uint64_t>(chunk, count - done));
         decodeElements(e, bigEndian, src + done * size, n, values.data(), beyond53);
         filler.push(values.data(), n);
+        if (consumed)
+            consumed(done * size, n * size);
         done += n;
     }
     return filler.take();
