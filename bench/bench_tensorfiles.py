@@ -16,8 +16,9 @@ float32 biases of 4096, so the header lists a few hundred tensors. Then, runs al
 Each run starts with the file dropped from the page cache (posix_fadvise DONTNEED: a checkpoint
 just downloaded or evicted) and, with --warm, again with it cached. After each run, mincore() on
 the file says how many of its pages are now in the page cache: what the run read (plus the
-kernel's read-ahead). Peak memory is GNU time's %M (Debian package time). Medians are printed;
-the ratio is ours / numpy's.
+kernel's read-ahead). Peak memory and CPU time (user + system, steadier than wall time on a busy
+machine) are GNU time's %M, %U and %S (Debian package time). Medians are printed; the ratios are
+ours / numpy's.
 """
 import argparse
 import ctypes
@@ -111,7 +112,7 @@ def cached_bytes(path):
 
 
 def measured(cmd, path, cold):
-    """(seconds, peak RSS in MiB, MiB of the file cached afterwards) of one run."""
+    """(seconds, peak RSS in MiB, MiB of the file cached afterwards, CPU seconds) of one run."""
     if cold:
         drop_cache(path)
     before = cached_bytes(path)
@@ -119,14 +120,15 @@ def measured(cmd, path, cold):
     # script's own memory at its exec; time's small process forks the command instead.
     with tempfile.NamedTemporaryFile('r') as rss:
         t0 = time.perf_counter()
-        p = subprocess.run([TIME, '-f', '%M', '-o', rss.name] + cmd, stdout=subprocess.DEVNULL,
+        p = subprocess.run([TIME, '-f', '%M %U %S', '-o', rss.name] + cmd, stdout=subprocess.DEVNULL,
                            stderr=subprocess.PIPE)
         elapsed = time.perf_counter() - t0
         if p.returncode != 0:
             sys.exit('%s failed: %s' % (' '.join(cmd), p.stderr.decode()))
-        peak = int(rss.read().split()[-1]) / 1024.0
+        fields = rss.read().split()[-3:]
+        peak, cpu = int(fields[0]) / 1024.0, float(fields[1]) + float(fields[2])
     read = (cached_bytes(path) - before) if cold else float('nan')
-    return elapsed, peak, read / 2**20
+    return elapsed, peak, read / 2**20, cpu
 
 
 def main():
@@ -159,14 +161,14 @@ def main():
                 for name, cmd in cases.items():  # alternating
                     results[name].append(measured(cmd, path, cold))
             print('\n%s page cache, median of %d runs:' % ('cold' if cold else 'warm', args.runs))
-            print('%-6s %10s %14s %20s' % ('case', 'seconds', 'peak RSS MiB', 'file read MiB'))
+            print('%-6s %10s %12s %14s %16s' % ('case', 'seconds', 'CPU seconds', 'peak RSS MiB', 'file read MiB'))
             med = {}
             for name, rows in results.items():
-                med[name] = [statistics.median(r[k] for r in rows) for k in range(3)]
-                print('%-6s %10.3f %14.1f %20s' % (name, med[name][0], med[name][1],
-                                                   '%.1f' % med[name][2] if cold else '-'))
-            print('load / numpy: time %.2f, peak RSS %.2f' % (med['load'][0] / med['numpy'][0],
-                                                               med['load'][1] / med['numpy'][1]))
+                med[name] = [statistics.median(r[k] for r in rows) for k in range(4)]
+                print('%-6s %10.3f %12.2f %14.1f %16s' % (name, med[name][0], med[name][3], med[name][1],
+                                                          '%.1f' % med[name][2] if cold else '-'))
+            print('load / numpy: time %.2f, CPU %.2f, peak RSS %.2f'
+                  % (med['load'][0] / med['numpy'][0], med['load'][3] / med['numpy'][3], med['load'][1] / med['numpy'][1]))
     finally:
         if not args.keep:
             os.remove(path)

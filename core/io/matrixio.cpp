@@ -503,9 +503,8 @@ bool holdsNamedArrays(const std::string &path)
     return ext == ".npz" || ext == ".safetensors" || ext == ".mat";
 }
 
-ListResult listTensors(const std::string &path, const LoadLimits &limits)
+ListResult listTensors(const std::string &path)
 {
-    (void)limits; // listing allocates by the size of headers only, each bounded by its reader
     try {
         detail::InputFile input;
         if (auto bad = openChecked(path, &input))

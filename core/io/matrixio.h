@@ -158,7 +158,9 @@ bool holdsNamedArrays(const std::string &path);
 /// their headers, reading no array data: a .safetensors reads its JSON header only, a .npz each
 /// member's .npy header (a few hundred bytes inflated per member). Text and Matrix Market files
 /// hold one unnamed matrix whose shape is known only by reading it: Unsupported. Never throws.
-ListResult listTensors(const std::string &path, const LoadLimits &limits = LoadLimits::defaults());
+/// Allocates by the size of headers only (a .safetensors header is refused above 100 MiB, a .npy
+/// header above 1 MiB, a zip directory above a million members).
+ListResult listTensors(const std::string &path);
 
 /// Loads one array of a file as a matrix. @p name selects the array of a .npz, .safetensors or
 /// .mat ("" chooses the only loadable one; with several: NameRequired, listing their names); a

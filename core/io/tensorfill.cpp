@@ -9,6 +9,11 @@
 #include <limits>
 #include <type_traits>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 namespace factorscope::core::detail {
 
 namespace {
@@ -48,6 +53,25 @@ void decode16(const unsigned char *src, std::size_t n, bool swap, double *dst)
 {
     for (std::size_t k = 0; k < n; ++k, src += 2)
         dst[k] = Convert(load<std::uint16_t>(src, swap));
+}
+
+/// Asks for transparent huge pages under a large matrix before it is first written (Linux, THP in
+/// "madvise" mode as on Debian): 2 MiB pages take 512 times fewer page faults and TLB entries,
+/// which the column-by-column writes of a transposition feel. numpy does the same for its arrays.
+void adviseHugePages(Matrix &m)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const std::size_t bytes = std::size_t(m.size()) * sizeof(double);
+    if (bytes < (std::size_t(4) << 20))
+        return;
+    const std::uintptr_t page = std::uintptr_t(::sysconf(_SC_PAGESIZE));
+    const std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(m.data()) + page - 1) / page * page;
+    const std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(m.data()) + bytes) / page * page;
+    if (end > begin)
+        ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE); // a hint: failure is harmless
+#else
+    (void)m;
+#endif
 }
 
 std::uint64_t product(const std::vector<std::uint64_t> &dims, std::size_t from, std::size_t to)
@@ -215,8 +239,10 @@ std::optional<LoadResult> planArray(const std::vector<std::uint64_t> &dims, cons
 TensorFiller::TensorFiller(const ReshapePlan &plan, bool fortranOrder)
 {
     m_channels.resize(plan.channelCount); // each allocated in place (assign would copy a prototype)
-    for (Matrix &m : m_channels)
+    for (Matrix &m : m_channels) {
         m.resize(plan.rows, plan.cols);
+        adviseHugePages(m);
+    }
     const std::vector<std::uint64_t> &d = plan.dims;
     const std::size_t n = d.size();
     std::vector<Axis> logical(n);

@@ -72,6 +72,7 @@ private slots:
     void naming_data();
     void naming();
     void listings();
+    void textFilesReshape();
 
     void badFiles_data();
     void badFiles();
@@ -500,6 +501,22 @@ void TestTensorFiles::listings()
     QCOMPARE(core::holdsNamedArrays("a.safetensors"), true);
     QCOMPARE(core::holdsNamedArrays("a.mat"), true);
     QCOMPARE(core::holdsNamedArrays("a.npy"), false);
+}
+
+/// A text matrix is a 2-D array: the same rule applies to it.
+void TestTensorFiles::textFilesReshape()
+{
+    const QString csv = m_dir.filePath(QStringLiteral("r.csv"));
+    QVERIFY(test::writeBytes(csv, "1,2,3\n4,5,6\n"));
+    const auto flat = [](int k) { return double(k + 1); };
+    for (int k = 0; k <= 2; ++k) {
+        const LoadResult r = core::loadTensor(str(csv), "", Reshape::rows(k));
+        QVERIFY2(r.ok(), core::describeLoadError(str(csv), r.error).c_str());
+        QVERIFY(bitwiseEqual(r.matrix->channels[0], reshapedClosedForm({2, 3}, k, flat)));
+        QCOMPARE(r.matrix->reshape.empty(), k == 1);
+    }
+    const LoadResult channels = core::loadTensor(str(csv), "", Reshape::channels());
+    QCOMPARE(kindName(channels.error.kind), kindName(LoadErrorKind::BadReshape));
 }
 
 // --- bad files ------------------------------------------------------------------------------------
