@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "headless.h"
 
+#include "commandline.h"
 #include "exporter.h"
 #include "inputloader.h"
 
@@ -15,10 +16,12 @@
 #include "core/svd.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QImageWriter>
 #include <QSaveFile>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -31,101 +34,60 @@ using namespace factorscope::core;
 
 namespace {
 
-const char *const kUsage =
-    "Usage:\n"
-    "  factorscope                        open the program (GUI)\n"
-    "  factorscope FILE...                open files in the program\n"
-    "  factorscope curve INPUT [--method svd,rsvd,id,cr,monarch|all] [--ranks 1:64 | 1,2,4,8 | 1:256:4]\n"
-    "                    [--color gray|rgb|ycbcr] [--monarch-blocks N] [--cr-rule top|optimal|uniform]\n"
-    "                    [--cr-product m-i|i-m|svd|x-y --cr-y Y_FILE] [--trials N] [--seed S]\n"
-    "                    [--oversampling P] [--power-iterations Q] [--id-selector qr|sketch]\n"
-    "                    [--spec-estimate] [--output FILE.csv]\n"
-    "  factorscope compress INPUT --method M --rank R --output OUT.(png|npy|csv) [--factors DIR]\n"
-    "                    [same method options as curve]\n"
-    "  factorscope info INPUT\n"
-    "Exit status: 0 success, 2 usage error, 3 a file that cannot be read or written.\n";
+using cli::Arguments;
+using cli::UsageError;
 
-struct UsageError : std::runtime_error
-{
-    using std::runtime_error::runtime_error;
-};
 struct FileError : std::runtime_error
 {
     using std::runtime_error::runtime_error;
 };
 
-/// Parsed `--name value` / `--name=value` options and positional arguments.
-struct Arguments
+/// Progress of a long command on standard error: rewritten in place on a terminal, otherwise
+/// (with --progress) one line per whole percent at most twice a second.
+class StderrProgress final : public Progress
 {
-    QString command;
-    QStringList positional;
-    std::map<QString, QString> options;
-    std::map<QString, bool> flags;
-
-    bool has(const QString &name) const { return options.count(name) > 0; }
-    QString value(const QString &name, const QString &fallback = QString()) const
+public:
+    StderrProgress(std::ostream *stream, bool terminal, std::string what)
+        : m_stream(stream), m_terminal(terminal), m_what(std::move(what))
     {
-        const auto it = options.find(name);
-        return it == options.end() ? fallback : it->second;
+        m_clock.start();
     }
+    ~StderrProgress() override
+    {
+        if (m_stream && m_terminal && m_shown)
+            *m_stream << "\r\033[K" << std::flush;
+    }
+    void setFraction(double fraction) override
+    {
+        if (!m_stream)
+            return;
+        const int percent = int(std::clamp(fraction, 0.0, 1.0) * 100.0);
+        if (percent == m_percent || (m_shown && m_clock.elapsed() < (m_terminal ? 100 : 500)))
+            return;
+        m_percent = percent;
+        m_shown = true;
+        m_clock.restart();
+        if (m_terminal)
+            *m_stream << "\r\033[Kfactorscope: " << m_what << ' ' << percent << " %" << std::flush;
+        else
+            *m_stream << "factorscope: " << m_what << ' ' << percent << " %\n" << std::flush;
+    }
+
+private:
+    std::ostream *m_stream;
+    bool m_terminal;
+    std::string m_what;
+    QElapsedTimer m_clock;
+    int m_percent = -1;
+    bool m_shown = false;
 };
 
-const QStringList kValueOptions = {
-    QStringLiteral("method"), QStringLiteral("ranks"), QStringLiteral("rank"), QStringLiteral("color"),
-    QStringLiteral("monarch-blocks"), QStringLiteral("cr-rule"), QStringLiteral("cr-product"),
-    QStringLiteral("cr-y"), QStringLiteral("trials"), QStringLiteral("seed"), QStringLiteral("output"),
-    QStringLiteral("factors"), QStringLiteral("oversampling"), QStringLiteral("power-iterations"),
-    QStringLiteral("id-selector")};
-const QStringList kFlagOptions = {QStringLiteral("spec-estimate")};
-
-Arguments parseArguments(const QStringList &args)
+/// The progress reporter of a command: stderr's when it is a terminal or --progress was given.
+std::unique_ptr<StderrProgress> progressFor(const Arguments &a, const ProgressSink &sink, const char *what)
 {
-    Arguments a;
-    a.command = args.value(1);
-    for (int i = 2; i < args.size(); ++i) {
-        const QString &arg = args[i];
-        if (!arg.startsWith(QStringLiteral("--")) || arg == QStringLiteral("--")) {
-            a.positional << arg;
-            continue;
-        }
-        QString name = arg.mid(2), value;
-        const int eq = name.indexOf(QLatin1Char('='));
-        bool inlineValue = false;
-        if (eq >= 0) {
-            value = name.mid(eq + 1);
-            name = name.left(eq);
-            inlineValue = true;
-        }
-        if (kFlagOptions.contains(name)) {
-            if (inlineValue)
-                throw UsageError("option --" + name.toStdString() + " takes no value");
-            a.flags[name] = true;
-        } else if (kValueOptions.contains(name)) {
-            if (!inlineValue) {
-                if (i + 1 >= args.size())
-                    throw UsageError("option --" + name.toStdString() + " needs a value");
-                value = args[++i];
-            }
-            if (a.options.count(name))
-                throw UsageError("option --" + name.toStdString() + " is given twice");
-            a.options[name] = value;
-        } else {
-            throw UsageError("unknown option --" + name.toStdString());
-        }
-    }
-    return a;
-}
-
-long long parseInteger(const Arguments &a, const QString &name, long long fallback, long long lo, long long hi)
-{
-    if (!a.has(name))
-        return fallback;
-    bool ok = false;
-    const long long v = a.value(name).toLongLong(&ok);
-    if (!ok || v < lo || v > hi)
-        throw UsageError("--" + name.toStdString() + " must be a whole number from " + std::to_string(lo)
-                         + " to " + std::to_string(hi) + ", not '" + a.value(name).toStdString() + "'");
-    return v;
+    if (!sink.stream || !(sink.terminal || a.flag(QStringLiteral("progress"))))
+        return nullptr;
+    return std::make_unique<StderrProgress>(sink.stream, sink.terminal, what);
 }
 
 std::vector<Method> parseMethods(const QString &text)
@@ -166,7 +128,8 @@ struct Prepared
 Prepared prepare(const InputDocument &doc, const Arguments &a)
 {
     Prepared p;
-    const QString colorText = a.value(QStringLiteral("color"), QStringLiteral("gray"));
+    // Colour images default to rgb, as the program does.
+    const QString colorText = a.value(QStringLiteral("color"), QStringLiteral("rgb"));
     const auto mode = parseColorMode(colorText.toStdString());
     if (!mode)
         throw UsageError("--color must be gray, rgb or ycbcr, not '" + colorText.toStdString() + "'");
@@ -194,12 +157,12 @@ Prepared prepare(const InputDocument &doc, const Arguments &a)
 MethodSettings parseSettings(const Arguments &a, const Prepared &prepared, std::vector<Matrix> *product)
 {
     MethodSettings s;
-    s.monarchBlocks = Index(parseInteger(a, QStringLiteral("monarch-blocks"), 16, 1, 1 << 20));
-    s.trials = int(parseInteger(a, QStringLiteral("trials"), 5, 1, 100000));
-    s.seed = std::uint64_t(parseInteger(a, QStringLiteral("seed"), 0, 0, std::numeric_limits<long long>::max()));
-    s.rsvdOversampling = Index(parseInteger(a, QStringLiteral("oversampling"), 10, 0, 100000));
+    s.monarchBlocks = Index(a.integer(QStringLiteral("monarch-blocks"), 16, 1, 1 << 20));
+    s.trials = int(a.integer(QStringLiteral("trials"), 5, 1, 100000));
+    s.seed = std::uint64_t(a.integer(QStringLiteral("seed"), 0, 0, std::numeric_limits<long long>::max()));
+    s.rsvdOversampling = Index(a.integer(QStringLiteral("oversampling"), 10, 0, 100000));
     s.idOversampling = s.rsvdOversampling;
-    s.rsvdPowerIterations = int(parseInteger(a, QStringLiteral("power-iterations"), 2, 0, 100));
+    s.rsvdPowerIterations = int(a.integer(QStringLiteral("power-iterations"), 2, 0, 100));
     const QString rule = a.value(QStringLiteral("cr-rule"), QStringLiteral("optimal"));
     if (rule == QStringLiteral("top"))
         s.crRule = CrRule::Top;
@@ -264,12 +227,9 @@ void writeOutput(const QString &path, const std::string &text)
         throw FileError(path.toStdString() + ": " + error);
 }
 
-int runCurve(const Arguments &a, std::ostream &out, std::ostream &err)
+int runCurve(const Arguments &a, std::ostream &out, std::ostream &err, const ProgressSink &sink)
 {
     requireInput(a);
-    for (const QString &name : {QStringLiteral("rank"), QStringLiteral("factors")})
-        if (a.has(name))
-            throw UsageError("--" + name.toStdString() + " belongs to compress, not curve");
     CurveRequest request;
     request.methods = parseMethods(a.value(QStringLiteral("method"), QStringLiteral("svd")));
     std::string rankError;
@@ -289,7 +249,7 @@ int runCurve(const Arguments &a, std::ostream &out, std::ostream &err)
         prepared.image.reset();
     }
     request.image = prepared.image;
-    request.spectralEstimates = a.flags.count(QStringLiteral("spec-estimate")) > 0;
+    request.spectralEstimates = a.flag(QStringLiteral("spec-estimate"));
     const Index rows = prepared.channels[0].rows(), cols = prepared.channels[0].cols();
     request.ranks = ranks ? *ranks : [&] {
         std::vector<Index> r;
@@ -297,7 +257,8 @@ int runCurve(const Arguments &a, std::ostream &out, std::ostream &err)
             r.push_back(k);
         return r;
     }();
-    const CurveResult result = computeCurves(prepared.channels, request);
+    const auto progress = progressFor(a, sink, "curve");
+    const CurveResult result = computeCurves(prepared.channels, request, progress.get());
     for (const std::string &note : prepared.notes)
         err << "factorscope: note: " << note << '\n';
     for (const std::string &note : result.notes)
@@ -330,7 +291,7 @@ void writeFactors(const QString &dir, const ChannelModel &model, Method method, 
         throw FileError(path.toStdString() + ": " + error.toStdString());
 }
 
-int runCompress(const Arguments &a, std::ostream &out, std::ostream &err)
+int runCompress(const Arguments &a, std::ostream &out, std::ostream &err, const ProgressSink &sink)
 {
     requireInput(a);
     if (!a.has(QStringLiteral("method")) || !a.has(QStringLiteral("rank")) || !a.has(QStringLiteral("output")))
@@ -339,7 +300,7 @@ int runCompress(const Arguments &a, std::ostream &out, std::ostream &err)
     if (methods.size() != 1)
         throw UsageError("compress takes one method");
     const Method method = methods[0];
-    const Index rank = Index(parseInteger(a, QStringLiteral("rank"), 1, 0, 1 << 30));
+    const Index rank = Index(a.integer(QStringLiteral("rank"), 1, 0, 1 << 30));
     const QString output = a.value(QStringLiteral("output"));
     const QString suffix = QFileInfo(output).suffix().toLower();
     if (suffix != QStringLiteral("png") && suffix != QStringLiteral("npy") && suffix != QStringLiteral("csv"))
@@ -362,8 +323,11 @@ int runCompress(const Arguments &a, std::ostream &out, std::ostream &err)
 
     std::vector<std::unique_ptr<ChannelModel>> models;
     std::vector<Matrix> approx;
-    for (const Matrix &c : prepared.channels) {
-        models.push_back(factorise(c, method, settings, rank, 0, true));
+    const auto progress = progressFor(a, sink, "compress");
+    for (std::size_t c = 0; c < prepared.channels.size(); ++c) {
+        SubProgress sub(progress.get(), double(c) / double(prepared.channels.size()),
+                        double(c + 1) / double(prepared.channels.size()));
+        models.push_back(factorise(prepared.channels[c], method, settings, rank, 0, true, &sub));
         approx.push_back(models.back()->reconstruct(rank));
     }
     if (a.has(QStringLiteral("factors"))) {
@@ -437,8 +401,6 @@ int runCompress(const Arguments &a, std::ostream &out, std::ostream &err)
 int runInfo(const Arguments &a, std::ostream &out)
 {
     requireInput(a);
-    if (!a.options.empty() || !a.flags.empty())
-        throw UsageError("info takes no options");
     const QString input = a.positional[0];
     const InputDocument doc = loadDocument(input);
     double lo = 0, hi = 0, sum = 0, count = 0;
@@ -478,13 +440,20 @@ bool hasDisplay()
 
 bool isHeadlessInvocation(const QStringList &arguments)
 {
-    static const QStringList commands = {QStringLiteral("curve"), QStringLiteral("compress"), QStringLiteral("info"),
-                                         QStringLiteral("help"), QStringLiteral("--help"), QStringLiteral("-h"),
-                                         QStringLiteral("--version")};
-    return arguments.size() > 1 && commands.contains(arguments[1]);
+    if (arguments.size() < 2)
+        return false;
+    const QString &first = arguments[1];
+    if (cli::findCommand(first) || first == QStringLiteral("help") || first == QStringLiteral("--help")
+        || first == QStringLiteral("-h") || first == QStringLiteral("--version"))
+        return true;
+    // A word that names no file and does not look like one is a mistyped sub-command (a usage
+    // error), not a document for the program to open.
+    if (first.startsWith(QLatin1Char('-')) || QFileInfo::exists(first))
+        return false;
+    return !first.contains(QLatin1Char('/')) && !first.contains(QLatin1Char('.'));
 }
 
-int runHeadless(const QStringList &arguments, std::ostream &out, std::ostream &err)
+int runHeadless(const QStringList &arguments, std::ostream &out, std::ostream &err, const ProgressSink &progress)
 {
     try {
         const QString command = arguments.value(1);
@@ -493,16 +462,25 @@ int runHeadless(const QStringList &arguments, std::ostream &out, std::ostream &e
             return ExitOk;
         }
         if (command == QStringLiteral("help") || command == QStringLiteral("--help") || command == QStringLiteral("-h")) {
-            out << kUsage;
+            // `factorscope help curve` is `factorscope curve --help`.
+            if (const cli::CommandSpec *spec = cli::findCommand(arguments.value(2)))
+                out << cli::commandHelp(*spec);
+            else if (arguments.size() > 2)
+                throw UsageError("unknown command '" + arguments[2].toStdString() + "'");
+            else
+                out << cli::usage();
             return ExitOk;
         }
-        const Arguments a = parseArguments(arguments);
-        if (command == QStringLiteral("curve"))
-            return runCurve(a, out, err);
-        if (command == QStringLiteral("compress"))
-            return runCompress(a, out, err);
-        if (command == QStringLiteral("info"))
-            return runInfo(a, out);
+        const Arguments a = cli::parse(arguments);
+        if (a.help) {
+            out << cli::commandHelp(*a.command);
+            return ExitOk;
+        }
+        switch (a.command->bit) {
+        case cli::Curve: return runCurve(a, out, err, progress);
+        case cli::Compress: return runCompress(a, out, err, progress);
+        case cli::Info: return runInfo(a, out);
+        }
         throw UsageError("unknown command '" + command.toStdString() + "'");
     } catch (const UsageError &e) {
         err << "factorscope: " << e.what() << " (see factorscope --help)\n";

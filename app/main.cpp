@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "headless.h"
 #include "mainwindow.h"
+#include "screenshotscenes.h"
 #include "settings.h"
 
 #include <QApplication>
@@ -11,9 +12,45 @@
 
 #include <iostream>
 #include <sstream>
+#include <streambuf>
 
 #include <fcntl.h>
 #include <unistd.h>
+
+namespace {
+
+/// An unbuffered output stream onto a file descriptor: the headless command's progress goes to
+/// the real standard error while fd 2 itself is silenced.
+class FdBuffer final : public std::streambuf
+{
+public:
+    explicit FdBuffer(int fd) : m_fd(fd) {}
+
+protected:
+    int_type overflow(int_type c) override
+    {
+        if (c == traits_type::eof())
+            return traits_type::not_eof(c);
+        const char byte = char(c);
+        return ::write(m_fd, &byte, 1) == 1 ? c : traits_type::eof();
+    }
+    std::streamsize xsputn(const char *data, std::streamsize size) override
+    {
+        std::streamsize done = 0;
+        while (done < size) {
+            const ssize_t n = ::write(m_fd, data + done, std::size_t(size - done));
+            if (n <= 0)
+                break;
+            done += n;
+        }
+        return done;
+    }
+
+private:
+    int m_fd;
+};
+
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -39,7 +76,14 @@ int main(int argc, char **argv)
             ::dup2(devNull, STDERR_FILENO);
         if (devNull >= 0)
             ::close(devNull);
-        const int code = factorscope::app::runHeadless(arguments, std::cout, errors);
+        FdBuffer progressBuffer(savedStderr);
+        std::ostream progressStream(&progressBuffer);
+        factorscope::app::ProgressSink progress;
+        if (savedStderr >= 0) {
+            progress.stream = &progressStream;
+            progress.terminal = ::isatty(savedStderr) == 1;
+        }
+        const int code = factorscope::app::runHeadless(arguments, std::cout, errors, progress);
         std::cout.flush();
         if (savedStderr >= 0) {
             ::dup2(savedStderr, STDERR_FILENO);
@@ -50,7 +94,7 @@ int main(int argc, char **argv)
     }
     if (!factorscope::app::hasDisplay()) {
         std::cerr << "factorscope: no display to open the program on (set DISPLAY, or run a "
-                     "sub-command: curve, compress or info; see factorscope --help)\n";
+                     "sub-command such as curve, compress or info; see factorscope --help)\n";
         return factorscope::app::ExitUsage;
     }
 
@@ -60,8 +104,8 @@ int main(int argc, char **argv)
     QApplication::setApplicationDisplayName(QStringLiteral("Factorscope"));
 
     // Hidden: `factorscope --screenshot SCENE FILE` sets up one of the README's scenes
-    // (photo-svd, matrix-id, monarch-slice) at 1600×1000, waits for every job, saves the window
-    // and exits. Used to regenerate docs/screenshots reproducibly (under xvfb-run).
+    // (app/screenshotscenes.h) at 1600×1000, waits for every job, saves the window and exits.
+    // Used to regenerate docs/screenshots reproducibly (under xvfb-run).
     if (arguments.size() == 4 && arguments[1] == QStringLiteral("--screenshot")) {
         // Fresh defaults, and the user's own settings left alone.
         QTemporaryDir dir;
@@ -69,7 +113,7 @@ int main(int argc, char **argv)
             new QSettings(dir.filePath(QStringLiteral("screenshot.ini")), QSettings::IniFormat));
         factorscope::app::MainWindow window(&settings);
         window.show();
-        return window.runScreenshot(arguments[2], arguments[3]) ? 0 : 1;
+        return factorscope::app::screenshotScenes::run(window, arguments[2], arguments[3]) ? 0 : 1;
     }
 
     factorscope::app::MainWindow window;

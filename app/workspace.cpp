@@ -404,6 +404,20 @@ void Workspace::updateChannels()
         m_channels = std::shared_ptr<const std::vector<Matrix>>(m_document, &m_document->planes);
 }
 
+QStringList Workspace::channelNames() const
+{
+    if (!m_document || !m_channels)
+        return {};
+    if (m_channels->size() == 1)
+        return {tr("only")};
+    if (m_document->isImage)
+        return m_color == core::ColorMode::YCbCr ? QStringList{tr("Y"), tr("Cb"), tr("Cr")} : QStringList{tr("R"), tr("G"), tr("B")};
+    QStringList names;
+    for (std::size_t c = 0; c < m_channels->size(); ++c)
+        names << tr("channel %1").arg(c + 1);
+    return names;
+}
+
 QString Workspace::slotName(Method method) { return QString::fromStdString(core::methodName(method)); }
 
 QString Workspace::methodTitle(Method method)

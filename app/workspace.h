@@ -10,6 +10,7 @@
 #include <QHash>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <array>
 #include <atomic>
@@ -115,6 +116,9 @@ public:
     std::shared_ptr<const std::vector<core::Matrix>> channels() const { return m_channels; }
     core::Index rows() const;
     core::Index cols() const;
+    /// The names of the factorised channels: {"only"} for one; R, G, B or Y, Cb, Cr for a colour
+    /// image; "channel 1" … for a matrix with several. Empty without a document.
+    QStringList channelNames() const;
 
     /// Asks for `method` with `settings`: from the cache at once (resultReady is emitted before
     /// this returns), or by a background job (which replaces any job of the method's slot).

@@ -20,6 +20,7 @@
 
 #include "app/mainwindow.h"
 #include "app/settings.h"
+#include "app/viewarea.h"
 
 #include "widgets/matrixview.h"
 #include "widgets/methodpanel.h"
@@ -183,7 +184,7 @@ int runGuiBench(int argc, char **argv)
         std::printf("  (b) full-resolution view and read-outs after the rank rests: median %.0f ms, max %.0f ms "
                     "(%zu drags; includes the %d ms the view waits for rest)\n",
                     median(readouts), *std::max_element(readouts.begin(), readouts.end()), readouts.size(),
-                    app::MainWindow::viewDelayMs);
+                    app::ViewArea::viewDelayMs);
     return 0;
 }
 

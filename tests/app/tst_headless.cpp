@@ -35,6 +35,10 @@ private slots:
     void imageKinds();
     void usageErrors_data();
     void usageErrors();
+    void help_data();
+    void help();
+    void progress();
+    void colourDefault();
     void badFiles_data();
     void badFiles();
     void noPartialOutput();
@@ -253,8 +257,16 @@ void TestHeadless::usageErrors_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("fragment");
     const QString m = QStringLiteral("MATRIX");
-    // Not a sub-command: a file for the GUI, which needs a display and says so in one line.
-    QTest::newRow("gui without display") << QStringList{QStringLiteral("frobnicate")} << QStringLiteral("no display");
+    // A file for the GUI, which needs a display and says so in one line.
+    QTest::newRow("gui without display") << QStringList{QStringLiteral("photo.png")} << QStringLiteral("no display");
+    // A word that is neither a sub-command nor a file: a usage error, with the closest command.
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << QStringLiteral("unknown command 'frobnicate'");
+    QTest::newRow("mistyped command") << QStringList{QStringLiteral("curv"), m} << QStringLiteral("did you mean curve?");
+    QTest::newRow("help of no command") << QStringList{QStringLiteral("help"), QStringLiteral("curves")} << QStringLiteral("unknown command");
+    QTest::newRow("option of another command") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--rank"), QStringLiteral("3")}
+                                               << QStringLiteral("--rank belongs to compress, not curve");
+    QTest::newRow("flag with a value") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--progress=yes")}
+                                       << QStringLiteral("takes no value");
     QTest::newRow("no input") << QStringList{QStringLiteral("curve")} << QStringLiteral("missing INPUT");
     QTest::newRow("unknown option") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--bogus")} << QStringLiteral("--bogus");
     QTest::newRow("bad ranks") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--ranks"), QStringLiteral("x")} << QStringLiteral("--ranks");
@@ -286,6 +298,85 @@ void TestHeadless::usageErrors()
     QVERIFY(r.out.isEmpty());
     QCOMPARE(r.err.count('\n'), 1);
     QVERIFY2(QString::fromUtf8(r.err).contains(fragment), r.err.constData());
+}
+
+void TestHeadless::help_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("command");
+    QTest::newRow("curve --help") << QStringList{QStringLiteral("curve"), QStringLiteral("--help")} << QStringLiteral("curve");
+    QTest::newRow("curve -h with other options") << QStringList{QStringLiteral("curve"), QStringLiteral("x.npy"), QStringLiteral("--bogus"), QStringLiteral("-h")}
+                                                  << QStringLiteral("curve");
+    QTest::newRow("compress --help") << QStringList{QStringLiteral("compress"), QStringLiteral("--help")} << QStringLiteral("compress");
+    QTest::newRow("info --help") << QStringList{QStringLiteral("info"), QStringLiteral("--help")} << QStringLiteral("info");
+    QTest::newRow("help curve") << QStringList{QStringLiteral("help"), QStringLiteral("curve")} << QStringLiteral("curve");
+    QTest::newRow("--help") << QStringList{QStringLiteral("--help")} << QString();
+}
+
+void TestHeadless::help()
+{
+    // Exit 0, the help on stdout, nothing on stderr; a command's page lists exactly its options.
+    QFETCH(QStringList, args);
+    QFETCH(QString, command);
+    const RunResult r = runFactorscope(args);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.isEmpty(), r.err.constData());
+    const QString text = QString::fromUtf8(r.out);
+    if (command.isEmpty()) {
+        for (const char *c : {"curve", "compress", "info"})
+            QVERIFY2(text.contains(QStringLiteral("factorscope %1 ").arg(QLatin1String(c))), c);
+        return;
+    }
+    QVERIFY2(text.startsWith(QStringLiteral("Usage: factorscope %1 ").arg(command)), qPrintable(text));
+    const bool factorising = command != QStringLiteral("info");
+    for (const char *option : {"--method", "--ranks", "--color", "--monarch-blocks", "--trials", "--seed", "--progress"}) {
+        const bool wanted = factorising && (QByteArray(option) != "--ranks" || command == QStringLiteral("curve"));
+        QVERIFY2(text.contains(QStringLiteral("  %1").arg(QLatin1String(option))) == wanted, option);
+    }
+    QCOMPARE(text.contains(QStringLiteral("  --rank R")), command == QStringLiteral("compress"));
+    if (factorising)
+        QVERIFY(text.contains(QStringLiteral("default rgb")));
+}
+
+void TestHeadless::progress()
+{
+    // --progress: lines of whole percentages on stderr, ending at 100; the CSV is unchanged.
+    const QStringList base{QStringLiteral("curve"), path(QStringLiteral("m.npy")), QStringLiteral("--method"), QStringLiteral("all"),
+                           QStringLiteral("--ranks"), QStringLiteral("1:4"), QStringLiteral("--monarch-blocks"), QStringLiteral("4")};
+    const RunResult quiet = runFactorscope(base);
+    const RunResult loud = runFactorscope(QStringList(base) << QStringLiteral("--progress"));
+    QCOMPARE(quiet.exitCode, 0);
+    QCOMPARE(loud.exitCode, 0);
+    QVERIFY2(quiet.err.isEmpty(), quiet.err.constData());
+    QCOMPARE(loud.out, quiet.out);
+    const QList<QByteArray> lines = loud.err.trimmed().split('\n');
+    QVERIFY(!lines.isEmpty());
+    int previous = -1;
+    for (const QByteArray &line : lines) {
+        QVERIFY2(line.startsWith("factorscope: curve ") && line.endsWith(" %"), line.constData());
+        const int percent = line.mid(19, line.size() - 21).toInt();
+        QVERIFY(percent > previous && percent <= 100);
+        previous = percent;
+    }
+}
+
+void TestHeadless::colourDefault()
+{
+    // A colour image without --color is factorised as the program does: rgb, three channels.
+    for (const char *command : {"curve", "compress"}) {
+        QStringList args{QLatin1String(command), path(QStringLiteral("img.png"))};
+        if (QByteArray(command) == "compress")
+            args << QStringLiteral("--method") << QStringLiteral("svd") << QStringLiteral("--rank") << QStringLiteral("4")
+                 << QStringLiteral("--output") << path(QStringLiteral("default-colour.npy"));
+        else
+            args << QStringLiteral("--ranks") << QStringLiteral("4");
+        const RunResult r = runFactorscope(args);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("# color: rgb\n"), r.out.constData());
+        QVERIFY(r.out.contains("# shape: 40 x 48 x 3\n"));
+        const RunResult explicitRgb = runFactorscope(QStringList(args) << QStringLiteral("--color") << QStringLiteral("rgb"));
+        QCOMPARE(parseCurveCsv(explicitRgb.out).rows, parseCurveCsv(r.out).rows);
+    }
 }
 
 void TestHeadless::badFiles_data()

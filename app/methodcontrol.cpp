@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+#include "methodcontrol.h"
+
+#include "settings.h"
+#include "workspace.h"
+
+#include "widgets/methodpanel.h"
+
+namespace factorscope::app {
+
+using core::Index;
+using core::Method;
+
+MethodControl::MethodControl(Workspace *workspace, widgets::MethodPanel *panel, Settings *settings, QObject *parent)
+    : QObject(parent), m_workspace(workspace), m_panel(panel), m_settings(settings)
+{
+    connect(m_panel, &widgets::MethodPanel::settingsChanged, this, &MethodControl::onSettingsChanged);
+}
+
+bool MethodControl::request(Method method)
+{
+    m_workspace->request(method, m_panel->settings(method));
+    updateNote(method);
+    return !m_workspace->result(method);
+}
+
+void MethodControl::onSettingsChanged(Method method, const core::MethodSettings &settings)
+{
+    m_settings->setMethodSettings(method, settings);
+    if (!m_workspace->document())
+        return;
+    const Index limit = Workspace::factorisationRank(method, m_workspace->rows(), m_workspace->cols(), settings);
+    m_panel->setMaxRank(method, int(std::max<Index>(1, limit)));
+    request(method);
+}
+
+void MethodControl::updateLimits()
+{
+    const Index n = m_workspace->rows(), m = m_workspace->cols();
+    if (n == 0)
+        return;
+    m_panel->setMaxBlocks(int(std::max(n, m)));
+    for (Method method : core::allMethods()) {
+        const Index limit = Workspace::factorisationRank(method, n, m, m_panel->settings(method));
+        m_panel->setMaxRank(method, int(std::max<Index>(1, limit)));
+        updateNote(method);
+    }
+}
+
+void MethodControl::updateNotes()
+{
+    for (Method method : core::allMethods())
+        updateNote(method);
+}
+
+void MethodControl::updateNote(Method method)
+{
+    const auto result = m_workspace->result(method);
+    const Index n = m_workspace->rows(), m = m_workspace->cols();
+    QStringList notes;
+    if (m_workspace->isComputing(method))
+        notes << tr("Computing…");
+    if (result && result->approximate)
+        notes << tr("<b>Approximate preview</b>: a randomized SVD of rank %1 while the exact SVD runs. What its "
+                    "sketch misses: ‖M − QQᵀM‖<sub>F</sub> = %2 % of ‖M‖<sub>F</sub>; a-posteriori bound "
+                    "‖M − QQᵀM‖<sub>2</sub> ≤ %3·‖M‖<sub>2</sub> (Halko et al., holds with probability "
+                    "1 − 10<sup>−10</sup>).")
+                     .arg(result->maxRank)
+                     .arg(100.0 * result->estimatedRelErrFro, 0, 'f', 2)
+                     .arg(result->estimatedRelErrSpec, 0, 'g', 3);
+    const core::MethodSettings s = m_panel->settings(method);
+    if (method == Method::Rsvd && n > 0 && std::min(n, m) > 128)
+        notes << tr("Computed up to rank 128; beyond that the exact SVD is the better tool.");
+    if (method == Method::Id && s.idSelector == core::IdSelector::SketchPivotedQr && std::min(n, m) > 256)
+        notes << tr("The sketched ID is computed up to rank 256.");
+    if (method == Method::Monarch && n > 0) {
+        const Index b = std::max<Index>(1, s.monarchBlocks);
+        const Index lo = (n + b - 1) / b, in = (m + b - 1) / b;
+        QString text = tr("Slices of %1 × %2; ρ up to %3.").arg(lo).arg(in).arg(std::min(lo, in));
+        if (lo * b != n || in * b != m)
+            text += QStringLiteral(" ") + tr("%1 × %2 is zero-padded to %3 × %4 and cropped back.").arg(n).arg(m).arg(lo * b).arg(in * b);
+        notes << text;
+    }
+    if (result && !result->approximate && result->seconds > 0)
+        notes << tr("Factorised in %1 s.").arg(result->seconds, 0, 'f', 2);
+    m_panel->setNote(method, notes.join(QStringLiteral("<br>")));
+}
+
+} // namespace factorscope::app

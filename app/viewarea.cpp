@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: MIT
+#include "viewarea.h"
+
+#include "comparepanes.h"
+#include "displaypreview.h"
+#include "selection.h"
+#include "settings.h"
+
+#include "core/cr.h"
+#include "core/id.h"
+#include "widgets/matrixview.h"
+
+#include <QLabel>
+#include <QLocale>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTabWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace factorscope::app {
+
+using core::Index;
+using core::Method;
+using widgets::ColorScale;
+using widgets::MatrixView;
+
+namespace {
+
+QString percent(double fraction)
+{
+    return QStringLiteral("%1 %").arg(100.0 * fraction, 0, 'f', fraction < 0.001 ? 4 : 2);
+}
+
+} // namespace
+
+ViewArea::ViewArea(Workspace *workspace, Settings *settings, const Selection *selection, QWidget *parent)
+    : QWidget(parent), m_workspace(workspace), m_settings(settings), m_selection(selection)
+{
+    m_displayPreview = new DisplayPreview(m_workspace->displayRunner(), QStringLiteral("display:main"), false, this);
+    m_documentView = new MatrixView;
+    m_documentView->setObjectName(QStringLiteral("documentView"));
+    m_reconstructionView = new MatrixView;
+    m_reconstructionView->setObjectName(QStringLiteral("reconstructionView"));
+    m_residualView = new MatrixView;
+    m_residualView->setObjectName(QStringLiteral("residualView"));
+    m_reconstructionView->clear(tr("No reconstruction yet"));
+    m_residualView->clear(tr("No residual yet"));
+
+    m_resultTabs = new QTabWidget;
+    m_resultTabs->setDocumentMode(true);
+    m_resultTabs->addTab(m_reconstructionView, tr("Reconstruction M̃"));
+    m_resultTabs->addTab(m_residualView, tr("Residual M − M̃"));
+    m_resultTabs->setTabToolTip(1, tr("The error of the approximation, on a colour scale centred on zero"));
+    auto *documentPane = new QTabWidget;
+    documentPane->setDocumentMode(true);
+    documentPane->addTab(m_documentView, tr("Original M"));
+
+    m_metrics = new QLabel;
+    m_metrics->setTextFormat(Qt::RichText);
+    m_metrics->setWordWrap(true);
+    m_metrics->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_metrics->setContentsMargins(6, 2, 6, 2);
+    auto *views = new QSplitter(Qt::Horizontal);
+    views->addWidget(documentPane);
+    views->addWidget(m_resultTabs);
+    views->setChildrenCollapsible(false);
+    m_views = views;
+    m_compare = new ComparePanes(m_workspace);
+    m_compare->setObjectName(QStringLiteral("comparePanes"));
+    m_compare->setChromaRankProvider([this](Method method) { return m_selection->chromaRank(method); });
+    m_stack = new QStackedWidget;
+    m_stack->addWidget(views);
+    m_stack->addWidget(m_compare);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_stack, 1);
+    layout->addWidget(m_metrics);
+
+    m_viewDelay = new QTimer(this);
+    m_viewDelay->setSingleShot(true);
+    m_viewDelay->setInterval(viewDelayMs);
+    connect(m_viewDelay, &QTimer::timeout, this, [this] {
+        const Method method = m_selection->currentMethod();
+        requestView(method);
+        emit rankSettled(method);
+    });
+    connect(m_displayPreview, &DisplayPreview::ready, this, [this] {
+        // The rebuilder a rank change waited for: show the stand-in unless the full-resolution
+        // view of that rank has arrived meanwhile.
+        const Method method = m_selection->currentMethod();
+        if (m_viewDelay->isActive() || m_workspace->runner()->isActive(QStringLiteral("view:") + Workspace::slotName(method)))
+            showDisplayPreview(method);
+    });
+    linkViews();
+}
+
+void ViewArea::linkViews()
+{
+    // Linked zoom and pan: the view the user moves sets the others (setVisibleRegion does not emit).
+    const QList<MatrixView *> linked = {m_documentView, m_reconstructionView, m_residualView};
+    for (MatrixView *source : linked) {
+        connect(source, &MatrixView::visibleRegionChanged, this, [this, source, linked](const QRectF &region) {
+            if (!m_settings->linkedViews())
+                return;
+            for (MatrixView *target : linked)
+                if (target != source && target->hasData() && target->matrixRows() == source->matrixRows()
+                    && target->matrixColumns() == source->matrixColumns())
+                    target->setVisibleRegion(region);
+        });
+        connect(source, &MatrixView::hovered, this, [this, source](Index, Index, double, const QString &text) {
+            if (text.isEmpty()) {
+                emit hovered(QString());
+                return;
+            }
+            const QString what = source == m_documentView ? tr("Original") : source == m_residualView ? tr("Residual")
+                                                                                                       : tr("Reconstruction");
+            emit hovered(QStringLiteral("%1 — %2").arg(what, text));
+        });
+    }
+}
+
+MatrixView *ViewArea::zoomTarget() const { return isCompareMode() ? m_compare->view(0) : m_documentView; }
+
+QWidget *ViewArea::currentWidget() const { return m_stack->currentWidget(); }
+
+QString ViewArea::metricsText() const { return m_metrics->text(); }
+
+void ViewArea::setCompareMode(bool on)
+{
+    m_stack->setCurrentWidget(on ? static_cast<QWidget *>(m_compare) : m_views);
+    // The read-out line is the main view's; each pane shows its own in its title.
+    m_metrics->setVisible(!on);
+    if (on)
+        m_compare->refresh();
+}
+
+bool ViewArea::isCompareMode() const { return m_stack->currentWidget() == m_compare; }
+
+void ViewArea::clearResults()
+{
+    m_view.reset();
+    m_displayPreview->reset();
+    m_sliceRows.clear();
+    m_sliceColumns.clear();
+    m_reconstructionView->clear(tr("Computing…"));
+    m_residualView->clear(tr("Computing…"));
+}
+
+void ViewArea::showDocument()
+{
+    showOriginal();
+    m_documentView->clearMarks();
+    m_metrics->clear();
+    m_compare->reset();
+    if (isCompareMode())
+        m_compare->refresh();
+}
+
+void ViewArea::showOriginal()
+{
+    const auto doc = m_workspace->document();
+    if (!doc)
+        return;
+    if (doc->isImage) {
+        m_documentView->setImagePlanes(Workspace::displayedOriginal(doc, m_workspace->colorMode()));
+        m_documentView->setTitle(doc->displayName);
+    } else {
+        auto m = std::make_shared<const core::Matrix>(doc->planes[0]);
+        const QString title = doc->planes.size() > 1 ? tr("%1 (channel 1 of %2)").arg(doc->displayName).arg(doc->planes.size())
+                                                     : doc->displayName;
+        m_documentView->setMatrix(m, MatrixView::autoScale(*m), title);
+    }
+}
+
+void ViewArea::showComputing(Method method)
+{
+    m_reconstructionView->clear(tr("Computing %1…").arg(Workspace::methodTitle(method)));
+    m_residualView->clear(tr("Computing %1…").arg(Workspace::methodTitle(method)));
+}
+
+void ViewArea::onResult(Method method)
+{
+    if (method == m_selection->currentMethod()) {
+        // The new result at display resolution as soon as its rebuilder is set up (on the display
+        // runner, tens of ms; DisplayPreview::ready shows it), long before the full-resolution
+        // view (reconstruction, residual, SSIM) arrives; and the first drag finds it ready.
+        prepareDisplayPreview(method);
+        requestView(method);
+        showDisplayPreview(method); // (when the rebuilder is not ready yet: once it is)
+    }
+    if (isCompareMode())
+        m_compare->onResult(method);
+}
+
+void ViewArea::onView(std::shared_ptr<const ViewResult> view)
+{
+    if (view->pane >= 0) {
+        m_compare->onView(view);
+        return;
+    }
+    if (!view->source || view->source->method != m_selection->currentMethod())
+        return;
+    m_view = view;
+    const QRectF region = m_documentView->visibleRegion();
+    if (view->isImage) {
+        m_reconstructionView->setImagePlanes(view->reconstruction);
+    } else {
+        auto channel = std::make_shared<const core::Matrix>((*view->reconstruction)[0]);
+        m_reconstructionView->setMatrix(channel, m_documentView->colorScale());
+        m_reconstructionView->setColorRange(m_documentView->colorRange().first, m_documentView->colorRange().second);
+    }
+    const QString title = viewTitle(view->source->method, view->rank, view->channelRanks, view->hasChromaRank);
+    m_reconstructionView->setTitle(view->source->approximate ? tr("%1 (approximate preview)").arg(title) : title);
+    m_residualView->setMatrix(view->residual, ColorScale::Diverging, view->residualLabel);
+    prepareDisplayPreview(view->source->method); // for the view's present size (after a resize)
+    if (m_settings->linkedViews()) {
+        m_reconstructionView->setVisibleRegion(region);
+        m_residualView->setVisibleRegion(region);
+    }
+
+    QStringList parts;
+    parts << QStringLiteral("<b>%1</b>").arg(m_reconstructionView->title().toHtmlEscaped());
+    parts << tr("relative error %1").arg(percent(view->relErrFro));
+    if (!std::isnan(view->psnrDb))
+        parts << tr("PSNR %1 dB").arg(std::isinf(view->psnrDb) ? QStringLiteral("∞") : QString::number(view->psnrDb, 'f', 2));
+    if (!std::isnan(view->ssim))
+        parts << tr("SSIM %1").arg(view->ssim, 0, 'f', 4);
+    parts << tr("%1 numbers stored (%2 of the original%3)")
+                 .arg(QLocale().toString(view->params, 'f', 0))
+                 .arg(percent(view->ratio))
+                 .arg(view->ratio > 0 ? tr(", %1:1").arg(1.0 / view->ratio, 0, 'f', 1) : QString());
+    const int wanted = m_selection->rank(view->source->method);
+    if (wanted > view->rank)
+        parts << tr("<i>rank limited to %1 by the %2</i>")
+                     .arg(view->rank)
+                     .arg(view->source->approximate ? tr("preview") : tr("factorisation"));
+    if (view->source->trials() > 1)
+        parts << tr("trial 1 of %1 shown").arg(view->source->trials());
+    m_metrics->setText(parts.join(QStringLiteral(" · ")));
+    updateDocumentMarks();
+    emit viewShown(view);
+}
+
+QString ViewArea::viewTitle(Method method, Index rank, const std::vector<Index> &ranks, bool chroma)
+{
+    const bool monarch = method == Method::Monarch;
+    QString what = monarch ? tr("ρ = %1").arg(rank) : tr("rank %1").arg(rank);
+    if (chroma && ranks.size() > 1)
+        what = monarch ? tr("ρ = %1 (Y), %2 (Cb, Cr)").arg(rank).arg(ranks[1]) : tr("rank %1 (Y), %2 (Cb, Cr)").arg(rank).arg(ranks[1]);
+    return tr("%1, %2").arg(Workspace::methodTitle(method), what);
+}
+
+void ViewArea::requestView(Method method)
+{
+    m_workspace->requestView(method, m_selection->rank(method), m_selection->chromaRank(method));
+}
+
+bool ViewArea::followRank(Method method)
+{
+    if (showDisplayPreview(method)) {
+        // While the hand moves, only the stand-in (and the plots' markers) follow: the
+        // full-resolution view (read-outs, residual) and the factor heatmaps once the rank rests,
+        // and a stale view stops at its next step.
+        m_workspace->runner()->cancel(QStringLiteral("view:") + Workspace::slotName(method));
+        m_viewDelay->start();
+        return true;
+    }
+    m_viewDelay->stop();
+    requestView(method);
+    return false;
+}
+
+void ViewArea::onMethodChanged(Method method)
+{
+    m_documentView->clearMarks();
+    if (m_workspace->document() && m_workspace->result(method))
+        requestView(method);
+}
+
+std::optional<std::pair<Index, Index>> ViewArea::displayPreviewSize(Method method) const
+{
+    const auto result = m_workspace->result(method);
+    const auto doc = m_workspace->document();
+    if (!result || !doc || !doc->isImage || isCompareMode() || result->models.empty()
+        || result->documentId != m_workspace->documentId() || result->color != m_workspace->colorMode())
+        return std::nullopt;
+    if (result->channels() != 1 && result->channels() != 3)
+        return std::nullopt;
+    // The matrix as large as it fits into the view's device pixels (never larger than the
+    // matrix itself; not worth it when the matrix is that small already).
+    return DisplayPreview::displaySize(m_reconstructionView, m_reconstructionView->viewport(), result->rows, result->cols);
+}
+
+void ViewArea::prepareDisplayPreview(Method method)
+{
+    if (method != m_selection->currentMethod())
+        return;
+    if (const auto size = displayPreviewSize(method))
+        m_displayPreview->prepare(m_workspace->result(method), *size);
+}
+
+bool ViewArea::showDisplayPreview(Method method)
+{
+    const auto size = displayPreviewSize(method);
+    if (!size)
+        return false;
+    const auto result = m_workspace->result(method);
+    // The channel ranks of computeView(): all the rank, Cb and Cr at the chroma rank in ycbcr.
+    const auto chroma = m_selection->chromaRank(method);
+    const std::vector<Index> ranks = result->channelRanks(m_selection->rank(method), chroma);
+    const bool hasChroma = chroma && result->color == core::ColorMode::YCbCr && result->channels() == 3;
+    // Null while the rebuilder is set up in the background (ready() then calls again).
+    auto display = m_displayPreview->planes(result, ranks, *size);
+    if (!display)
+        return false;
+    m_reconstructionView->setPreviewPlanes(display, result->rows, result->cols);
+    m_reconstructionView->setTitle(tr("%1 (display resolution)").arg(viewTitle(method, ranks[0], ranks, hasChroma)));
+    return true;
+}
+
+void ViewArea::setSliceHighlight(std::vector<Index> rows, std::vector<Index> columns)
+{
+    m_sliceRows = std::move(rows);
+    m_sliceColumns = std::move(columns);
+    updateDocumentMarks();
+}
+
+void ViewArea::updateDocumentMarks()
+{
+    m_documentView->clearMarks();
+    const Method method = m_selection->currentMethod();
+    const auto result = m_workspace->result(method);
+    if (!result || result->models.empty())
+        return;
+    const Index rank = std::clamp<Index>(m_selection->rank(method), 1, std::max<Index>(1, result->maxRank));
+    if (method == Method::Id) {
+        if (const auto *id = dynamic_cast<const core::IdModel *>(&result->model(0))) {
+            std::vector<Index> skeleton(id->pivots().begin(), id->pivots().begin() + std::min<Index>(rank, Index(id->pivots().size())));
+            id->isRowId() ? m_documentView->setRowMarks(skeleton) : m_documentView->setColumnMarks(skeleton);
+        }
+    } else if (method == Method::Cr) {
+        if (const auto *cr = dynamic_cast<const core::CrModel *>(&result->model(0))) {
+            std::vector<Index> drawn(cr->draws().begin(), cr->draws().begin() + std::min<Index>(rank, Index(cr->draws().size())));
+            if (cr->product() == core::CrProduct::MatrixIdentity)
+                m_documentView->setColumnMarks(drawn);
+            else if (cr->product() == core::CrProduct::IdentityMatrix)
+                m_documentView->setRowMarks(drawn);
+        }
+    } else if (method == Method::Monarch && !m_sliceRows.empty()) {
+        m_documentView->setSliceHighlight(m_sliceRows, m_sliceColumns);
+    }
+}
+
+bool ViewArea::hasPendingViews() const { return m_viewDelay->isActive() || m_compare->hasPendingViews(); }
+
+} // namespace factorscope::app
