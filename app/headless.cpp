@@ -159,6 +159,7 @@ MethodSettings parseSettings(const Arguments &a, const Prepared &prepared, std::
     MethodSettings s;
     s.monarchBlocks = Index(a.integer(QStringLiteral("monarch-blocks"), 16, 1, 1 << 20));
     s.trials = int(a.integer(QStringLiteral("trials"), 5, 1, 100000));
+    s.fullFactorisation = a.flag(QStringLiteral("full"));
     s.seed = std::uint64_t(a.integer(QStringLiteral("seed"), 0, 0, std::numeric_limits<long long>::max()));
     s.rsvdOversampling = Index(a.integer(QStringLiteral("oversampling"), 10, 0, 100000));
     s.idOversampling = s.rsvdOversampling;
