@@ -125,7 +125,8 @@ struct Prepared
     std::vector<std::string> notes;
 };
 
-Prepared prepare(const InputDocument &doc, const Arguments &a)
+/// Takes the document's planes: for a 12-megapixel photo every copy is 96 MB a plane.
+Prepared prepare(InputDocument &&doc, const Arguments &a)
 {
     Prepared p;
     // Colour images default to rgb, as the program does.
@@ -134,17 +135,23 @@ Prepared prepare(const InputDocument &doc, const Arguments &a)
     if (!mode)
         throw UsageError("--color must be gray, rgb or ycbcr, not '" + colorText.toStdString() + "'");
     if (doc.isImage) {
-        p.channels = imageToChannels(doc.planes, *mode);
+        p.colorName = doc.planes.size() == 1 ? QStringLiteral("gray (grey image)") : colorText;
         ImageContext ctx;
         ctx.color = *mode;
-        ctx.displayOriginal = doc.planes.size() == 3 ? imageToChannels(doc.planes, *mode == ColorMode::Gray ? ColorMode::Gray : ColorMode::Rgb)
-                                                     : doc.planes;
+        if (doc.planes.size() == 1 || *mode != ColorMode::YCbCr) {
+            // What is shown is the channels themselves (grey, or R, G, B): no copy for PSNR.
+            p.channels = doc.planes.size() == 1 || *mode == ColorMode::Rgb ? std::move(doc.planes)
+                                                                           : imageToChannels(doc.planes, *mode);
+        } else {
+            p.channels = imageToChannels(doc.planes, *mode);
+            ctx.displayOriginal = std::move(doc.planes);
+        }
+        doc.planes.clear();
         p.image = std::move(ctx);
-        p.colorName = doc.planes.size() == 1 ? QStringLiteral("gray (grey image)") : colorText;
     } else {
-        p.channels = doc.planes;
-        if (a.has(QStringLiteral("color")) && doc.planes.size() >= 3) {
-            std::vector<Matrix> rgb(doc.planes.begin(), doc.planes.begin() + 3);
+        p.channels = std::move(doc.planes);
+        if (a.has(QStringLiteral("color")) && p.channels.size() >= 3) {
+            std::vector<Matrix> rgb(p.channels.begin(), p.channels.begin() + 3);
             p.channels = imageToChannels(rgb, *mode);
             p.colorName = colorText;
         } else if (a.has(QStringLiteral("color"))) {
@@ -241,15 +248,14 @@ int runCurve(const Arguments &a, std::ostream &out, std::ostream &err, const Pro
             throw UsageError("--ranks: " + rankError);
     }
     const QString input = a.positional[0];
-    const InputDocument doc = loadDocument(input);
-    Prepared prepared = prepare(doc, a);
+    Prepared prepared = prepare(loadDocument(input), a);
     std::vector<Matrix> product;
     request.settings = parseSettings(a, prepared, &product);
     if (!product.empty()) {
         prepared.channels = product;
         prepared.image.reset();
     }
-    request.image = prepared.image;
+    request.image = std::move(prepared.image);
     request.spectralEstimates = a.flag(QStringLiteral("spec-estimate"));
     const Index rows = prepared.channels[0].rows(), cols = prepared.channels[0].cols();
     request.ranks = ranks ? *ranks : [&] {
@@ -306,8 +312,7 @@ int runCompress(const Arguments &a, std::ostream &out, std::ostream &err, const 
     const QString suffix = QFileInfo(output).suffix().toLower();
     if (suffix != QStringLiteral("png") && suffix != QStringLiteral("npy") && suffix != QStringLiteral("csv"))
         throw UsageError("--output must end in .png, .npy or .csv");
-    const InputDocument doc = loadDocument(a.positional[0]);
-    Prepared prepared = prepare(doc, a);
+    Prepared prepared = prepare(loadDocument(a.positional[0]), a);
     std::vector<Matrix> product;
     MethodSettings settings = parseSettings(a, prepared, &product);
     if (!product.empty()) {
@@ -385,7 +390,8 @@ int runCompress(const Arguments &a, std::ostream &out, std::ostream &err, const 
     const double total = squaredNorm(prepared.channels);
     row.relErrFro = total > 0 ? std::sqrt(err2 / total) : 0.0;
     if (prepared.image)
-        row.psnrDb = psnr(prepared.image->displayOriginal, shown);
+        row.psnrDb = psnr(prepared.image->displayOriginal.empty() ? prepared.channels : prepared.image->displayOriginal,
+                          shown);
     summary.rows.push_back(row);
     CsvMetadata meta;
     meta.input = a.positional[0].toStdString();

@@ -196,9 +196,9 @@ struct TrialPoint
 /// (clamped to [0, 1]) over every value, without forming the displayed planes: grey and RGB
 /// compare the channels themselves, YCbCr converts one column at a time in registers. No
 /// allocation, so a curve over many ranks costs one pass per rank on top of the GEMM update.
-double displayedSquaredError(const ImageContext &image, const std::vector<Matrix> &acc)
+double displayedSquaredError(const ImageContext &image, const std::vector<Matrix> &original,
+                             const std::vector<Matrix> &acc)
 {
-    const std::vector<Matrix> &original = image.displayOriginal;
     double sum = 0.0;
     if (image.color != ColorMode::YCbCr || acc.size() != 3) {
         if (original.size() != acc.size())
@@ -298,10 +298,14 @@ std::vector<CurveRow> evaluateCurve(const std::vector<Matrix> &channels, Method 
                 p.specEstimated = true;
             }
             if (image) {
+                // Grey and RGB may leave displayOriginal empty: the channels are what is shown.
+                const std::vector<Matrix> &original =
+                    image->displayOriginal.empty() && image->color != ColorMode::YCbCr ? channels
+                                                                                       : image->displayOriginal;
                 double values = 0.0;
-                for (const Matrix &plane : image->displayOriginal)
+                for (const Matrix &plane : original)
                     values += double(plane.size());
-                p.psnr = psnrFromMse(values > 0 ? displayedSquaredError(*image, acc) / values : 0.0);
+                p.psnr = psnrFromMse(values > 0 ? displayedSquaredError(*image, original, acc) / values : 0.0);
             }
             checkpoint(progress, (double(t) + double(ri + 1) / double(used.size())) / double(trials));
         }

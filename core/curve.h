@@ -81,7 +81,9 @@ struct CurveRow
 struct ImageContext
 {
     ColorMode color = ColorMode::Gray;
-    std::vector<Matrix> displayOriginal; ///< 1 grey or 3 RGB planes in [0, 1]
+    /// 1 grey or 3 RGB planes in [0, 1]. May be left empty in the grey and RGB modes, where the
+    /// displayed original is the factorised channels themselves (saves a copy of the image).
+    std::vector<Matrix> displayOriginal;
 };
 
 struct CurveRequest
