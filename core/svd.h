@@ -104,7 +104,7 @@ struct SvdOptions
 
 /// Auto's switch-over: Lanczos for k ≤ this fraction of min(n, m). Measured on a 3000×4000
 /// photo-like matrix (README, Benchmarks: partial against full SVD).
-inline constexpr double lanczosFraction = 0.25;
+inline constexpr double lanczosFraction = 0.2;
 /// Auto uses dgesdd below this min(n, m): there a full SVD takes milliseconds.
 inline constexpr Index lanczosMinSize = 256;
 /// True when SvdAlgorithm::Auto picks Lanczos for the top `rank` of an n×m matrix.
