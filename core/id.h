@@ -87,7 +87,8 @@ public:
     void advance(Matrix &acc, Index from, Index to) const override;
 
     /// Column order chosen by the selector, as original column ids (row ids for a row ID); the
-    /// first r are the skeleton at rank r. Length m (n for a row ID).
+    /// first r are the skeleton at rank r. Length m (n for a row ID); after a truncated QR the
+    /// order past qrSteps() is only provisional.
     const IndexList &pivots() const { return m_pivots; }
     /// The skeleton C = M[:, pivots[:r]] (n×r); row ID: M[pivots[:r], :] (r×m).
     Matrix skeleton(Index rank) const;
