@@ -54,6 +54,10 @@ const std::vector<OptionSpec> &options()
         {"oversampling", "P", Factorising, "oversampling p of randomized SVD and the sketched ID (default 10)"},
         {"power-iterations", "Q", Factorising, "power iterations q of randomized SVD (default 2)"},
         {"id-selector", "SELECTOR", Factorising, "ID's column choice: qr (pivoted QR) or sketch (default qr)"},
+        {"full", nullptr, Factorising,
+         "factorise completely (dgesdd, dgeqp3, every Monarch block rank) instead of only up to the "
+         "largest rank asked for (block Lanczos SVD, pivoted QR stopped at that rank); curve's CSV "
+         "metadata says which was used"},
         {"spec-estimate", nullptr, Curve,
          "estimate the spectral error by power iteration where it is not exact (marked estimate)"},
         {"output", "FILE", Factorising,

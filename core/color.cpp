@@ -50,15 +50,18 @@ std::vector<Matrix> imageToChannels(const std::vector<Matrix> &planes, ColorMode
     return planes;
 }
 
+Eigen::Matrix3d ycbcrToRgb()
+{
+    Eigen::Matrix3d forward;
+    forward << 0.299, 0.587, 0.114, -0.168736, -0.331264, 0.5, 0.5, -0.418688, -0.081312;
+    return forward.inverse();
+}
+
 std::vector<Matrix> channelsToDisplay(const std::vector<Matrix> &channels, ColorMode mode)
 {
     if (channels.size() != 3 || mode != ColorMode::YCbCr)
         return channels;
-    // The exact inverse of the forward matrix (JPEG's rounded inverse constants, 1.402 …, would
-    // leave a 1e-6 error at full rank and cap the PSNR near 110 dB).
-    Eigen::Matrix3d forward;
-    forward << 0.299, 0.587, 0.114, -0.168736, -0.331264, 0.5, 0.5, -0.418688, -0.081312;
-    const Eigen::Matrix3d inv = forward.inverse();
+    const Eigen::Matrix3d inv = ycbcrToRgb();
     const Matrix &y = channels[0], &cb = channels[1], &cr = channels[2];
     std::vector<Matrix> rgb;
     for (int c = 0; c < 3; ++c)

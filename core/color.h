@@ -24,6 +24,10 @@ std::optional<ColorMode> parseColorMode(const std::string &name);
 /// A grey image has one channel in every mode (its Y equals its grey value exactly).
 std::vector<Matrix> imageToChannels(const std::vector<Matrix> &planes, ColorMode mode);
 
+/// The 3×3 matrix taking (Y, Cb, Cr), chroma centred on zero, to (R, G, B): the exact inverse of JPEG's forward
+/// transform (its rounded inverse constants, 1.402 …, would leave a 1e-6 error at full rank).
+Eigen::Matrix3d ycbcrToRgb();
+
 /// The displayed planes (1 grey or 3 RGB, not clamped) for factorised channels in `mode`.
 std::vector<Matrix> channelsToDisplay(const std::vector<Matrix> &channels, ColorMode mode);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "curve.h"
 
+#include "color.h"
 #include "metrics.h"
 #include "monarch.h"
 #include "random.h"
@@ -130,6 +131,9 @@ std::unique_ptr<ChannelModel> factorise(const Matrix &channel, Method method, co
     case Method::Svd: {
         SvdOptions o;
         o.vectors = reconstruction;
+        o.rank = maxRank;
+        o.algorithm = s.fullFactorisation ? SvdAlgorithm::Full : SvdAlgorithm::Auto;
+        o.seed = seed;
         return computeSvd(channel, o, progress);
     }
     case Method::Rsvd: {
@@ -149,6 +153,7 @@ std::unique_ptr<ChannelModel> factorise(const Matrix &channel, Method method, co
         o.seed = seed;
         o.rowId = s.rowId;
         o.reconstruction = reconstruction;
+        o.completeQr = s.fullFactorisation;
         return computeId(channel, o, progress);
     }
     case Method::Cr: {
@@ -167,7 +172,7 @@ std::unique_ptr<ChannelModel> factorise(const Matrix &channel, Method method, co
     case Method::Monarch: {
         MonarchOptions o;
         o.blocks = std::max<Index>(1, s.monarchBlocks);
-        o.blockRank = maxRank;
+        o.blockRank = s.fullFactorisation ? 0 : maxRank;
         o.reconstruction = reconstruction;
         return computeMonarch(channel, o, progress);
     }
@@ -186,6 +191,38 @@ struct TrialPoint
     std::optional<double> psnr;
     std::optional<double> expected2;
 };
+
+/// Σ of the squared differences between the displayed original and the displayed reconstruction
+/// (clamped to [0, 1]) over every value, without forming the displayed planes: grey and RGB
+/// compare the channels themselves, YCbCr converts one column at a time in registers. No
+/// allocation, so a curve over many ranks costs one pass per rank on top of the GEMM update.
+double displayedSquaredError(const ImageContext &image, const std::vector<Matrix> &original,
+                             const std::vector<Matrix> &acc)
+{
+    double sum = 0.0;
+    if (image.color != ColorMode::YCbCr || acc.size() != 3) {
+        if (original.size() != acc.size())
+            throw std::invalid_argument("evaluateCurve: the image has " + std::to_string(original.size())
+                                        + " displayed planes for " + std::to_string(acc.size()) + " channels");
+        for (std::size_t c = 0; c < acc.size(); ++c)
+            sum += (original[c] - acc[c].cwiseMax(0.0).cwiseMin(1.0)).squaredNorm();
+        return sum;
+    }
+    if (original.size() != 3)
+        throw std::invalid_argument("evaluateCurve: a YCbCr image needs 3 displayed planes");
+    const Eigen::Matrix3d inv = ycbcrToRgb();
+    for (Index j = 0; j < acc[0].cols(); ++j) {
+        const auto y = acc[0].col(j).array();
+        const auto cb = acc[1].col(j).array(); // chroma centred on zero (core/color.h)
+        const auto cr = acc[2].col(j).array();
+        for (int c = 0; c < 3; ++c)
+            sum += ((inv(c, 0) * y + inv(c, 1) * cb + inv(c, 2) * cr).cwiseMax(0.0).cwiseMin(1.0)
+                    - original[std::size_t(c)].col(j).array())
+                       .square()
+                       .sum();
+    }
+    return sum;
+}
 
 } // namespace
 
@@ -261,8 +298,14 @@ std::vector<CurveRow> evaluateCurve(const std::vector<Matrix> &channels, Method 
                 p.specEstimated = true;
             }
             if (image) {
-                const std::vector<Matrix> shown = channelsToDisplay(acc, image->color);
-                p.psnr = psnrFromMse(clampedMse(image->displayOriginal, shown));
+                // Grey and RGB may leave displayOriginal empty: the channels are what is shown.
+                const std::vector<Matrix> &original =
+                    image->displayOriginal.empty() && image->color != ColorMode::YCbCr ? channels
+                                                                                       : image->displayOriginal;
+                double values = 0.0;
+                for (const Matrix &plane : original)
+                    values += double(plane.size());
+                p.psnr = psnrFromMse(values > 0 ? displayedSquaredError(*image, original, acc) / values : 0.0);
             }
             checkpoint(progress, (double(t) + double(ri + 1) / double(used.size())) / double(trials));
         }
@@ -362,6 +405,8 @@ CurveResult computeCurves(const std::vector<Matrix> &channels, const CurveReques
                 owned[std::size_t(t)].push_back(factorise(channels[c], method, s, rmax, t, needRecon, &sub));
                 models[std::size_t(t)].push_back(owned[std::size_t(t)].back().get());
             }
+        if (std::string line = describeFactorisation(method, models[0], s); !line.empty())
+            result.factorisations.push_back(std::move(line));
         if (method == Method::Svd && !norm2) {
             double best = 0.0;
             for (const ChannelModel *model : models[0])
@@ -384,6 +429,105 @@ CurveResult computeCurves(const std::vector<Matrix> &channels, const CurveReques
     }
     checkpoint(progress, 1.0);
     return result;
+}
+
+namespace {
+
+std::string shortNumber(double value)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2g", value);
+    return buf;
+}
+
+std::string describeSvd(const std::vector<const SvdModel *> &svds)
+{
+    std::vector<const SvdModel *> partial;
+    for (const SvdModel *m : svds)
+        if (m->isPartial())
+            partial.push_back(m);
+    if (partial.empty())
+        return "svd: full, dgesdd, all " + std::to_string(svds[0]->maxRank()) + " singular values";
+    const SvdModel &first = *partial[0];
+    double worst = 0.0, bound = 0.0;
+    Index dimension = 0, explicitFrom = first.maxRank() + 1;
+    bool certified = true;
+    for (const SvdModel *m : partial) {
+        const SvdCertificate &c = m->certificate();
+        const double s1 = m->singularValues().size() > 0 ? m->singularValues()[0] : 0.0;
+        if (s1 > 0.0) {
+            worst = std::max(worst, c.maxResidual / s1);
+            bound = std::max(bound, c.bound / s1);
+        }
+        dimension = std::max(dimension, c.krylovDimension);
+        explicitFrom = std::min(explicitFrom, c.explicitTailFrom);
+        certified = certified && m->status() == SvdStatus::Certified;
+    }
+    std::ostringstream line;
+    line << "svd: partial, k = " << first.maxRank() << ", block Lanczos (b = " << first.certificate().blockSize
+         << ", Krylov dimension " << (partial.size() > 1 ? "up to " : "") << dimension << "), "
+         << (certified ? "certified" : "uncertified") << ": residuals ≤ " << shortNumber(worst)
+         << "·σ₁ (bound " << shortNumber(bound > 0 ? bound : 1e-12) << "·σ₁), ";
+    if (explicitFrom > first.maxRank())
+        line << "tails ‖M‖² − Σσ² (≥ 6 digits)";
+    else
+        line << "tails measured as ‖M − M_k‖² + Σσ² from rank " << explicitFrom
+             << " on (the subtraction would keep < 6 digits)";
+    if (partial.size() < svds.size())
+        line << "; dgesdd on " << svds.size() - partial.size() << " of " << svds.size()
+             << " channels (the Krylov space ran out)";
+    return line.str();
+}
+
+} // namespace
+
+std::string describeFactorisation(Method method, const std::vector<const ChannelModel *> &models,
+                                  const MethodSettings &s)
+{
+    if (models.empty() || !models[0])
+        return methodName(method) + ": nothing factorised";
+    const ChannelModel &first = *models[0];
+    const Index k = first.maxRank();
+    switch (method) {
+    case Method::Svd: {
+        std::vector<const SvdModel *> svds;
+        for (const ChannelModel *m : models)
+            if (const auto *svd = dynamic_cast<const SvdModel *>(m))
+                svds.push_back(svd);
+        return svds.size() == models.size() ? describeSvd(svds) : "svd: exact";
+    }
+    case Method::Rsvd:
+        return "rsvd: partial by construction, k = " + std::to_string(k) + ", sketch of "
+               + std::to_string(std::min(k + s.rsvdOversampling, std::min(first.rows(), first.cols())))
+               + " columns, " + std::to_string(s.rsvdPowerIterations) + " power iterations";
+    case Method::Id: {
+        const auto *id = dynamic_cast<const IdModel *>(&first);
+        if (!id)
+            return "id: exact";
+        const Index all = std::min(first.rows(), first.cols());
+        if (id->selector() == IdSelector::SketchPivotedQr)
+            return "id: partial, k = " + std::to_string(k) + ", pivots from dgeqp3 of a Gaussian sketch, "
+                   + "Householder QR of " + std::to_string(k) + " columns";
+        if (id->qrSteps() < all)
+            return "id: partial, k = " + std::to_string(k) + ", pivoted QR stopped after "
+                   + std::to_string(id->qrSteps()) + " of " + std::to_string(all)
+                   + " steps (dgeqp3's DLAQPS blocks: its first pivots)";
+        return "id: full, dgeqp3, all " + std::to_string(all) + " steps";
+    }
+    case Method::Monarch: {
+        const auto *monarch = dynamic_cast<const MonarchModel *>(&first);
+        if (!monarch)
+            return "monarch: exact";
+        const std::string slices = std::to_string(monarch->blocks() * monarch->blocks()) + " slice SVDs (dgesdd)";
+        if (!monarch->canReconstruct())
+            return "monarch: singular values of the " + slices + ", every block rank";
+        return "monarch: " + slices + ", factors kept to block rank " + std::to_string(k) + " of "
+               + std::to_string(monarch->sliceRank());
+    }
+    case Method::Cr:
+        return {}; // CR samples k column–row pairs: there is no partial or full to tell
+    }
+    return {};
 }
 
 std::optional<std::vector<Index>> parseRanks(const std::string &text, std::string *error)
@@ -462,6 +606,8 @@ void writeCurveCsv(std::ostream &out, const CurveResult &result, const CsvMetada
     if (!meta.reshape.empty())
         out << "# reshape: " << oneLine(meta.reshape) << '\n';
     out << "# factorscope: " << FACTORSCOPE_VERSION << '\n';
+    for (const std::string &line : result.factorisations)
+        out << "# " << line << '\n';
     out << "method,variant,rank,params,rel_err_fro,rel_err_spec,psnr_db,rel_err_fro_min,"
            "rel_err_fro_max,trials,rel_err_fro_expected,rel_err_spec_kind\n";
     auto opt = [](const std::optional<double> &v) { return v ? formatNumber(*v) : std::string(); };

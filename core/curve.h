@@ -42,6 +42,10 @@ struct MethodSettings
     std::shared_ptr<const Matrix> crLeft, crRight;
     int trials = 5;            ///< for randomized methods
     std::uint64_t seed = 0;
+    /// false: factorise only up to the rank asked for where that is cheaper (SVD by block Lanczos
+    /// for a small fraction of min(n, m), ID by a pivoted QR stopped at that rank, Monarch's factors
+    /// to that block rank); true: the complete factorisation (dgesdd, dgeqp3, every block rank).
+    bool fullFactorisation = false;
 };
 
 /// The `variant` column: "exact", "p=10,q=2", "pivoted-qr", "optimal,m-i", "blocks=16" …
@@ -77,7 +81,9 @@ struct CurveRow
 struct ImageContext
 {
     ColorMode color = ColorMode::Gray;
-    std::vector<Matrix> displayOriginal; ///< 1 grey or 3 RGB planes in [0, 1]
+    /// 1 grey or 3 RGB planes in [0, 1]. May be left empty in the grey and RGB modes, where the
+    /// displayed original is the factorised channels themselves (saves a copy of the image).
+    std::vector<Matrix> displayOriginal;
 };
 
 struct CurveRequest
@@ -93,6 +99,8 @@ struct CurveResult
 {
     std::vector<CurveRow> rows;
     std::vector<std::string> notes;         ///< e.g. ranks left out
+    /// One line per method: how it was factorised (describeFactorisation), for the CSV metadata.
+    std::vector<std::string> factorisations;
 };
 
 /// Error curves of every requested method over the requested ranks, all channels together.
@@ -115,6 +123,13 @@ std::vector<CurveRow> evaluateCurve(const std::vector<Matrix> &channels, Method 
                                     const std::optional<ImageContext> &image, bool spectralEstimates,
                                     double inputSpectralNorm, Progress *progress = nullptr);
 
+/// How one method's models (one per channel) were computed, in one line for the CSV metadata,
+/// e.g. "svd: partial, k = 100, block Lanczos (b = 32, Krylov dimension 448), certified:
+/// residuals ≤ 6.2e-15·σ₁ (bound 1e-12·σ₁), tails by subtraction" or "id: full, dgeqp3"; empty
+/// for CR (it samples k pairs; nothing is partial or full).
+std::string describeFactorisation(Method method, const std::vector<const ChannelModel *> &channelModels,
+                                  const MethodSettings &settings);
+
 /// max_c ‖M_c‖₂ by power iteration (200 steps at most), for relative spectral errors.
 double inputSpectralNorm(const std::vector<Matrix> &channels);
 
@@ -132,8 +147,8 @@ struct CsvMetadata
 };
 
 /// Writes `# ` metadata lines (input, shape, and when set color, tensor, reshape; control
-/// characters in them become '?'), the header row and one row per CurveRow; 17 significant digits,
-/// empty cells where a value does not apply.
+/// characters in them become '?'; the version; then one line per factorisation), the header row
+/// and one row per CurveRow; 17 significant digits, empty cells where a value does not apply.
 void writeCurveCsv(std::ostream &out, const CurveResult &result, const CsvMetadata &meta);
 std::string formatNumber(double value);
 

@@ -2,6 +2,7 @@
 #include "id.h"
 
 #include "lapack.h"
+#include "partialqr.h"
 #include "random.h"
 
 #include <algorithm>
@@ -50,7 +51,7 @@ double IdModel::storedParams(Index rank) const
 {
     // Skeleton n×r, the r×(m−r) block T of Z, and the r indices (shape of the factored A).
     const double r = double(rank);
-    const double nA = double(m_a.rows()), mA = double(m_a.cols());
+    const double nA = double(m_aRows), mA = double(m_aCols);
     return nA * r + r * (mA - r) + r;
 }
 
@@ -91,18 +92,15 @@ void IdModel::advance(Matrix &acc, Index from, Index to) const
 Matrix IdModel::skeleton(Index rank) const
 {
     rank = std::clamp<Index>(rank, 0, m_maxRank);
-    Matrix c(m_a.rows(), rank);
-    for (Index j = 0; j < rank; ++j)
-        c.col(j) = m_a.col(m_pivots[std::size_t(j)]);
     if (m_rowId)
-        return c.transpose();
-    return c;
+        return m_skeleton.leftCols(rank).transpose();
+    return m_skeleton.leftCols(rank);
 }
 
 Matrix IdModel::interpolationOfFactor(Index rank) const
 {
     rank = std::clamp<Index>(rank, 0, m_maxRank);
-    const Index mA = m_a.cols();
+    const Index mA = m_aCols;
     Matrix z = Matrix::Zero(rank, mA);
     // Identity block: Z[:, piv[:r]] = I_r, set exactly.
     for (Index a = 0; a < rank; ++a)
@@ -139,12 +137,111 @@ double IdModel::maxAbsZ(Index rank) const
     return interpolationOfFactor(rank).cwiseAbs().maxCoeff();
 }
 
-std::unique_ptr<IdModel> computeId(const Matrix &m, const IdOptions &options, Progress *progress)
+namespace {
+
+/// ‖R[k, k:]‖² for the first `rows` rows of the R stored in qr's upper part.
+Vector rowNorms2(const Matrix &qr, Index rows)
+{
+    Vector rowNorm2 = Vector::Zero(rows);
+    for (Index j = 0; j < qr.cols(); ++j) {
+        const Index h = std::min(j + 1, rows);
+        rowNorm2.head(h) += qr.col(j).head(h).cwiseAbs2();
+    }
+    return rowNorm2;
+}
+
+void checkIdOptions(const IdOptions &options)
 {
     if (options.rank < 0 || options.oversampling < 0)
         throw std::invalid_argument("computeId: rank (" + std::to_string(options.rank) +
                                     ") and oversampling (" + std::to_string(options.oversampling) +
                                     ") must not be negative");
+}
+
+} // namespace
+
+void IdModel::finish(const Matrix &qr, const Vector &tau, Index rowsOfR, double residual, const Matrix &a,
+                     bool transposed, bool reconstruction, Progress *progress)
+{
+    const Index nA = m_aRows, mA = m_aCols, k = m_maxRank;
+    m_qrSteps = rowsOfR;
+    m_tail2 = tailSums(rowNorms2(qr, rowsOfR), residual);
+    m_rDiagonal = qr.diagonal().head(rowsOfR).cwiseAbs();
+    m_numericalRank = leadingNonNegligible(m_rDiagonal, nA, mA);
+    // R[:k, :]Πᵀ: row i of R (zero left of the diagonal) with columns back in A's order.
+    m_rUnpivoted = Matrix::Zero(k, mA);
+    for (Index j = 0; j < mA; ++j) {
+        const Index h = std::min(j + 1, k);
+        m_rUnpivoted.col(m_pivots[std::size_t(j)]).head(h) = qr.col(j).head(h);
+    }
+    // The skeleton columns of A (rows of M for a row ID, `a` being M then).
+    m_skeleton.resize(nA, k);
+    for (Index j = 0; j < k; ++j) {
+        const Index p = m_pivots[std::size_t(j)];
+        if (transposed)
+            m_skeleton.col(j) = a.row(p).transpose();
+        else
+            m_skeleton.col(j) = a.col(p);
+    }
+    if (reconstruction) {
+        m_q = lapack::householderQ(qr, tau, k); // dorgqr, first k columns
+        checkpoint(progress, 0.95);
+    } else {
+        m_q.resize(nA, 0);
+    }
+    checkpoint(progress, 1.0);
+}
+
+IncrementalId::IncrementalId(const Matrix &m, bool rowId, bool reconstruction)
+    : m_rowId(rowId), m_reconstruction(reconstruction), m_rows(m.rows()), m_cols(m.cols()),
+      m_qr(std::make_unique<TruncatedPivotedQr>(rowId ? Matrix(m.transpose()) : m))
+{
+}
+
+IncrementalId::~IncrementalId() = default;
+
+Index IncrementalId::steps() const { return m_qr->steps(); }
+
+std::unique_ptr<IdModel> IncrementalId::compute(const Matrix &m, Index rank, Progress *progress)
+{
+    if (m.rows() != m_rows || m.cols() != m_cols)
+        throw std::invalid_argument("IncrementalId: the matrix is " + std::to_string(m.rows()) + "×"
+                                    + std::to_string(m.cols()) + ", the state was made for "
+                                    + std::to_string(m_rows) + "×" + std::to_string(m_cols));
+    if (rank < 0)
+        throw std::invalid_argument("IncrementalId: negative rank " + std::to_string(rank));
+    const Index nA = m_qr->rows(), mA = m_qr->cols(), kAll = std::min(nA, mA);
+    const Index k = rank == 0 ? kAll : std::min(rank, kAll);
+    checkpoint(progress, 0.0);
+    {
+        SubProgress qrProgress(progress, 0.0, 0.75);
+        m_qr->advance(k, &qrProgress);
+    }
+    std::unique_ptr<IdModel> model(new IdModel);
+    IdModel &id = *model;
+    id.m_rows = m_rows;
+    id.m_cols = m_cols;
+    id.m_aRows = nA;
+    id.m_aCols = mA;
+    id.m_rowId = m_rowId;
+    id.m_selector = IdSelector::PivotedQr;
+    id.m_canReconstruct = m_reconstruction;
+    id.m_maxRank = k;
+    id.m_pivots = m_qr->pivots();
+    const Index steps = m_qr->steps();
+    id.finish(m_qr->factors(), m_qr->tau(), steps, m_qr->trailingSquaredNorm(), m, m_rowId, m_reconstruction,
+              progress);
+    return model;
+}
+
+std::unique_ptr<IdModel> computeId(const Matrix &m, const IdOptions &options, Progress *progress)
+{
+    checkIdOptions(options);
+    const Index kAll = std::min(m.rows(), m.cols());
+    const Index rank = options.rank == 0 ? kAll : std::min(options.rank, kAll);
+    if (options.selector == IdSelector::PivotedQr && !options.completeQr && rank < kAll)
+        return IncrementalId(m, options.rowId, options.reconstruction).compute(m, rank, progress);
+
     checkpoint(progress, 0.0);
     std::unique_ptr<IdModel> model(new IdModel);
     IdModel &id = *model;
@@ -154,14 +251,12 @@ std::unique_ptr<IdModel> computeId(const Matrix &m, const IdOptions &options, Pr
     id.m_selector = options.selector;
     id.m_canReconstruct = options.reconstruction;
     // The factored matrix: a row ID of M is the column ID of Mᵀ.
-    if (options.rowId)
-        id.m_a = m.transpose();
-    else
-        id.m_a = m;
-    const Matrix &a = id.m_a;
-    const Index nA = a.rows(), mA = a.cols(), kAll = std::min(nA, mA);
-    id.m_maxRank = options.rank == 0 ? kAll : std::min(options.rank, kAll);
-    const Index k = id.m_maxRank;
+    const Matrix a = options.rowId ? Matrix(m.transpose()) : m;
+    const Index nA = a.rows(), mA = a.cols();
+    id.m_aRows = nA;
+    id.m_aCols = mA;
+    id.m_maxRank = rank;
+    const Index k = rank;
 
     if (kAll == 0) { // empty: nothing to choose, error 0 at rank 0
         id.m_pivots.resize(std::size_t(mA));
@@ -169,6 +264,7 @@ std::unique_ptr<IdModel> computeId(const Matrix &m, const IdOptions &options, Pr
             id.m_pivots[std::size_t(j)] = j;
         id.m_tail2 = Vector::Zero(1);
         id.m_rUnpivoted.resize(0, mA);
+        id.m_skeleton.resize(nA, 0);
         id.m_q.resize(nA, 0);
         checkpoint(progress, 1.0);
         return model;
@@ -178,21 +274,15 @@ std::unique_ptr<IdModel> computeId(const Matrix &m, const IdOptions &options, Pr
     // first `reflectors` Householder steps below the diagonal.
     Matrix qr;
     Vector tau;
-    Vector rowNorm2;     // ‖R[k, k:]‖² for the rows of R that are known
+    Index rowsOfR = 0;
     double residual = 0; // error not covered by those rows (randomized: ‖(QᵀA)[rank:, rest]‖²)
     if (options.selector == IdSelector::PivotedQr) {
-        // A Π = Q R by dgeqp3 (Businger–Golub pivoting with norm down-dating).
+        // A Π = Q R by dgeqp3 (Businger–Golub pivoting with norm down-dating), to the end.
         qr = a;
         if (!lapack::pivotedQr(qr, id.m_pivots, tau))
             throw std::runtime_error("computeId: pivoted QR (dgeqp3) failed");
         checkpoint(progress, 0.75);
-        // ‖R[k, k:]‖², k < min(n, m): the error of rank r is the sum over k ≥ r.
-        rowNorm2 = Vector::Zero(kAll);
-        for (Index j = 0; j < mA; ++j) {
-            const Index h = std::min(j + 1, kAll);
-            rowNorm2.head(h) += qr.col(j).head(h).cwiseAbs2();
-        }
-        id.m_rDiagonal = qr.diagonal().head(kAll).cwiseAbs();
+        rowsOfR = kAll; // ‖R[k, k:]‖², k < min(n, m): the error of rank r is the sum over k ≥ r
     } else {
         // Pivots from dgeqp3 of the sketch Y = Ω A, Ω d×n i.i.d. N(0,1),
         // d = rank + oversampling ≤ n.
@@ -219,31 +309,11 @@ std::unique_ptr<IdModel> computeId(const Matrix &m, const IdOptions &options, Pr
         qr.leftCols(k) = b1;
         qr.rightCols(mA - k) = b2;
         checkpoint(progress, 0.75);
-        rowNorm2 = Vector::Zero(k);
-        for (Index j = 0; j < mA; ++j) {
-            const Index h = std::min(j + 1, k);
-            rowNorm2.head(h) += qr.col(j).head(h).cwiseAbs2();
-        }
+        rowsOfR = k;
         // The rows k.. of Qᵀ A[:, piv] are zero in the first k columns; the rest is R22'.
         residual = b2.bottomRows(nA - k).squaredNorm();
-        id.m_rDiagonal = qr.diagonal().head(k).cwiseAbs();
     }
-    id.m_tail2 = tailSums(rowNorm2, residual);
-    id.m_numericalRank = leadingNonNegligible(id.m_rDiagonal, nA, mA);
-
-    // R[:k, :]Πᵀ: row i of R (zero left of the diagonal) with columns back in A's order.
-    id.m_rUnpivoted = Matrix::Zero(k, mA);
-    for (Index j = 0; j < mA; ++j) {
-        const Index h = std::min(j + 1, k);
-        id.m_rUnpivoted.col(id.m_pivots[std::size_t(j)]).head(h) = qr.col(j).head(h);
-    }
-    if (options.reconstruction) {
-        id.m_q = lapack::householderQ(qr, tau, k); // dorgqr, first k columns
-        checkpoint(progress, 0.95);
-    } else {
-        id.m_q.resize(nA, 0);
-    }
-    checkpoint(progress, 1.0);
+    id.finish(qr, tau, rowsOfR, residual, a, false, options.reconstruction, progress);
     return model;
 }
 

@@ -9,6 +9,8 @@
 
 namespace factorscope::core {
 
+class TruncatedPivotedQr;
+
 /// How the skeleton columns of an interpolative decomposition are chosen (algorithms.md §4).
 enum class IdSelector {
     PivotedQr,       ///< Businger–Golub column-pivoted QR of M (LAPACK dgeqp3); deterministic
@@ -18,9 +20,13 @@ enum class IdSelector {
 struct IdOptions
 {
     IdSelector selector = IdSelector::PivotedQr;
-    /// Largest rank wanted; 0 = all, min(n, m). Deterministic pivoted QR costs the same for any
-    /// rank (one dgeqp3 of the whole matrix); the rank only bounds maxRank() and the size of Q.
+    /// Largest rank wanted; 0 = all, min(n, m). The deterministic selector stops its pivoted QR
+    /// after `rank` steps (TruncatedPivotedQr, O(nm·rank), the first pivots of dgeqp3) unless
+    /// completeQr is set.
     Index rank = 0;
+    /// Deterministic selector: run dgeqp3 to the end whatever the rank (its error curve then
+    /// covers every rank up to min(n, m); O(nm·min(n,m))).
+    bool completeQr = false;
     /// Sketch rows d = rank + oversampling, at most n (randomized selector only).
     Index oversampling = 10;
     std::uint64_t seed = 0;
@@ -37,8 +43,10 @@ struct IdOptions
 /// for a row ID), with Π's first r columns the skeleton. Then, with R11 = R[:r,:r], R12 = R[:r,r:]:
 ///   C = A[:, S] = Q[:, :r]·R11,   Z = [I_r, R11⁻¹R12]·Πᵀ,   C·Z = Q[:, :r]·R[:r, :]·Πᵀ,
 ///   ‖A − C·Z‖²_F = ‖R22‖²_F = Σ_{k≥r} ‖R[k, k:]‖²   (trailing row norms of R).
-/// Deterministic selector: R is that of dgeqp3 (Businger–Golub pivoting), every rank 0..min(n,m)
-/// is available from the one factorisation; O(nm·min(n,m)). Randomized selector: the pivots come
+/// Deterministic selector: R is that of dgeqp3 (Businger–Golub pivoting). With rank k < min(n,m)
+/// the QR stops after k steps (core/partialqr.h; the first k pivots and rows of R are dgeqp3's)
+/// and ‖R22‖²_F is the measured norm of the unfactored trailing block; O(nm·k). With completeQr
+/// (or k = min(n,m)) every rank is available from one dgeqp3; O(nm·min(n,m)). Randomized selector: the pivots come
 /// from dgeqp3 of ΩA (Ω d×n Gaussian, d = rank + oversampling), then an unpivoted Householder QR
 /// of A[:, pivots] (rank reflectors) gives R; O(nmd) + O(nm·rank). Reference: algorithms.md §4.2,
 /// §4.3, §8.4; Martinsson, "Randomized algorithms for pivoting and for computing interpolatory
@@ -79,7 +87,8 @@ public:
     void advance(Matrix &acc, Index from, Index to) const override;
 
     /// Column order chosen by the selector, as original column ids (row ids for a row ID); the
-    /// first r are the skeleton at rank r. Length m (n for a row ID).
+    /// first r are the skeleton at rank r. Length m (n for a row ID); after a truncated QR the
+    /// order past qrSteps() is only provisional.
     const IndexList &pivots() const { return m_pivots; }
     /// The skeleton C = M[:, pivots[:r]] (n×r); row ID: M[pivots[:r], :] (r×m).
     Matrix skeleton(Index rank) const;
@@ -89,13 +98,17 @@ public:
     Matrix interpolation(Index rank) const;
     /// max |Z_ij| at rank r (1 when r ≥ 1 and Z has no larger entry; 0 at rank 0).
     double maxAbsZ(Index rank) const;
-    /// |R_kk| for k < min(n, m) (deterministic) or k < rank (randomized), for the decay plot.
-    /// Non-increasing for the deterministic selector.
+    /// |R_kk| for every step of the QR that was made: k < min(n, m) for a complete QR, k < rank for
+    /// a truncated or randomized one, for the decay plot. Non-increasing for the deterministic
+    /// selector.
     Vector rDiagonal() const { return m_rDiagonal; }
     /// Numerical rank s of the factored matrix as seen by R (see the class note).
     Index numericalRank() const { return m_numericalRank; }
     bool isRowId() const { return m_rowId; }
     IdSelector selector() const { return m_selector; }
+    /// Steps of the pivoted QR behind the model: min(n, m) for a complete dgeqp3, fewer for a
+    /// truncated one (deterministic selector), rank for the randomized selector.
+    Index qrSteps() const { return m_qrSteps; }
     /// Q[:, :maxRank()] of A·Π = Q·R (nA×maxRank, orthonormal columns; A = M, or Mᵀ for a row ID);
     /// empty for a curve-only model. With rFactorRows(): M̃_r = Q[:, :r]·(RΠᵀ)[:r, :] (column ID)
     /// or its transpose (row ID), the nested sum reconstruct() and advance() use (core/preview).
@@ -105,7 +118,13 @@ public:
 
 private:
     friend std::unique_ptr<IdModel> computeId(const Matrix &, const IdOptions &, Progress *);
+    friend class IncrementalId;
     IdModel() = default;
+    /// Fills everything from a Householder QR of A·Π held in `qr` (R in the upper part of its first
+    /// `rowsOfR` rows, the first k reflectors below the diagonal), `residual` = the error no row of
+    /// R accounts for, and the original A for the skeleton columns.
+    void finish(const Matrix &qr, const Vector &tau, Index rowsOfR, double residual, const Matrix &a,
+                bool transposed, bool reconstruction, Progress *progress);
     /// Z of the factored matrix A (r × A.cols()), before any transposition.
     Matrix interpolationOfFactor(Index rank) const;
 
@@ -115,12 +134,36 @@ private:
     IdSelector m_selector = IdSelector::PivotedQr;
     Index m_maxRank = 0;
     Index m_numericalRank = 0;
-    Matrix m_a;          ///< the factored matrix A = M, or Mᵀ for a row ID (nA×mA)
+    Index m_aRows = 0, m_aCols = 0; ///< shape of the factored matrix A = M, or Mᵀ for a row ID
+    Index m_qrSteps = 0;
+    Matrix m_skeleton;   ///< A[:, pivots[:maxRank]] (nA×maxRank)
     IndexList m_pivots;  ///< Π as original column ids of A
     Matrix m_rUnpivoted; ///< R[:k, :]·Πᵀ (k×mA): R's rows with columns back in A's order
     Matrix m_q;          ///< Q[:, :maxRank] (nA×maxRank); empty for a curve-only model
     Vector m_tail2;      ///< m_tail2[r] = Σ_{k≥r} ‖R[k, k:]‖², r = 0..maxRank
     Vector m_rDiagonal;  ///< |R_kk|
+};
+
+/// The deterministic (pivoted-QR) ID of one matrix, extendable: compute(m, k2) after
+/// compute(m, k1) continues the pivoted QR from step k1 (TruncatedPivotedQr) instead of starting
+/// over, and gives the model a single compute(m, k2) gives. Keeps a working copy of M (or Mᵀ),
+/// n·m doubles. Not thread-safe; the models are independent values.
+class IncrementalId
+{
+public:
+    /// `reconstruction` false: the models carry no Q (error curve only, see IdOptions).
+    IncrementalId(const Matrix &m, bool rowId, bool reconstruction = true);
+    ~IncrementalId();
+    /// The column (or row) ID of m, the same matrix as at construction, up to `rank` (0 = all).
+    /// Throws Cancelled (the state stays usable), std::invalid_argument for another shape.
+    std::unique_ptr<IdModel> compute(const Matrix &m, Index rank, Progress *progress = nullptr);
+    /// Pivoted-QR steps made so far.
+    Index steps() const;
+
+private:
+    bool m_rowId, m_reconstruction;
+    Index m_rows, m_cols;
+    std::unique_ptr<TruncatedPivotedQr> m_qr;
 };
 
 /// Interpolative decomposition of m (n×m) per options. Throws std::invalid_argument for a negative

@@ -2,6 +2,7 @@
 #include "lapack.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <complex>
 #define lapack_complex_float std::complex<float>
 #define lapack_complex_double std::complex<double>
@@ -164,6 +165,51 @@ bool applyHouseholderQ(const Matrix &qr, const Vector &tau, Matrix &c, bool tran
     return LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', transpose ? 'T' : 'N', lapack_int(n),
                           lapack_int(c.cols()), lapack_int(k), qr.data(), lapack_int(n), tau.data(),
                           c.data(), lapack_int(n)) == 0;
+}
+
+} // namespace factorscope::core::lapack
+
+// Appended for the truncated pivoted QR (core/partialqr.cpp).
+extern "C" {
+int ilaenv_(const int *ispec, const char *name, const char *opts, const int *n1, const int *n2,
+            const int *n3, const int *n4, std::size_t nameLength, std::size_t optsLength);
+void dlaqps_(const int *m, const int *n, const int *offset, const int *nb, int *kb, double *a,
+             const int *lda, int *jpvt, double *tau, double *vn1, double *vn2, double *auxv, double *f,
+             const int *ldf);
+void dlaqp2_(const int *m, const int *n, const int *offset, double *a, const int *lda, int *jpvt,
+             double *tau, double *vn1, double *vn2, double *work);
+}
+// dnrm2_ is declared by Eigen's blas.h (EIGEN_USE_BLAS), with non-const pointers.
+
+namespace factorscope::core::lapack {
+
+void geqp3Blocking(Index rows, Index cols, Index &nb, Index &nx)
+{
+    const int one = 1, three = 3, m = int(rows), n = int(cols), none = -1;
+    nb = ilaenv_(&one, "DGEQRF", " ", &m, &n, &none, &none, 6, 1);
+    nx = std::max(0, ilaenv_(&three, "DGEQRF", " ", &m, &n, &none, &none, 6, 1));
+}
+
+Index laqps(Index m, Index n, Index offset, Index nb, double *a, Index lda, int *jpvt, double *tau,
+            double *vn1, double *vn2, double *auxv, double *f, Index ldf)
+{
+    const int mi = int(m), ni = int(n), oi = int(offset), nbi = int(nb), ldai = int(lda), ldfi = int(ldf);
+    int kb = 0;
+    dlaqps_(&mi, &ni, &oi, &nbi, &kb, a, &ldai, jpvt, tau, vn1, vn2, auxv, f, &ldfi);
+    return Index(kb);
+}
+
+void laqp2(Index m, Index n, Index offset, double *a, Index lda, int *jpvt, double *tau, double *vn1,
+           double *vn2, double *work)
+{
+    const int mi = int(m), ni = int(n), oi = int(offset), ldai = int(lda);
+    dlaqp2_(&mi, &ni, &oi, a, &ldai, jpvt, tau, vn1, vn2, work);
+}
+
+double nrm2(Index n, const double *x)
+{
+    int ni = int(n), inc = 1;
+    return dnrm2_(&ni, const_cast<double *>(x), &inc);
 }
 
 } // namespace factorscope::core::lapack

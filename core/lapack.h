@@ -71,3 +71,28 @@ bool householderQr(Matrix &a, Vector &tau);
 bool applyHouseholderQ(const Matrix &qr, const Vector &tau, Matrix &c, bool transpose);
 
 } // namespace factorscope::core::lapack
+
+// Appended for the truncated pivoted QR (core/partialqr.cpp): dgeqp3's building blocks, called
+// through their Fortran symbols (LAPACKE has no wrappers for these auxiliary routines).
+namespace factorscope::core::lapack {
+
+/// The block size NB and crossover NX that dgeqp3 takes from ILAENV for an n×m matrix (32 and 128
+/// with the reference ILAENV).
+void geqp3Blocking(Index rows, Index cols, Index &nb, Index &nx);
+
+/// DLAQPS: up to nb steps of Businger–Golub pivoted QR on the m×n block at `a` whose first
+/// `offset` rows are already factored, BLAS-3 update of the trailing matrix at the end; stops
+/// early when a downdated column norm became unreliable (the recomputation safeguard). Returns the
+/// number of columns factorised. jpvt is 1-based, vn1/vn2 the partial and exact column norms,
+/// auxv (nb) and f (ldf×nb, ldf ≥ n) workspace.
+Index laqps(Index m, Index n, Index offset, Index nb, double *a, Index lda, int *jpvt, double *tau,
+            double *vn1, double *vn2, double *auxv, double *f, Index ldf);
+
+/// DLAQP2: unblocked pivoted QR of the m×n block at `a` from row offset + 1 to the end.
+void laqp2(Index m, Index n, Index offset, double *a, Index lda, int *jpvt, double *tau, double *vn1,
+           double *vn2, double *work);
+
+/// DNRM2 of n contiguous doubles (the routine dgeqp3 starts its column norms with).
+double nrm2(Index n, const double *x);
+
+} // namespace factorscope::core::lapack

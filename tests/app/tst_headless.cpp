@@ -44,6 +44,7 @@ private slots:
     void badFiles_data();
     void badFiles();
     void noPartialOutput();
+    void partialOrFull();
     void tensorInfo();
     void tensorCurve();
     void badTensorFiles_data();
@@ -614,4 +615,37 @@ void TestHeadless::badTensorFiles()
 }
 
 QTEST_GUILESS_MAIN(TestHeadless)
+// --ranks 1:24 factorises to rank 24 only (block Lanczos, pivoted QR stopped at 24); --full the
+// whole; the numbers agree and the metadata says which was used.
+void TestHeadless::partialOrFull()
+{
+    core::Rng rng(5);
+    core::Vector sigma(300);
+    for (int i = 0; i < 300; ++i)
+        sigma[i] = std::pow(1.0 + i, -1.1);
+    const Matrix u = rng.gaussian(420, 300).householderQr().householderQ() * Matrix::Identity(420, 300);
+    const Matrix v = rng.gaussian(300, 300).householderQr().householderQ() * Matrix::Identity(300, 300);
+    writeNpyFile(path(QStringLiteral("decay.npy")), u * sigma.asDiagonal() * v.transpose());
+    const QStringList args = {QStringLiteral("curve"), path(QStringLiteral("decay.npy")), QStringLiteral("--method"),
+                              QStringLiteral("svd,id"), QStringLiteral("--ranks"), QStringLiteral("1:24")};
+    const RunResult partial = runFactorscope(args);
+    const RunResult full = runFactorscope(args + QStringList{QStringLiteral("--full")});
+    QCOMPARE(partial.exitCode, 0);
+    QCOMPARE(full.exitCode, 0);
+    QVERIFY2(partial.out.contains("\n# svd: partial, k = 24, block Lanczos"), partial.out.left(600).constData());
+    QVERIFY(partial.out.contains("\n# id: partial, k = 24, pivoted QR stopped after 24 of 300 steps"));
+    QVERIFY(full.out.contains("\n# svd: full, dgesdd, all 300 singular values"));
+    QVERIFY(full.out.contains("\n# id: full, dgeqp3"));
+    const CsvTable a = parseCurveCsv(partial.out), b = parseCurveCsv(full.out);
+    QCOMPARE(a.rows.size(), 48);
+    QCOMPARE(b.rows.size(), 48);
+    for (int i = 0; i < 48; ++i)
+        for (const QString &column : {QStringLiteral("rel_err_fro"), QStringLiteral("rel_err_spec")}) {
+            if (a.cell(i, column).isEmpty() && b.cell(i, column).isEmpty())
+                continue;
+            const double x = a.number(i, column), y = b.number(i, column);
+            QVERIFY2(std::abs(x - y) <= 1e-10 * std::abs(y), qPrintable(QStringLiteral("row %1 %2: %3 vs %4").arg(i).arg(column).arg(x, 0, 'g', 17).arg(y, 0, 'g', 17)));
+        }
+}
+
 #include "tst_headless.moc"

@@ -5,6 +5,7 @@
 
 #include "core/curve.h"
 #include "core/metrics.h"
+#include "core/svd.h"
 
 #include <QtTest>
 
@@ -37,6 +38,8 @@ private slots:
     void imagePsnr();
     void ranksBeyondUsableAreLeftOut();
     void csvFormat();
+    void partialEqualsFull();
+    void partialImagePsnr();
     void parseRanks_data();
     void parseRanks();
 };
@@ -233,6 +236,75 @@ void TestCurve::csvFormat()
                                       "rel_err_fro_max,trials,rel_err_fro_expected,rel_err_spec_kind"));
     QCOMPARE(lines[4], QStringLiteral("cr,optimal,3,60,0.33333333333333331,,,0.25,0.5,5,0.40000000000000002,"));
     QCOMPARE(QString::fromStdString(formatNumber(0.1)).toDouble(), 0.1); // round trip at 17 digits
+}
+
+// Factorising only up to the largest rank asked (the default) gives the rows of the complete
+// factorisation (--full), and the metadata says which was used.
+void TestCurve::partialEqualsFull()
+{
+    Vector sigma(300);
+    for (Index i = 0; i < 300; ++i)
+        sigma[i] = std::pow(1.0 + double(i), -1.2);
+    const std::vector<Matrix> channels = {test::withSpectrum(420, 300, sigma, 3), test::gaussian(420, 300, 4)};
+    CurveRequest req;
+    req.methods = {Method::Svd, Method::Id, Method::Monarch};
+    req.settings.monarchBlocks = 6;
+    for (Index r = 1; r <= 24; ++r)
+        req.ranks.push_back(r);
+    const CurveResult partial = computeCurves(channels, req);
+    req.settings.fullFactorisation = true;
+    const CurveResult full = computeCurves(channels, req);
+    QCOMPARE(partial.rows.size(), full.rows.size());
+    for (std::size_t i = 0; i < partial.rows.size(); ++i) {
+        const CurveRow &p = partial.rows[i], &f = full.rows[i];
+        QCOMPARE(p.method, f.method);
+        QCOMPARE(p.rank, f.rank);
+        QVERIFY2(relDiff(p.relErrFro, f.relErrFro) < 1e-10,
+                 qPrintable(QStringLiteral("%1 rank %2: %3 vs %4").arg(QString::fromStdString(p.method)).arg(p.rank)
+                                .arg(p.relErrFro, 0, 'g', 17).arg(f.relErrFro, 0, 'g', 17)));
+        QCOMPARE(bool(p.relErrSpec), bool(f.relErrSpec));
+        if (p.relErrSpec)
+            QVERIFY(relDiff(*p.relErrSpec, *f.relErrSpec) < 1e-10);
+    }
+    QCOMPARE(partial.factorisations.size(), std::size_t(3));
+    QVERIFY(QString::fromStdString(partial.factorisations[0]).startsWith(QStringLiteral("svd: partial, k = 24, block Lanczos")));
+    QVERIFY(QString::fromStdString(partial.factorisations[0]).contains(QStringLiteral(", certified: residuals")));
+    QVERIFY(!QString::fromStdString(partial.factorisations[0]).contains(QStringLiteral("dgesdd")));
+    QVERIFY(QString::fromStdString(partial.factorisations[1]).startsWith(QStringLiteral("id: partial, k = 24, pivoted QR stopped")));
+    QVERIFY(QString::fromStdString(partial.factorisations[2]).contains(QStringLiteral("every block rank")));
+    QVERIFY(QString::fromStdString(full.factorisations[0]).startsWith(QStringLiteral("svd: full, dgesdd")));
+    QVERIFY(QString::fromStdString(full.factorisations[1]).startsWith(QStringLiteral("id: full, dgeqp3")));
+    std::ostringstream out;
+    writeCurveCsv(out, partial, CsvMetadata{});
+    QVERIFY(QString::fromStdString(out.str()).contains(QStringLiteral("\n# svd: partial, k = 24")));
+}
+
+// PSNR from the partial SVD's reconstructions equals PSNR measured on the displayed planes, in
+// every colour mode (the curve forms no displayed planes itself).
+void TestCurve::partialImagePsnr()
+{
+    std::vector<Matrix> rgb;
+    for (int c = 0; c < 3; ++c)
+        rgb.push_back(test::gaussian(300, 280, 30 + c).cwiseAbs().cwiseMin(1.0));
+    for (ColorMode mode : {ColorMode::Gray, ColorMode::Rgb, ColorMode::YCbCr}) {
+        const auto channels = imageToChannels(rgb, mode);
+        CurveRequest req;
+        req.methods = {Method::Svd};
+        req.ranks = {2, 9};
+        ImageContext ctx;
+        ctx.color = mode;
+        ctx.displayOriginal = mode == ColorMode::Gray ? channels : rgb;
+        req.image = ctx;
+        const CurveResult r = computeCurves(channels, req);
+        QVERIFY(QString::fromStdString(r.factorisations[0]).startsWith(QStringLiteral("svd: partial")));
+        for (const CurveRow &row : r.rows) {
+            std::vector<Matrix> approx;
+            for (const Matrix &ch : channels)
+                approx.push_back(computeSvd(ch)->reconstruct(row.rank));
+            const double expected = psnr(ctx.displayOriginal, channelsToDisplay(approx, mode));
+            QVERIFY2(relDiff(*row.psnrDb, expected) < 1e-10, qPrintable(colorModeName(mode).c_str()));
+        }
+    }
 }
 
 void TestCurve::parseRanks_data()
