@@ -45,9 +45,9 @@ QStringList names()
             QStringLiteral("svd-preview")};
 }
 
-bool run(MainWindow &window, const QString &requested, const QString &file)
+bool run(MainWindow &window, const QString &requested, const QString &file, QSize size)
 {
-    window.resize(1600, 1000);
+    window.resize(size);
     QString scene = requested;
     if (scene.endsWith(QStringLiteral("-dark"))) {
         // To check that everything follows a dark palette: Fusion with a dark palette.

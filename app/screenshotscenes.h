@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QSize>
 #include <QString>
 #include <QStringList>
 
@@ -19,9 +20,9 @@ namespace screenshotScenes {
 /// scene with "-dark" appended uses Fusion with a dark palette.
 QStringList names();
 
-/// Sets `window` (shown, fresh settings) up as `scene` at 1600×1000, waits for every job and
-/// saves it to `file`. False for an unknown scene or when it could not be made.
-bool run(MainWindow &window, const QString &scene, const QString &file);
+/// Sets `window` (shown, fresh settings) up as `scene` at `size`, waits for every job and saves
+/// it to `file`. False for an unknown scene or when it could not be made.
+bool run(MainWindow &window, const QString &scene, const QString &file, QSize size = QSize(1600, 1000));
 
 } // namespace screenshotScenes
 

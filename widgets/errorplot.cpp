@@ -294,6 +294,8 @@ ErrorPlot::ErrorPlot(QWidget *parent)
     m_yCombo = new QComboBox(this);
     m_yCombo->addItem(tr("Frobenius"));
     m_yCombo->addItem(tr("Spectral"));
+    m_yCombo->setToolTip(tr("The relative error ‖M − M̃‖_F / ‖M‖_F (Frobenius) or ‖M − M̃‖₂ / ‖M‖₂ (spectral); "
+                            "above 1 an approximation is worse than M̃ = 0"));
     yLabel->setBuddy(m_yCombo);
     m_logCheck = new QCheckBox(tr("Log y"), this);
     m_logCheck->setChecked(m_logY);
@@ -808,8 +810,8 @@ void ErrorPlot::updateLabels()
     const bool params = m_xAxis == XAxis::Params;
     m_plot->xAxis->setLabel(params ? tr("stored numbers") : tr("rank r"));
     // QCustomPlot draws plain text: no subscript F, so the norm is named in words.
-    m_plot->yAxis->setLabel(m_yMetric == YMetric::Spectral ? tr("relative error, spectral: ‖M − M̃‖₂ / ‖M‖₂")
-                                                            : tr("relative error, Frobenius: ‖M − M̃‖ / ‖M‖"));
+    // Short enough for a low plot; the norms are in the y selector's tooltip.
+    m_plot->yAxis->setLabel(m_yMetric == YMetric::Spectral ? tr("relative error (spectral)") : tr("relative error (Frobenius)"));
     if (m_logY) {
         m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
         m_plot->yAxis->setTicker(makeLogTicker());
@@ -929,10 +931,9 @@ void ErrorPlot::updateRanges()
                 (keyAxis(cs) == m_plot->xAxis2 ? topX : bottom).take(x);
         }
         if (worst > cap)
-            clipped << tr("%1 reaches %2").arg(legendName(cs), formatError(worst));
+            clipped << tr("%1 up to %2").arg(shortName(cs.name), QString::number(worst, 'g', 3));
     }
-    m_clipNote = clipped.isEmpty() ? QString()
-                                   : tr("Clipped above 1 (worse than M̃ = 0): %1").arg(clipped.join(QStringLiteral("; ")));
+    m_clipNote = clipped.isEmpty() ? QString() : tr("above 1, clipped: %1").arg(clipped.join(QStringLiteral("; ")));
     m_fittedX2 = topX.valid() ? topX.hi : std::numeric_limits<double>::infinity();
     const auto setX = [this](QCPAxis *axis, Extent e) {
         if (!e.valid()) {
@@ -1070,7 +1071,11 @@ void ErrorPlot::placeMarkerLabels()
         return;
     QVector<QRectF> taken;
     QVector<QPair<QCPItemText *, QPointF>> labels;
+    if (m_plot->legend->visible() && !m_legendOutside)
+        taken << QRectF(m_plot->legend->outerRect());
     for (int i = 0; i < m_plot->itemCount(); ++i) {
+        if (auto *note = qobject_cast<QCPItemText *>(m_plot->item(i)); note && note->property("fsClipNote").toBool())
+            taken << QRectF(note->topLeft->pixelPosition(), note->bottomRight->pixelPosition()).normalized();
         if (auto *tracer = qobject_cast<QCPItemTracer *>(m_plot->item(i)); tracer && tracer->property("fsMarker").toBool()) {
             const QPointF p = tracer->position->pixelPosition();
             taken << QRectF(p.x() - 6, p.y() - 6, 12, 12);
@@ -1114,8 +1119,18 @@ void ErrorPlot::placeMarkerLabels()
                 break;
             }
         }
-        label->position->setCoords(chosen->dx, chosen->dy);
-        label->setPositionAlignment(chosen->align);
+        double dx = chosen->dx, dy = chosen->dy;
+        if (!area.contains(anchor.toPoint())) {
+            // The dot is off the plot (a clipped curve): its label just inside the nearest edge.
+            const QPointF inside(std::clamp(anchor.x(), double(area.left()) + 2.0, double(area.right()) - size.width() - 2.0),
+                                 std::clamp(anchor.y(), double(area.top()) + 2.0, double(area.bottom()) - size.height() - 2.0));
+            dx = inside.x() - anchor.x();
+            dy = inside.y() - anchor.y();
+            chosen = nullptr;
+            chosenRect = QRectF(inside, size);
+        }
+        label->position->setCoords(dx, dy);
+        label->setPositionAlignment(chosen ? chosen->align : Qt::AlignLeft | Qt::AlignTop);
         taken << chosenRect;
     }
     if (!labels.isEmpty())
