@@ -3,17 +3,18 @@
 
 #include "model.h"
 #include "progress.h"
+#include "selectors.h"
 
 #include <cstdint>
 #include <memory>
 
 namespace factorscope::core {
 
-/// How the skeleton columns of an interpolative decomposition are chosen (algorithms.md §4).
-enum class IdSelector {
-    PivotedQr,       ///< Businger–Golub column-pivoted QR of M (LAPACK dgeqp3); deterministic
-    SketchPivotedQr, ///< pivoted QR of a Gaussian sketch ΩM (d×m), Martinsson 2021; randomized
-};
+/// How the skeleton columns of an interpolative decomposition are chosen (algorithms.md §4): any
+/// selector of core/selectors.h. PivotedQr (Businger–Golub column-pivoted QR of M, dgeqp3) and
+/// SketchPivotedQr (pivoted QR of a Gaussian sketch ΩM, Martinsson 2021) are the ID's own; the
+/// others choose the columns first and the ID projects onto them (Z = C⁺M either way).
+using IdSelector = Selector;
 
 struct IdOptions
 {
@@ -24,6 +25,8 @@ struct IdOptions
     /// Sketch rows d = rank + oversampling, at most n (randomized selector only).
     Index oversampling = 10;
     std::uint64_t seed = 0;
+    /// γ of the leverage selectors (core/selectors.h); 0 = the rank.
+    Index leverageRank = 0;
     /// Row ID by transposition: M ≈ Z·C with C = M[pivots[:r], :] (r×m) and Z (n×r).
     bool rowId = false;
     /// false: the error curve only (Q is not formed; reconstruct() and advance() unavailable).
