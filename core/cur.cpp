@@ -252,26 +252,40 @@ std::unique_ptr<CurModel> computeCur(const Matrix &m, const CurOptions &o, Progr
     const Matrix &y = pc.coefficients; // kc×m
     const Matrix &qr = pr.q;           // m×kr
 
-    // 4. Optimal error: ‖(I − P_C)M‖² + ‖Y[:r, :](I − P_R(l))‖², with F = Y(I − P_R) updated one
-    // row-basis vector at a time (F ← F − (F q)qᵀ) and its leading rows' squared norm taken at l(r).
+    // 4. Optimal error: ‖(I − P_C)M‖² + ‖Y[:r, :](I − P_R(l))‖², with F = Y(I − P_R) updated by
+    // blocks of row-basis vectors (F ← F − (F·Q_b)·Q_bᵀ, one pair of GEMMs per block); inside a
+    // block, ‖F_l[:r, :]‖² = ‖F_{t1}[:r, :]‖² + Σ_{s=l}^{t1−1} ‖(F·q_s)[:r]‖² (sums of squares only).
     cur.m_optimal2 = Vector::Zero(kc + 1);
     cur.m_optimal2[0] = pc.residual2[0];
     {
         Matrix f = y;
-        auto record = [&](Index rank) { cur.m_optimal2[rank] = pc.residual2[rank] + f.topRows(rank).squaredNorm(); };
-        for (Index t = 0; t < kr; ++t) {
-            checkpoint(progress, 0.85 + 0.05 * double(t) / double(kr));
-            const auto q = qr.col(t);
-            if (q.squaredNorm() > 0.0) {
-                const Vector w = f * q;
-                f.noalias() -= w * q.transpose();
+        constexpr Index kBlock = 32;
+        for (Index t0 = 0; t0 < kr; t0 += kBlock) {
+            checkpoint(progress, 0.85 + 0.05 * double(t0) / double(kr));
+            const Index t1 = std::min(kr, t0 + kBlock), width = t1 - t0;
+            const auto qBlock = qr.middleCols(t0, width);
+            const Matrix w = f * qBlock; // kc×width
+            f.noalias() -= w * qBlock.transpose();
+            if (o.rowCount > 0)
+                continue;
+            // l(r) = r: rank r = l in (t0, t1].
+            Vector prefix = Vector::Zero(t1 + 1); // Σ_{i<r} ‖F_{t1}[i, :]‖²
+            for (Index i = 0; i < t1; ++i)
+                prefix[i + 1] = prefix[i] + f.row(i).squaredNorm();
+            for (Index l = t0 + 1; l <= t1; ++l) {
+                double removedLater = 0.0;
+                for (Index s = l; s < t1; ++s)
+                    removedLater += w.col(s - t0).head(l).squaredNorm();
+                cur.m_optimal2[l] = pc.residual2[l] + prefix[l] + removedLater;
             }
-            if (o.rowCount == 0)
-                record(t + 1); // l(r) = r
         }
-        if (o.rowCount > 0)
-            for (Index rank = 1; rank <= kc; ++rank)
-                record(rank); // l(r) = rowCount at every rank
+        if (o.rowCount > 0) { // l = rowCount at every rank: F is F_L
+            double prefix = 0.0;
+            for (Index rank = 1; rank <= kc; ++rank) {
+                prefix += f.row(rank - 1).squaredNorm();
+                cur.m_optimal2[rank] = pc.residual2[rank] + prefix;
+            }
+        }
     }
     // B = Q_CᵀMQ_R, T = Q_CᵀC = Y[:, S₁], S = R·Q_R.
     const Matrix b = y * qr;

@@ -21,7 +21,10 @@ namespace factorscope::core {
 /// explicit residual (never as ‖A‖² − ‖P_r A‖², which loses every digit of a small error).
 /// In the order's coordinates coefficients is upper triangular with |diagonal| = distance: it is
 /// the R of a QR of A[:, order] (then R[t, order[j]] = 0 for j < t up to rounding).
-/// Cost O(pqk) time and one p×q work matrix with residuals; without, O(pk²) on A[:, order] alone.
+/// Computed in blocks of 32 columns (block classical Gram–Schmidt with reorthogonalisation; the
+/// residual E and its squared norms updated by GEMMs, inside a block ‖E_t‖² = ‖E_{t1}‖² plus the
+/// squared coefficients the block's later directions took away). Cost O(pqk) time and one p×q
+/// work matrix with residuals; without, O(pk²) on A[:, order] alone.
 struct NestedProjection
 {
     Matrix q;            ///< p×k; column t is orthonormal to the previous ones, or zero (no new direction)

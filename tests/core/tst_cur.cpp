@@ -47,6 +47,16 @@ Matrix makeShape(const QString &name)
     }
     if (name == QLatin1String("zero"))
         return Matrix::Zero(9, 7);
+    if (name == QLatin1String("blocks")) {
+        // k = 70 > two blocks of 32 (core/nestedprojection), with dependent columns and rows
+        // on both sides of the block boundaries.
+        Matrix m = decaying(80, 70, 0.9, 6);
+        m.col(40) = m.col(3);
+        m.col(65) = 2.0 * m.col(10);
+        m.col(33).setZero();
+        m.row(70) = m.row(5);
+        return m;
+    }
     return Matrix::Constant(1, 1, 2.5); // "1x1"
 }
 
@@ -123,7 +133,7 @@ void TestCur::curveMatchesDefinition_data()
     QTest::addColumn<Selector>("selector");
     QTest::addColumn<CurMiddle>("middle");
     QTest::addColumn<Index>("rows");
-    for (const char *shape : {"tall", "wide", "decaying", "rank-deficient", "duplicate-columns", "zero", "1x1"})
+    for (const char *shape : {"tall", "wide", "decaying", "rank-deficient", "duplicate-columns", "zero", "1x1", "blocks"})
         for (Selector s : allSelectors())
             for (CurMiddle mid : {CurMiddle::Optimal, CurMiddle::Cross})
                 for (Index rows : {Index(0), Index(4)}) {
@@ -336,7 +346,7 @@ void TestCur::idWithSelectors_data()
     QTest::addColumn<QString>("shape");
     QTest::addColumn<Selector>("selector");
     QTest::addColumn<bool>("rowId");
-    for (const char *shape : {"tall", "wide", "decaying", "rank-deficient", "duplicate-columns", "zero"})
+    for (const char *shape : {"tall", "wide", "decaying", "rank-deficient", "duplicate-columns", "zero", "blocks"})
         for (Selector s : allSelectors())
             for (bool rowId : {false, true})
                 QTest::newRow(qPrintable(QStringLiteral("%1 %2%3").arg(QString::fromLatin1(shape),
