@@ -224,7 +224,7 @@ MethodSettings parseSettings(const Arguments &a, const Prepared &prepared, std::
     const Index n = prepared.channels[0].rows(), m = prepared.channels[0].cols();
     s.curRows = Index(a.integer(QStringLiteral("cur-rows"), 0, 1, n));
     s.leverageRank = Index(a.integer(QStringLiteral("leverage-rank"), 0, 1, std::min(n, m)));
-    s.curTolerance = a.real(QStringLiteral("cur-tolerance"), -1.0, 0.0, std::numeric_limits<double>::max());
+    s.curTolerance = a.real(QStringLiteral("cur-tolerance"), -1.0, 0.0, std::numeric_limits<double>::infinity());
     if (s.curSelector == Selector::Deim && s.curRows > std::min(n, m))
         throw UsageError("--cur-rows " + std::to_string(s.curRows) + " is more than deim can choose (one row per "
                          "singular vector, min(n, m) = " + std::to_string(std::min(n, m)) + ")");
@@ -481,7 +481,7 @@ int runPinv(const Arguments &a, std::ostream &out, const ProgressSink &sink)
         throw UsageError("pinv needs --output X.npy or X.csv");
     if (a.has(QStringLiteral("tol")) && a.has(QStringLiteral("ridge")))
         throw UsageError("--tol and --ridge exclude each other (the ridge solution has no cut-off)");
-    const double max = std::numeric_limits<double>::max();
+    const double max = std::numeric_limits<double>::infinity(); // any finite value
     const double tolerance = a.real(QStringLiteral("tol"), -1.0, 0.0, max);
     const double ridge = a.real(QStringLiteral("ridge"), -1.0, 0.0, max);
     const QString output = a.value(QStringLiteral("output"));
