@@ -47,6 +47,13 @@ struct IdOptions
 /// §4.3, §8.4; Martinsson, "Randomized algorithms for pivoting and for computing interpolatory
 /// and CUR factorizations" (2021).
 ///
+/// Other selectors (IdOptions::selector leverage, leverage-sample, deim, norm, norm-sample,
+/// uniform; core/selectors.h): the skeleton is the selector's r columns in order, and Q, R and the
+/// error tail come from Gram–Schmidt on the residuals (core/nestedprojection) instead of
+/// Householder: a chosen column that adds no direction gets a zero column of Q and a zero row of
+/// R (|R_kk| = 0), so ‖A − C·Z‖ = ‖(I − P_C)A‖ exactly, and Z interpolates through the columns
+/// that did add a direction. O(nm·r) after the selection.
+///
 /// Row ID (IdOptions::rowId): the ID of Mᵀ, transposed: M ≈ Z·C with C = M[S, :] (r×m, the
 /// skeleton rows) and Z (n×r) with Z[S, :] = I_r; skeleton() and interpolation() return those
 /// transposed factors, rows()/cols() are M's, and storedParams() is m·r + r·(n−r) + r.
