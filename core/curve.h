@@ -141,9 +141,12 @@ struct CsvMetadata
     std::string input;
     Index rows = 0, cols = 0, channels = 1;
     std::string color;       ///< empty for matrices
+    std::string tensor;      ///< the array of a file of named arrays (FILE::NAME), or empty
+    std::string reshape;     ///< how a non-2-D array became the matrix (LoadedMatrix::reshape), or empty
 };
 
-/// Writes `# ` metadata lines, the header row and one row per CurveRow; 17 significant digits,
+/// Writes `# ` metadata lines (input, shape, and when set color, tensor, reshape; control
+/// characters in them become '?'), the header row and one row per CurveRow; 17 significant digits,
 /// empty cells where a value does not apply.
 void writeCurveCsv(std::ostream &out, const CurveResult &result, const CsvMetadata &meta);
 std::string formatNumber(double value);
