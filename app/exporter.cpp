@@ -155,8 +155,9 @@ std::vector<std::pair<std::string, Matrix>> factorMatrices(const core::ChannelMo
         files = {{"C", m.columnFactor(rank)},
                  {"U", m.middleFactor(rank)},
                  {"R", m.rowFactor(rank)},
-                 {"columns", indexColumn(columns, Index(columns.size()))},
-                 {"rows", indexColumn(rows, Index(rows.size()))}};
+                 // 1×k, as the 1-D .npy they are written to reads back (core/io: a 1-D array is a row).
+                 {"columns", indexColumn(columns, Index(columns.size())).transpose()},
+                 {"rows", indexColumn(rows, Index(rows.size())).transpose()}};
         break;
     }
     }
@@ -187,9 +188,9 @@ bool writeFactors(const QString &dir, const core::ChannelModel &model, Method me
         bool ok = false;
         if (format == FactorFormat::Npy && method == Method::Cur && (name == "columns" || name == "rows")) {
             // CUR's index files are 1-D int64, ready for numpy indexing (M[:, columns]).
-            core::IndexList indices(static_cast<std::size_t>(matrix.rows()));
-            for (Index i = 0; i < matrix.rows(); ++i)
-                indices[std::size_t(i)] = Index(std::llround(matrix(i, 0)));
+            core::IndexList indices(static_cast<std::size_t>(matrix.size()));
+            for (Index i = 0; i < matrix.size(); ++i)
+                indices[std::size_t(i)] = Index(std::llround(matrix(i)));
             ok = core::writeNpyIndices(path.toStdString(), indices, &reason);
         } else {
             ok = format == FactorFormat::Npy ? core::writeNpy(path.toStdString(), {matrix}, &reason)
