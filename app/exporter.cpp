@@ -3,8 +3,10 @@
 
 #include "core/color.h"
 #include "core/cr.h"
+#include "core/cur.h"
 #include "core/id.h"
 #include "core/io/matrixio.h"
+#include "core/io/npyindices.h"
 #include "core/monarch.h"
 #include "core/rsvd.h"
 #include "core/svd.h"
@@ -14,6 +16,7 @@
 #include <QImage>
 #include <QSaveFile>
 
+#include <cmath>
 #include <ostream>
 
 namespace factorscope::app::exporter {
@@ -146,6 +149,17 @@ std::vector<std::pair<std::string, Matrix>> factorMatrices(const core::ChannelMo
         files = {{"L", stackVertically(m.leftBlocks(rank))}, {"R", stackVertically(m.rightBlocks(rank))}};
         break;
     }
+    case Method::Cur: {
+        const auto &m = static_cast<const core::CurModel &>(model);
+        const core::IndexList columns = m.columnsAt(rank), rows = m.rowsAt(rank);
+        files = {{"C", m.columnFactor(rank)},
+                 {"U", m.middleFactor(rank)},
+                 {"R", m.rowFactor(rank)},
+                 // 1×k, as the 1-D .npy they are written to reads back (core/io: a 1-D array is a row).
+                 {"columns", indexColumn(columns, Index(columns.size())).transpose()},
+                 {"rows", indexColumn(rows, Index(rows.size())).transpose()}};
+        break;
+    }
     }
     return files;
 }
@@ -171,8 +185,17 @@ bool writeFactors(const QString &dir, const core::ChannelModel &model, Method me
     for (const auto &[name, matrix] : factorMatrices(model, method, rank)) {
         const QString path = QDir(dir).filePath(QString::fromStdString(name + suffix + extension));
         std::string reason;
-        const bool ok = format == FactorFormat::Npy ? core::writeNpy(path.toStdString(), {matrix}, &reason)
-                                                    : core::writeCsv(path.toStdString(), matrix, &reason);
+        bool ok = false;
+        if (format == FactorFormat::Npy && method == Method::Cur && (name == "columns" || name == "rows")) {
+            // CUR's index files are 1-D int64, ready for numpy indexing (M[:, columns]).
+            core::IndexList indices(static_cast<std::size_t>(matrix.size()));
+            for (Index i = 0; i < matrix.size(); ++i)
+                indices[std::size_t(i)] = Index(std::llround(matrix(i)));
+            ok = core::writeNpyIndices(path.toStdString(), indices, &reason);
+        } else {
+            ok = format == FactorFormat::Npy ? core::writeNpy(path.toStdString(), {matrix}, &reason)
+                                             : core::writeCsv(path.toStdString(), matrix, &reason);
+        }
         if (!ok) {
             if (failedPath)
                 *failedPath = path;

@@ -34,7 +34,8 @@ bool writeCurveCsv(const QString &path, const core::CurveResult &curves, const c
                    QString *error);
 
 /// The factor matrices of `model` at `rank`, named as `factorscope compress --factors` names
-/// them: SVD/rSVD U, S, V; ID C, Z, indices; CR indices, weights (probabilities); Monarch L, R.
+/// them: SVD/rSVD U, S, V; ID C, Z, indices; CR indices, weights (probabilities); Monarch L, R;
+/// CUR C, U, R, columns, rows (the two index lists are written as 1-D int64 .npy).
 std::vector<std::pair<std::string, core::Matrix>> factorMatrices(const core::ChannelModel &model,
                                                                  core::Method method, core::Index rank);
 

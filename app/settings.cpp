@@ -132,6 +132,7 @@ void Settings::writeMethodSettings(const QString &prefix, Method method, const c
             write(key("crProduct"), int(s.crProduct));
         break;
     case Method::Monarch: write(key("blocks"), qlonglong(s.monarchBlocks)); break;
+    case Method::Cur: break; // CUR's parameters are not offered in the program yet (issue 11, phase 2)
     }
     if (method == Method::Rsvd || method == Method::Id || method == Method::Cr) {
         write(key("trials"), s.trials);

@@ -182,7 +182,7 @@ std::shared_ptr<MethodResult> computeMethod(const MethodJob &job, JobContext &co
     }
 
     auto r = emptyResult(job);
-    const bool randomized = core::isRandomized(job.method, s.idSelector, s.crRule);
+    const bool randomized = core::isRandomized(job.method, s);
     const int trials = randomized ? std::max(1, s.trials) : 1;
     const Index rank = Workspace::factorisationRank(job.method, n, m, s);
     const double fitEnd = 0.85;
@@ -436,6 +436,7 @@ QString Workspace::methodTitle(Method method)
     case Method::Id: return tr("ID");
     case Method::Cr: return tr("CR");
     case Method::Monarch: return tr("Monarch");
+    case Method::Cur: return tr("CUR");
     }
     return {};
 }
@@ -443,7 +444,7 @@ QString Workspace::methodTitle(Method method)
 QString Workspace::parameterKey(Method method, const MethodSettings &s)
 {
     QString key = slotName(method);
-    const bool randomized = core::isRandomized(method, s.idSelector, s.crRule);
+    const bool randomized = core::isRandomized(method, s);
     switch (method) {
     case Method::Svd: break;
     case Method::Rsvd:
@@ -458,6 +459,9 @@ QString Workspace::parameterKey(Method method, const MethodSettings &s)
         key += QStringLiteral(";rule=%1;product=%2").arg(int(s.crRule)).arg(int(s.crProduct));
         break;
     case Method::Monarch: key += QStringLiteral(";b=%1").arg(s.monarchBlocks); break;
+    case Method::Cur:
+        key += QStringLiteral(";%1;os=%2;gamma=%3").arg(QString::fromStdString(core::methodVariant(method, s))).arg(s.idOversampling).arg(s.leverageRank);
+        break;
     }
     if (randomized)
         key += QStringLiteral(";trials=%1;seed=%2").arg(s.trials).arg(s.seed);
@@ -481,6 +485,9 @@ QString Workspace::seriesName(Method method, const MethodSettings &s)
             .arg(s.rowId ? tr(", rows") : QString());
     case Method::Cr: return tr("CR (%1, %2)").arg(crRuleText(s.crRule), crProductText(s.crProduct));
     case Method::Monarch: return tr("Monarch (b = %1)").arg(s.monarchBlocks);
+    case Method::Cur:
+        return tr("CUR (%1, %2)").arg(QString::fromStdString(core::selectorName(s.curSelector)),
+                                      QString::fromStdString(core::curMiddleName(s.curMiddle)));
     }
     return {};
 }

@@ -27,6 +27,7 @@ std::string methodName(Method method)
     case Method::Id: return "id";
     case Method::Cr: return "cr";
     case Method::Monarch: return "monarch";
+    case Method::Cur: return "cur";
     }
     return "svd";
 }
@@ -41,17 +42,28 @@ std::optional<Method> parseMethod(const std::string &name)
 
 std::vector<Method> allMethods()
 {
-    return {Method::Svd, Method::Rsvd, Method::Id, Method::Cr, Method::Monarch};
+    return {Method::Svd, Method::Rsvd, Method::Id, Method::Cr, Method::Monarch, Method::Cur};
 }
 
-bool isRandomized(Method method, IdSelector idSelector, CrRule crRule)
+bool isRandomized(Method method, const MethodSettings &s)
 {
     switch (method) {
     case Method::Rsvd: return true;
-    case Method::Id: return idSelector == IdSelector::SketchPivotedQr;
-    case Method::Cr: return crRule != CrRule::Top;
+    case Method::Id: return isRandomized(s.idSelector);
+    case Method::Cr: return s.crRule != CrRule::Top;
+    case Method::Cur: return isRandomized(s.curSelector);
     default: return false;
     }
+}
+
+MethodSettings resolvedSettings(Method method, const MethodSettings &settings, Index maxRank)
+{
+    MethodSettings s = settings;
+    const bool leverage = (method == Method::Id && usesLeverageRank(s.idSelector)) ||
+                          (method == Method::Cur && usesLeverageRank(s.curSelector));
+    if (leverage && s.leverageRank == 0)
+        s.leverageRank = maxRank;
+    return s;
 }
 
 namespace {
@@ -88,8 +100,21 @@ std::string methodVariant(Method method, const MethodSettings &s)
     case Method::Rsvd:
         return "p=" + std::to_string(s.rsvdOversampling) + ";q=" + std::to_string(s.rsvdPowerIterations);
     case Method::Id: {
-        std::string v = s.idSelector == IdSelector::PivotedQr ? "pivoted-qr" : "sketch";
+        // "pivoted-qr" (not "qr") for the ID's own default, as before the selectors came.
+        std::string v = s.idSelector == IdSelector::PivotedQr ? "pivoted-qr" : selectorName(s.idSelector);
+        if (usesLeverageRank(s.idSelector) && s.leverageRank > 0)
+            v += ";gamma=" + std::to_string(s.leverageRank);
         return s.rowId ? v + ";rows" : v;
+    }
+    case Method::Cur: {
+        std::string v = selectorName(s.curSelector) + ";" + curMiddleName(s.curMiddle);
+        if (s.curRows > 0)
+            v += ";rows=" + std::to_string(s.curRows);
+        if (usesLeverageRank(s.curSelector) && s.leverageRank > 0)
+            v += ";gamma=" + std::to_string(s.leverageRank);
+        if (s.curMiddle == CurMiddle::Cross && s.curTolerance >= 0.0)
+            v += ";tol=" + formatNumber(s.curTolerance);
+        return v;
     }
     case Method::Cr:
         // The rule alone for the default product M·I, as design.md's examples; else rule;product.
@@ -106,7 +131,8 @@ Index maxUsableRank(Method method, Index rows, Index cols, const MethodSettings 
     switch (method) {
     case Method::Svd:
     case Method::Rsvd:
-    case Method::Id: return std::min(rows, cols);
+    case Method::Id:
+    case Method::Cur: return std::min(rows, cols);
     case Method::Cr:
         switch (s.crProduct) {
         case CrProduct::MatrixIdentity: return cols;
@@ -152,9 +178,23 @@ std::unique_ptr<ChannelModel> factorise(const Matrix &channel, Method method, co
         o.oversampling = s.idOversampling;
         o.seed = seed;
         o.rowId = s.rowId;
+        o.leverageRank = s.leverageRank;
         o.reconstruction = reconstruction;
         o.completeQr = s.fullFactorisation;
         return computeId(channel, o, progress);
+    }
+    case Method::Cur: {
+        CurOptions o;
+        o.selection.selector = s.curSelector;
+        o.selection.leverageRank = s.leverageRank;
+        o.selection.oversampling = s.idOversampling;
+        o.selection.seed = seed;
+        o.middle = s.curMiddle;
+        o.rank = maxRank;
+        o.rowCount = s.curRows;
+        o.crossTolerance = s.curTolerance;
+        o.reconstruction = reconstruction;
+        return computeCur(channel, o, progress);
     }
     case Method::Cr: {
         CrOptions o;
@@ -257,7 +297,7 @@ std::vector<CurveRow> evaluateCurve(const std::vector<Matrix> &channels, Method 
     if (used.empty())
         return rows;
     const double total2 = squaredNorm(channels);
-    const bool randomized = isRandomized(method, s.idSelector, s.crRule);
+    const bool randomized = isRandomized(method, s);
     const int trials = int(models.size());
     const bool wantSpec = spectralEstimates && method != Method::Svd;
     const bool needRecon = image.has_value() || wantSpec;
@@ -358,13 +398,12 @@ CurveResult computeCurves(const std::vector<Matrix> &channels, const CurveReques
     if (channels.empty())
         return result;
     const Index n = channels[0].rows(), m = channels[0].cols();
-    const MethodSettings &s = request.settings;
     std::optional<double> norm2; // max_c ‖M_c‖₂: exact from an SVD when one is made
 
     const std::size_t methodsAsked = request.methods.size();
     for (std::size_t mi = 0; mi < methodsAsked; ++mi) {
         const Method method = request.methods[mi];
-        const Index usable = maxUsableRank(method, n, m, s);
+        const Index usable = maxUsableRank(method, n, m, request.settings);
         std::set<Index> kept, dropped;
         for (Index r : request.ranks)
             if (r >= 0)
@@ -383,14 +422,15 @@ CurveResult computeCurves(const std::vector<Matrix> &channels, const CurveReques
             }
             note << " left out: the largest usable rank is " << usable;
             if (method == Method::Monarch)
-                note << " (the size of a slice with " << s.monarchBlocks << " blocks)";
+                note << " (the size of a slice with " << request.settings.monarchBlocks << " blocks)";
             result.notes.push_back(note.str());
         }
         if (kept.empty())
             continue;
         const std::vector<Index> used(kept.begin(), kept.end());
         const Index rmax = used.back();
-        const bool randomized = isRandomized(method, s.idSelector, s.crRule);
+        const MethodSettings s = resolvedSettings(method, request.settings, rmax);
+        const bool randomized = isRandomized(method, s);
         const int trials = randomized ? std::max(1, s.trials) : 1;
         const bool needRecon = request.image.has_value() || (request.spectralEstimates && method != Method::Svd);
         const double base = double(mi) / double(methodsAsked), span = 1.0 / double(methodsAsked);

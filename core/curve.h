@@ -3,6 +3,7 @@
 
 #include "color.h"
 #include "cr.h"
+#include "cur.h"
 #include "id.h"
 #include "model.h"
 #include "progress.h"
@@ -17,15 +18,14 @@
 
 namespace factorscope::core {
 
-enum class Method { Svd, Rsvd, Id, Cr, Monarch };
+enum class Method { Svd, Rsvd, Id, Cr, Monarch, Cur };
 /// How many methods there are: the size of per-method tables (std::array<T, methodCount>),
 /// indexed by std::size_t(method).
-inline constexpr std::size_t methodCount = 5;
+inline constexpr std::size_t methodCount = 6;
 
-std::string methodName(Method method);               ///< "svd", "rsvd", "id", "cr", "monarch"
+std::string methodName(Method method);               ///< "svd", "rsvd", "id", "cr", "monarch", "cur"
 std::optional<Method> parseMethod(const std::string &name);
 std::vector<Method> allMethods();
-bool isRandomized(Method method, IdSelector idSelector, CrRule crRule);
 
 /// Every parameter of every method, with the defaults the GUI and the headless command share.
 struct MethodSettings
@@ -40,6 +40,12 @@ struct MethodSettings
     Index monarchBlocks = 16;
     /// CR on a given product X·Y (crProduct == Given): the two factors; the channel is then X·Y.
     std::shared_ptr<const Matrix> crLeft, crRight;
+    /// γ of the leverage selectors (ID and CUR); 0 = the rank (resolvedSettings() fills it in).
+    Index leverageRank = 0;
+    Selector curSelector = Selector::PivotedQr;
+    CurMiddle curMiddle = CurMiddle::Optimal;
+    Index curRows = 0;         ///< CUR's row count l; 0 = l = r
+    double curTolerance = -1.0; ///< cross middle τ; negative = max(r, l)·ε·σ₁ of the intersection
     int trials = 5;            ///< for randomized methods
     std::uint64_t seed = 0;
     /// false: factorise only up to the rank asked for where that is cheaper (SVD by block Lanczos
@@ -48,7 +54,15 @@ struct MethodSettings
     bool fullFactorisation = false;
 };
 
-/// The `variant` column: "exact", "p=10,q=2", "pivoted-qr", "optimal,m-i", "blocks=16" …
+/// True when the method with these settings draws random numbers (trials are averaged).
+bool isRandomized(Method method, const MethodSettings &settings);
+
+/// The settings as used for a factorisation up to `maxRank`: a leverage selector's γ = 0 ("the
+/// rank") becomes maxRank, so that the variant column states the γ the numbers depend on.
+MethodSettings resolvedSettings(Method method, const MethodSettings &settings, Index maxRank);
+
+/// The `variant` column: "exact", "p=10;q=2", "pivoted-qr", "optimal;m-i", "blocks=16",
+/// "deim;optimal", "leverage;cross;gamma=20" …
 std::string methodVariant(Method method, const MethodSettings &settings);
 
 /// Factorises one channel with one method for ranks up to maxRank (trial 0 ≤ t < trials for a

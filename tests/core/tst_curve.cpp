@@ -85,7 +85,7 @@ void TestCurve::rowsEqualReconstructAndMeasure()
     const std::size_t expectedRows = std::size_t(std::count_if(req.ranks.begin(), req.ranks.end(), [&](Index r) { return r <= usable; }));
     QCOMPARE(result.rows.size(), expectedRows);
     QVERIFY(expectedRows >= 3);
-    const bool randomized = isRandomized(c.method, c.settings.idSelector, c.settings.crRule);
+    const bool randomized = isRandomized(c.method, c.settings);
     const int trials = randomized ? c.settings.trials : 1;
     const double total = squaredNorm(channels);
     for (const CurveRow &row : result.rows) {
