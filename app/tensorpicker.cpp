@@ -126,7 +126,7 @@ TensorPicker::ShapePreview TensorPicker::preview(const core::TensorInfo &tensor,
     p.ok = true;
     p.rows = core::Index(product(d, 0, std::size_t(k)));
     p.cols = core::Index(product(d, std::size_t(k), d.size()));
-    p.text = tr("a %1 × %2 matrix").arg(p.rows).arg(p.cols);
+    p.text = tr("a matrix of %1 × %2").arg(p.rows).arg(p.cols);
     return p;
 }
 
@@ -185,7 +185,14 @@ TensorPicker::TensorPicker(const QString &file, const core::TensorListing &listi
         row[SizeColumn]->setText(sizeText(t.bytes));
         row[SizeColumn]->setData(qulonglong(t.bytes), SortRole);
         row[SizeColumn]->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        row[NoteColumn]->setText(problem.isEmpty() ? QString() : tr("cannot be opened: %1").arg(problem));
+        // A greyed row's note: the reason without its trailing parenthesis (e.g. the list of the
+        // dtypes that are supported), which the tooltip keeps ("… cannot be opened: it has …").
+        QString reason = problem;
+        if (const qsizetype open = reason.lastIndexOf(QStringLiteral(" (")); open > 0 && reason.endsWith(QLatin1Char(')')))
+            reason.truncate(open);
+        if (!reason.isEmpty())
+            reason[0] = reason[0].toUpper();
+        row[NoteColumn]->setText(reason); // "Has the dtype "F8_E4M3", which is not supported"
         row[NoteColumn]->setData(row[NoteColumn]->text(), SortRole);
         for (QStandardItem *item : row) {
             item->setEditable(false);
@@ -270,7 +277,7 @@ TensorPicker::TensorPicker(const QString &file, const core::TensorListing &listi
     layout->addLayout(reshapeRow);
     layout->addWidget(m_preview);
     layout->addWidget(m_buttons);
-    resize(900, 560);
+    resize(960, 560);
 
     connect(m_filter, &QLineEdit::textChanged, this, &TensorPicker::setFilterText);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, &TensorPicker::onCurrentChanged);

@@ -60,7 +60,7 @@ public:
     bool selectTensor(const QString &name);
     /// Sets the reshape controls (rows:K beyond the selected array's axes is clamped to them).
     void setReshape(const core::Reshape &reshape);
-    /// The live line under the reshape choice: "Opens as a 4 × 27 matrix." or why it cannot.
+    /// The live line under the reshape choice: "Opens as a matrix of 4 × 27." or why it cannot.
     QString previewText() const;
 
     /// The matrix `reshape` makes of `tensor`, by the rule of core::Reshape (and the checks the
@@ -72,7 +72,7 @@ public:
         bool ok = false;
         core::Index rows = 0, cols = 0;
         int channels = 1;
-        /// "a 4 × 27 matrix", "3 channels of 40 × 48", or why it cannot be made ("it is empty (0 x 3)")
+        /// "a matrix of 4 × 27", "3 channels of 40 × 48", or why it cannot be made ("it is empty (0 x 3)")
         QString text;
     };
     static ShapePreview preview(const core::TensorInfo &tensor, const core::Reshape &reshape, bool autoChannels,
