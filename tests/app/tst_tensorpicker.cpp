@@ -115,6 +115,8 @@ private slots:
     void namedArrayOpensWithoutAsking();
     void matWithSeveralVariables();
     void failedChoiceIsOneSentenceAndKeepsTheDocument();
+    void badFilesThroughTheProgram_data();
+    void badFilesThroughTheProgram();
     void staleRecentEntryIsSaidAndRemoved();
     void windowTitleStatusAndRecentNameTheArray();
     void droppedFileAsksToo();
@@ -676,6 +678,46 @@ void TestTensorPicker::failedChoiceIsOneSentenceAndKeepsTheDocument()
     QCOMPARE(w->document(), before);
     QVERIFY(m_settings->tensorChoices(file).isEmpty());
     QVERIFY(w->waitForIdle(120000));
+}
+
+void TestTensorPicker::badFilesThroughTheProgram_data() { test::addBadTensorFileRows(m_fixtures); }
+
+void TestTensorPicker::badFilesThroughTheProgram()
+{
+    // Every bad file of tests/tools/tensorfiles.py through DocumentOpener, as the program opens it:
+    // FILE or FILE::NAME, with a reshape other than the default rule coming from an Open Recent
+    // entry (the reshape remembered for that array). One failed() sentence, nothing opened; where
+    // the core needs a name, the program asks instead (and Cancel says nothing).
+    QFETCH(test::BadTensorFile, bad);
+    OpenerRig rig(m_settings.get());
+    int calls = 0;
+    rig.opener.setTensorChooser([&](const QString &, const core::TensorListing &, const QList<TensorChoice> &) {
+        ++calls;
+        return std::optional<TensorChoice>{};
+    });
+    QSignalSpy opened(&rig.opener, &DocumentOpener::opened);
+    QSignalSpy failed(&rig.opener, &DocumentOpener::failed);
+    const QString spec = bad.spec(m_fixtures);
+    bool ok = true;
+    if (bad.reshape == QStringLiteral("auto")) {
+        ok = rig.opener.openFile(spec);
+    } else {
+        m_settings->rememberTensorChoice(fixture(bad.file), TensorChoice{bad.name, *Reshape::parse(bad.reshape.toStdString())});
+        ok = rig.opener.openRecent(spec);
+    }
+    QVERIFY(!ok);
+    QCOMPARE(opened.count(), 0);
+    if (bad.kind == QStringLiteral("NameRequired")) {
+        QCOMPARE(calls, 1);
+        QCOMPARE(failed.count(), 0);
+        return;
+    }
+    QCOMPARE(calls, 0);
+    QCOMPARE(failed.count(), 1);
+    const QString message = failed.at(0).at(0).toString();
+    QVERIFY2(message.startsWith(bad.messageStart(m_fixtures)) && message.contains(bad.fragment) && message.endsWith(QLatin1Char('.'))
+                 && !message.contains(QLatin1Char('\n')),
+             qPrintable(message));
 }
 
 void TestTensorPicker::staleRecentEntryIsSaidAndRemoved()
