@@ -213,7 +213,7 @@ void MainWindow::restoreSettings()
         m_methodPanel->setRank(method, m_settings->rank(method));
     }
     m_methodPanel->setCurrentMethod(m_settings->currentMethod());
-    m_colors->restore(m_settings->currentMethod());
+    m_colors->showMethod(m_settings->currentMethod());
     const Settings::CompareLayout compare = m_settings->compareLayout();
     {
         const QSignalBlocker block(comparePanes()); // restoring is not a change to save
@@ -256,11 +256,28 @@ void MainWindow::connectSignals()
     connect(m_workspace, &Workspace::failed, this, [this](Method method, const QString &message) {
         showError(tr("%1 failed: %2").arg(Workspace::methodTitle(method), message));
     });
-    connect(m_workspace->runner(), &JobRunner::busyChanged, m_methods, &MethodControl::updateNotes);
-    connect(m_jobs, &JobStatus::cancelled, this, [this] {
-        statusBar()->showMessage(tr("Cancelled."), 5000);
+    connect(m_workspace->runner(), &JobRunner::busyChanged, this, [this] {
         m_methods->updateNotes();
+        updateComputing();
     });
+    connect(m_jobs, &JobStatus::cancelled, this, [this] {
+        // Say what is shown now, and where to resume.
+        QStringList stopped;
+        for (Method method : core::allMethods())
+            if (m_workspace->isStopped(method)) {
+                const auto result = m_workspace->result(method);
+                stopped << (result && result->approximate
+                                ? tr("%1 shows its randomized preview (rank ≤ %2)").arg(Workspace::methodTitle(method)).arg(result->maxRank)
+                                : tr("%1 has no result").arg(Workspace::methodTitle(method)));
+            }
+        statusBar()->showMessage(stopped.isEmpty() ? tr("Cancelled.")
+                                                   : tr("Cancelled: %1. The Method panel computes it again.").arg(stopped.join(QStringLiteral("; "))),
+                                 15000);
+        m_methods->updateNotes();
+        updateComputing();
+        m_viewArea->onCancelled();
+    });
+    connect(m_methods, &MethodControl::resumeWanted, this, &MainWindow::requestMethod);
 
     connect(m_viewArea, &ViewArea::viewShown, this, [this](std::shared_ptr<const ViewResult> view) {
         m_plots->placeMarker(view->source->method);
@@ -295,6 +312,7 @@ void MainWindow::onDocumentOpened(std::shared_ptr<const InputDocument> doc, cons
 {
     m_banner->hide();
     m_viewArea->clearResults();
+    m_colors->setDocument(doc->path.isEmpty() ? doc->displayName : doc->path);
     m_workspace->setDocument(doc);
     // The factorisations start first, so that the preview is computed while the views are set
     // up (hundreds of ms for a 12-megapixel photo).
@@ -339,6 +357,13 @@ void MainWindow::requestMethod(Method method)
 {
     if (m_methods->request(method) && method == m_methodPanel->currentMethod())
         m_viewArea->showComputing(method);
+    updateComputing();
+}
+
+void MainWindow::updateComputing()
+{
+    for (Method method : core::allMethods())
+        m_factors->setComputing(method, m_workspace->isComputing(method));
 }
 
 void MainWindow::onResult(Method method, std::shared_ptr<const MethodResult> result)
@@ -358,6 +383,8 @@ void MainWindow::onRankChanged(Method method, int rank)
     m_plots->placeMarker(method);
     if (method == Method::Svd || method == m_methodPanel->currentMethod())
         m_plots->updateSpectrumRank();
+    if (method == m_methodPanel->currentMethod())
+        m_plots->updateWorkingRank();
     // Only the view is rebuilt, from the cached models: a rank change never refactorises. The
     // screen follows the hand at display resolution; the factor heatmaps and the full-resolution
     // view follow once the rank rests (ViewArea::rankSettled).
@@ -370,6 +397,7 @@ void MainWindow::onMethodChanged(Method method)
     m_settings->setCurrentMethod(method);
     m_factors->showMethod(method);
     m_plots->updateSpectrumRank();
+    m_plots->updateWorkingRank();
     m_colors->showMethod(method);
     if (m_workspace->document())
         requestMethod(method);

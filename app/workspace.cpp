@@ -390,8 +390,16 @@ void Workspace::setColorMode(core::ColorMode mode)
     updateChannels();
 }
 
+double Workspace::channelsSquaredNorm() const
+{
+    if (m_channelsNorm2 < 0.0)
+        m_channelsNorm2 = m_channels ? core::squaredNorm(*m_channels) : 0.0;
+    return m_channelsNorm2;
+}
+
 void Workspace::updateChannels()
 {
+    m_channelsNorm2 = -1.0;
     if (!m_document || m_document->planes.empty()) {
         m_channels.reset();
         return;
@@ -487,25 +495,11 @@ Index Workspace::factorisationRank(Method method, Index rows, Index cols, const 
     return usable;
 }
 
-std::vector<Index> Workspace::curveRanks(Index maxRank, int maxPoints)
+std::vector<Index> Workspace::curveRanks(Index maxRank)
 {
     std::vector<Index> ranks;
-    if (maxRank <= 0)
-        return ranks;
-    if (maxRank <= maxPoints) {
-        for (Index r = 1; r <= maxRank; ++r)
-            ranks.push_back(r);
-        return ranks;
-    }
-    const Index dense = std::min<Index>(128, maxPoints / 4);
-    for (Index r = 1; r <= dense; ++r)
+    for (Index r = 1; r <= maxRank; ++r)
         ranks.push_back(r);
-    const int rest = maxPoints - int(dense);
-    for (int i = 1; i <= rest; ++i) {
-        const Index r = dense + Index(std::llround(double(maxRank - dense) * i / rest));
-        if (r > ranks.back())
-            ranks.push_back(r);
-    }
     return ranks;
 }
 
@@ -566,6 +560,14 @@ void Workspace::requestPaneResult(int pane, Method method, const MethodSettings 
 }
 
 std::shared_ptr<const MethodResult> Workspace::result(Method method) const { return m_results[methodIndex(method)]; }
+
+bool Workspace::isStopped(Method method) const
+{
+    const int index = methodIndex(method);
+    if (m_wanted[index].isEmpty() || m_runner.isActive(slotName(method)))
+        return false;
+    return !(m_results[index] && m_results[index]->key == m_wanted[index] && m_final[index]);
+}
 
 bool Workspace::isComputing(Method method) const
 {
