@@ -320,7 +320,7 @@ void MainWindow::onDocumentOpened(std::shared_ptr<const InputDocument> doc, cons
     restartResults();
     m_viewArea->showDocument();
     m_colors->update();
-    setWindowTitle(tr("%1 — Factorscope").arg(doc->displayName));
+    setWindowTitle(tr("%1 — Factorscope").arg(doc->title()));
     const QString channels = doc->isImage ? (doc->planes.size() == 3 ? tr("RGB") : tr("grey"))
                                           : tr("%n channel(s)", nullptr, int(doc->planes.size()));
     m_documentInfo->setText(tr("%1 × %2, %3").arg(doc->rows()).arg(doc->cols()).arg(channels));
