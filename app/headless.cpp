@@ -163,6 +163,10 @@ MethodSettings parseSettings(const Arguments &a, const Prepared &prepared, std::
     s.rsvdOversampling = Index(a.integer(QStringLiteral("oversampling"), 10, 0, 100000));
     s.idOversampling = s.rsvdOversampling;
     s.rsvdPowerIterations = int(a.integer(QStringLiteral("power-iterations"), 2, 0, 100));
+    s.sketch = Index(a.integer(QStringLiteral("sketch"), 0, 1, 1 << 30));
+    if (a.has(QStringLiteral("sketch")) && s.sketch <= s.rsvdOversampling)
+        throw UsageError("--sketch " + std::to_string(s.sketch) + " serves ranks up to the sketch less --oversampling ("
+                         + std::to_string(s.rsvdOversampling) + "): give a larger sketch or a smaller oversampling");
     const QString rule = a.value(QStringLiteral("cr-rule"), QStringLiteral("optimal"));
     if (rule == QStringLiteral("top"))
         s.crRule = CrRule::Top;
@@ -269,6 +273,7 @@ int runCurve(const Arguments &a, std::ostream &out, std::ostream &err, const Pro
     meta.cols = cols;
     meta.channels = Index(prepared.channels.size());
     meta.color = prepared.colorName.toStdString();
+    meta.lines = result.computed;
     std::ostringstream csv;
     writeCurveCsv(csv, result, meta);
     if (a.has(QStringLiteral("output")))
@@ -318,6 +323,7 @@ int runCompress(const Arguments &a, std::ostream &out, std::ostream &err, const 
     if (rank > usable)
         throw UsageError("rank " + std::to_string(rank) + " is beyond the largest usable rank " + std::to_string(usable)
                          + " of " + methodName(method) + " on this input");
+    settings = statedSettings(method, rows, cols, settings, rank);
     if (suffix == QStringLiteral("csv") && prepared.channels.size() != 1)
         throw UsageError("a .csv holds one channel; use .npy or .png for " + std::to_string(prepared.channels.size()));
 
@@ -392,6 +398,7 @@ int runCompress(const Arguments &a, std::ostream &out, std::ostream &err, const 
     meta.cols = cols;
     meta.channels = Index(prepared.channels.size());
     meta.color = prepared.colorName.toStdString();
+    meta.lines = {methodName(method) + ": " + methodDescription(method, rows, cols, settings, 1)};
     for (const std::string &note : prepared.notes)
         err << "factorscope: note: " << note << '\n';
     writeCurveCsv(out, summary, meta);

@@ -451,6 +451,8 @@ QString Workspace::parameterKey(Method method, const MethodSettings &s)
         break;
     case Method::Monarch: key += QStringLiteral(";b=%1").arg(s.monarchBlocks); break;
     }
+    if (core::usesSketch(method, s))
+        key += QStringLiteral(";sketch=%1").arg(s.sketch);
     if (randomized)
         key += QStringLiteral(";trials=%1;seed=%2").arg(s.trials).arg(s.seed);
     return key;
@@ -466,10 +468,14 @@ QString Workspace::seriesName(Method method, const MethodSettings &s)
 {
     switch (method) {
     case Method::Svd: return tr("SVD");
-    case Method::Rsvd: return tr("rSVD (p = %1, q = %2)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations);
+    case Method::Rsvd:
+        return s.sketch > 0 ? tr("rSVD (p = %1, q = %2, sketch %3)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations).arg(s.sketch)
+                            : tr("rSVD (p = %1, q = %2)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations);
     case Method::Id:
         return tr("ID (%1%2)")
-            .arg(s.idSelector == core::IdSelector::PivotedQr ? tr("pivoted QR") : tr("sketch + QR"))
+            .arg(s.idSelector == core::IdSelector::PivotedQr ? tr("pivoted QR")
+                 : s.sketch > 0                              ? tr("sketch + QR, d = %1").arg(s.sketch)
+                                                             : tr("sketch + QR"))
             .arg(s.rowId ? tr(", rows") : QString());
     case Method::Cr: return tr("CR (%1, %2)").arg(crRuleText(s.crRule), crProductText(s.crProduct));
     case Method::Monarch: return tr("Monarch (b = %1)").arg(s.monarchBlocks);
@@ -485,6 +491,11 @@ Index Workspace::factorisationRank(Method method, Index rows, Index cols, const 
     if (method == Method::Id && settings.idSelector == core::IdSelector::SketchPivotedQr)
         return std::min<Index>(usable, 256);
     return usable;
+}
+
+MethodSettings Workspace::statedSettings(Method method, Index rows, Index cols, const MethodSettings &settings)
+{
+    return core::statedSettings(method, rows, cols, settings, factorisationRank(method, rows, cols, settings));
 }
 
 std::vector<Index> Workspace::curveRanks(Index maxRank, int maxPoints)
@@ -509,10 +520,11 @@ std::vector<Index> Workspace::curveRanks(Index maxRank, int maxPoints)
     return ranks;
 }
 
-void Workspace::request(Method method, const MethodSettings &settings)
+void Workspace::request(Method method, const MethodSettings &asked)
 {
     if (!m_channels || m_channels->empty())
         return;
+    const MethodSettings settings = statedSettings(method, rows(), cols(), asked);
     const QString key = cacheKey(method, settings);
     const int index = methodIndex(method);
     const QString slot = slotName(method);
@@ -544,10 +556,11 @@ std::function<JobValuePtr(JobContext &)> Workspace::methodWork(Method method, co
     return [job](JobContext &context) -> JobValuePtr { return computeMethod(job, context); };
 }
 
-void Workspace::requestPaneResult(int pane, Method method, const MethodSettings &settings)
+void Workspace::requestPaneResult(int pane, Method method, const MethodSettings &asked)
 {
     if (!m_channels || m_channels->empty())
         return;
+    const MethodSettings settings = statedSettings(method, rows(), cols(), asked);
     const QString key = cacheKey(method, settings);
     const QString slot = QStringLiteral("pane-fit:%1").arg(pane);
     std::shared_ptr<const MethodResult> ready;

@@ -80,14 +80,57 @@ Index ceilDiv(Index a, Index b) { return (a + b - 1) / b; }
 
 } // namespace
 
+bool usesSketch(Method method, const MethodSettings &s)
+{
+    return method == Method::Rsvd || (method == Method::Id && s.idSelector == IdSelector::SketchPivotedQr);
+}
+
+namespace {
+
+/// The dimension a sketch draws from: min(n, m) for randomized SVD; for the ID the rows of the
+/// matrix whose columns are chosen (n for a column ID, m for a row ID, which is the ID of Mᵀ).
+Index sketchedDimension(Method method, Index rows, Index cols, const MethodSettings &s)
+{
+    if (method == Method::Rsvd)
+        return std::min(rows, cols);
+    return s.rowId ? cols : rows;
+}
+
+Index sketchOversampling(Method method, const MethodSettings &s)
+{
+    return std::max<Index>(0, method == Method::Rsvd ? s.rsvdOversampling : s.idOversampling);
+}
+
+} // namespace
+
+Index sketchSize(Method method, Index rows, Index cols, const MethodSettings &s, Index maxRank)
+{
+    if (!usesSketch(method, s))
+        return 0;
+    const Index wanted = s.sketch > 0 ? s.sketch : std::max<Index>(0, maxRank) + sketchOversampling(method, s);
+    return std::min(wanted, sketchedDimension(method, rows, cols, s));
+}
+
+MethodSettings statedSettings(Method method, Index rows, Index cols, const MethodSettings &s, Index maxRank)
+{
+    MethodSettings stated = s;
+    if (usesSketch(method, s))
+        stated.sketch = sketchSize(method, rows, cols, s, maxRank);
+    return stated;
+}
+
 std::string methodVariant(Method method, const MethodSettings &s)
 {
+    const std::string sketch = s.sketch > 0 ? std::to_string(s.sketch) : std::string();
     switch (method) {
     case Method::Svd: return "exact";
     case Method::Rsvd:
-        return "p=" + std::to_string(s.rsvdOversampling) + ";q=" + std::to_string(s.rsvdPowerIterations);
+        return "p=" + std::to_string(s.rsvdOversampling) + ";q=" + std::to_string(s.rsvdPowerIterations)
+               + (sketch.empty() ? "" : ";sketch=" + sketch);
     case Method::Id: {
         std::string v = s.idSelector == IdSelector::PivotedQr ? "pivoted-qr" : "sketch";
+        if (s.idSelector == IdSelector::SketchPivotedQr && !sketch.empty())
+            v += ";d=" + sketch;
         return s.rowId ? v + ";rows" : v;
     }
     case Method::Cr:
@@ -100,12 +143,71 @@ std::string methodVariant(Method method, const MethodSettings &s)
     return {};
 }
 
+std::string methodDescription(Method method, Index rows, Index cols, const MethodSettings &s, int trials)
+{
+    std::ostringstream out;
+    const auto randomness = [&] {
+        out << ", " << trials << (trials == 1 ? " trial" : " trials") << ", seed " << s.seed;
+    };
+    const auto sketch = [&](const char *symbol) {
+        const Index top = maxUsableRank(method, rows, cols, s), p = sketchOversampling(method, s);
+        const Index size = sketchSize(method, rows, cols, s, top);
+        out << symbol << " = " << size;
+        if (top + p == size)
+            out << " (r_max " << top << " + p " << p << ")";
+        else
+            out << " (all of " << (method == Method::Rsvd ? "min(n, m)" : s.rowId ? "m" : "n") << "; r_max " << top << ")";
+    };
+    switch (method) {
+    case Method::Svd: out << "exact SVD (LAPACK dgesdd)"; break;
+    case Method::Rsvd:
+        out << "randomized SVD, ";
+        sketch("sketch");
+        out << ", q = " << s.rsvdPowerIterations;
+        randomness();
+        break;
+    case Method::Id:
+        out << (s.rowId ? "row ID" : "column ID") << ", ";
+        if (s.idSelector == IdSelector::PivotedQr) {
+            out << "pivoted QR of the matrix (deterministic)";
+        } else {
+            out << "pivoted QR of a Gaussian sketch, ";
+            sketch("sketch d");
+            randomness();
+        }
+        break;
+    case Method::Cr:
+        out << "CR, product " << crProductName(s.crProduct) << ", rule " << crRuleName(s.crRule);
+        if (isRandomized(method, s.idSelector, s.crRule))
+            randomness();
+        else
+            out << " (deterministic)";
+        break;
+    case Method::Monarch: {
+        const Index b = std::max<Index>(1, s.monarchBlocks);
+        out << "Monarch, b = " << b << " blocks, slices of " << ceilDiv(rows, b) << " x " << ceilDiv(cols, b)
+            << ", each projected by its SVD";
+        break;
+    }
+    }
+    return out.str();
+}
+
 Index maxUsableRank(Method method, Index rows, Index cols, const MethodSettings &s)
 {
     switch (method) {
-    case Method::Svd:
+    case Method::Svd: return std::min(rows, cols);
     case Method::Rsvd:
-    case Method::Id: return std::min(rows, cols);
+    case Method::Id: {
+        const Index full = std::min(rows, cols);
+        if (!usesSketch(method, s) || s.sketch <= 0)
+            return full;
+        // A stated sketch ℓ serves ranks up to ℓ − p, or every rank once it covers the
+        // dimension it sketches.
+        if (s.sketch >= sketchedDimension(method, rows, cols, s))
+            return full;
+        return std::clamp<Index>(s.sketch - sketchOversampling(method, s), 0, full);
+    }
     case Method::Cr:
         switch (s.crProduct) {
         case CrProduct::MatrixIdentity: return cols;
@@ -136,6 +238,10 @@ std::unique_ptr<ChannelModel> factorise(const Matrix &channel, Method method, co
         RsvdOptions o;
         o.rank = maxRank;
         o.oversampling = s.rsvdOversampling;
+        if (s.sketch > 0) { // Ω has exactly the stated ℓ columns, whatever the largest rank
+            o.rank = std::min(maxRank, s.sketch);
+            o.oversampling = s.sketch - o.rank;
+        }
         o.powerIterations = s.rsvdPowerIterations;
         o.seed = seed;
         o.vectors = reconstruction;
@@ -146,6 +252,10 @@ std::unique_ptr<ChannelModel> factorise(const Matrix &channel, Method method, co
         o.selector = s.idSelector;
         o.rank = maxRank;
         o.oversampling = s.idOversampling;
+        if (s.idSelector == IdSelector::SketchPivotedQr && s.sketch > 0) { // d = the stated sketch
+            o.rank = std::min(maxRank > 0 ? maxRank : std::min(channel.rows(), channel.cols()), s.sketch);
+            o.oversampling = s.sketch - o.rank;
+        }
         o.seed = seed;
         o.rowId = s.rowId;
         o.reconstruction = reconstruction;
@@ -341,12 +451,18 @@ CurveResult computeCurves(const std::vector<Matrix> &channels, const CurveReques
             note << " left out: the largest usable rank is " << usable;
             if (method == Method::Monarch)
                 note << " (the size of a slice with " << s.monarchBlocks << " blocks)";
+            else if (usesSketch(method, s) && s.sketch > 0 && usable < std::min(n, m))
+                note << " (the sketch of " << s.sketch << " less the oversampling p = "
+                     << sketchOversampling(method, s) << ")";
             result.notes.push_back(note.str());
         }
         if (kept.empty())
             continue;
         const std::vector<Index> used(kept.begin(), kept.end());
         const Index rmax = used.back();
+        // The sketch is stated before factorising, so that the rows say it (the variant) and
+        // the same settings repeat these numbers whatever ranks are asked for.
+        const MethodSettings stated = statedSettings(method, n, m, s, rmax);
         const bool randomized = isRandomized(method, s.idSelector, s.crRule);
         const int trials = randomized ? std::max(1, s.trials) : 1;
         const bool needRecon = request.image.has_value() || (request.spectralEstimates && method != Method::Svd);
@@ -359,7 +475,7 @@ CurveResult computeCurves(const std::vector<Matrix> &channels, const CurveReques
                 const double done = (double(t) * channels.size() + c) / (double(trials) * channels.size());
                 const double next = (double(t) * channels.size() + c + 1) / (double(trials) * channels.size());
                 SubProgress sub(progress, base + span * 0.8 * done, base + span * 0.8 * next);
-                owned[std::size_t(t)].push_back(factorise(channels[c], method, s, rmax, t, needRecon, &sub));
+                owned[std::size_t(t)].push_back(factorise(channels[c], method, stated, rmax, t, needRecon, &sub));
                 models[std::size_t(t)].push_back(owned[std::size_t(t)].back().get());
             }
         if (method == Method::Svd && !norm2) {
@@ -377,8 +493,9 @@ CurveResult computeCurves(const std::vector<Matrix> &channels, const CurveReques
             denom = *norm2;
         }
         SubProgress sub(progress, base + span * 0.8, base + span);
-        std::vector<CurveRow> rows = evaluateCurve(channels, method, s, models, used, request.image,
+        std::vector<CurveRow> rows = evaluateCurve(channels, method, stated, models, used, request.image,
                                                    request.spectralEstimates, denom, &sub);
+        result.computed.push_back(methodName(method) + ": " + methodDescription(method, n, m, stated, trials));
         for (CurveRow &row : rows)
             result.rows.push_back(std::move(row));
     }
@@ -451,6 +568,8 @@ void writeCurveCsv(std::ostream &out, const CurveResult &result, const CsvMetada
     out << "# shape: " << meta.rows << " x " << meta.cols << " x " << meta.channels << '\n';
     if (!meta.color.empty())
         out << "# color: " << meta.color << '\n';
+    for (const std::string &line : meta.lines)
+        out << "# " << line << '\n';
     out << "# factorscope: " << FACTORSCOPE_VERSION << '\n';
     out << "method,variant,rank,params,rel_err_fro,rel_err_spec,psnr_db,rel_err_fro_min,"
            "rel_err_fro_max,trials,rel_err_fro_expected,rel_err_spec_kind\n";

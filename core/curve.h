@@ -42,10 +42,37 @@ struct MethodSettings
     std::shared_ptr<const Matrix> crLeft, crRight;
     int trials = 5;            ///< for randomized methods
     std::uint64_t seed = 0;
+    /// The size of the Gaussian sketch: the columns of randomized SVD's Ω (m×ℓ) and the rows of
+    /// the sketched ID's Ω (d×n). 0 (the default): the largest rank factorised + the method's
+    /// oversampling p. A stated size ℓ gives ranks up to ℓ − p (every rank when ℓ covers the
+    /// sketched dimension); the numbers at a rank depend on ℓ, q, the seed and the trials, not
+    /// on the largest rank, so results state it (statedSettings).
+    Index sketch = 0;
 };
 
-/// The `variant` column: "exact", "p=10,q=2", "pivoted-qr", "optimal,m-i", "blocks=16" …
+/// True for the methods whose numbers depend on MethodSettings::sketch: randomized SVD and the
+/// ID with the sketched selector.
+bool usesSketch(Method method, const MethodSettings &settings);
+
+/// The sketch a sketched method draws for ranks up to `maxRank` on an n×m channel:
+/// settings.sketch when stated, else maxRank + p; never more than the sketched dimension
+/// (min(n, m) for randomized SVD; n for a column ID, m for a row ID). 0 for other methods.
+Index sketchSize(Method method, Index rows, Index cols, const MethodSettings &settings, Index maxRank);
+
+/// `settings` with the sketch stated (sketch = sketchSize(…)) for a sketched method, unchanged
+/// for the others: what a result computed up to `maxRank` was computed with, so that its
+/// variant and metadata say it and a later run with these settings repeats it exactly.
+MethodSettings statedSettings(Method method, Index rows, Index cols, const MethodSettings &settings,
+                              Index maxRank);
+
+/// The `variant` column: "exact", "p=10;q=2;sketch=138" (the sketch once stated), "pivoted-qr",
+/// "sketch;d=266", "optimal", "optimal;svd", "blocks=16" …
 std::string methodVariant(Method method, const MethodSettings &settings);
+
+/// How a method's numbers were computed, for the CSV metadata (`# rsvd: …`), e.g.
+/// "randomized SVD, sketch = 138 (r_max 128 + p 10), q = 2, 5 trials, seed 0" or "exact SVD
+/// (LAPACK dgesdd)". `trials` is the number of trials the rows average (≤ settings.trials).
+std::string methodDescription(Method method, Index rows, Index cols, const MethodSettings &settings, int trials);
 
 /// Factorises one channel with one method for ranks up to maxRank (trial 0 ≤ t < trials for a
 /// randomized method: seed derived from settings.seed and t). `reconstruction` false asks only
@@ -93,6 +120,9 @@ struct CurveResult
 {
     std::vector<CurveRow> rows;
     std::vector<std::string> notes;         ///< e.g. ranks left out
+    /// "rsvd: randomized SVD, sketch = 74 (r_max 64 + p 10), q = 2, 5 trials, seed 0": one
+    /// line per method with rows (methodName + ": " + methodDescription), for CsvMetadata::lines.
+    std::vector<std::string> computed;
 };
 
 /// Error curves of every requested method over the requested ranks, all channels together.
@@ -127,10 +157,13 @@ struct CsvMetadata
     std::string input;
     Index rows = 0, cols = 0, channels = 1;
     std::string color;       ///< empty for matrices
+    /// Further `# ` lines after the colour, e.g. "rsvd: randomized SVD, sketch = 138 …" (one
+    /// per method, methodDescription) and "chroma rank: 3".
+    std::vector<std::string> lines;
 };
 
-/// Writes `# ` metadata lines, the header row and one row per CurveRow; 17 significant digits,
-/// empty cells where a value does not apply.
+/// Writes `# ` metadata lines (input, shape, colour, `lines`, version), the header row and one
+/// row per CurveRow; 17 significant digits, empty cells where a value does not apply.
 void writeCurveCsv(std::ostream &out, const CurveResult &result, const CsvMetadata &meta);
 std::string formatNumber(double value);
 
