@@ -809,6 +809,11 @@ QString ErrorPlot::readoutText() const
     return m_readout->text();
 }
 
+std::pair<double, double> ErrorPlot::visibleXRange() const
+{
+    return {m_plot->xAxis->range().lower, m_plot->xAxis->range().upper};
+}
+
 QString ErrorPlot::hint() const
 {
     return m_series.isEmpty() ? QString()

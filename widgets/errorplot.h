@@ -10,6 +10,7 @@
 
 #include <limits>
 #include <optional>
+#include <utility>
 
 class QCheckBox;
 class QComboBox;
@@ -121,6 +122,8 @@ public:
     QPointF markerPosition(const QString &seriesName) const;
     /// The read-out under the plot.
     QString readoutText() const;
+    /// The part of the x axis the plot shows, in its unit (ranks, or stored numbers).
+    std::pair<double, double> visibleXRange() const;
     /// Where the legend is inside the plot: Qt::AlignTop | Qt::AlignRight unless curves pass
     /// there, then another corner or side middle without curve points, or, when curves pass
     /// everywhere, beside the plot (legendOutside(), alignment empty).
