@@ -84,6 +84,7 @@ CurveExportDialog::CurveExportDialog(const Workspace *workspace, const exporter:
 
     auto *values = new QGroupBox(tr("Rows and values"));
     auto *form = new QFormLayout(values);
+    form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
     m_first = new QSpinBox;
     m_first->setObjectName(QStringLiteral("firstRank"));
     m_last = new QSpinBox;
@@ -152,9 +153,9 @@ CurveExportDialog::CurveExportDialog(const Workspace *workspace, const exporter:
     m_metadata = new QPlainTextEdit;
     m_metadata->setObjectName(QStringLiteral("metadata"));
     m_metadata->setReadOnly(true);
-    m_metadata->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_metadata->setLineWrapMode(QPlainTextEdit::WidgetWidth); // never clipped; "# " starts each line
     m_metadata->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_metadata->setFixedHeight(m_metadata->fontMetrics().lineSpacing() * 7 + 12);
+    m_metadata->setFixedHeight(m_metadata->fontMetrics().lineSpacing() * 8 + 12);
     metadataLayout->addWidget(m_metadata);
 
     m_path = new QLineEdit(path);
@@ -184,6 +185,8 @@ CurveExportDialog::CurveExportDialog(const Workspace *workspace, const exporter:
     layout->addWidget(m_summary);
     layout->addWidget(buttons);
     update();
+    // Wide enough for a metadata line of a few methods without wrapping, where the screen allows.
+    resize(std::max(sizeHint().width(), m_metadata->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 100), sizeHint().height());
 }
 
 CurveExportDialog::~CurveExportDialog() = default;

@@ -274,6 +274,9 @@ void TestHeadless::usageErrors_data()
     QTest::newRow("bad color") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--color"), QStringLiteral("cmyk")} << QStringLiteral("--color");
     QTest::newRow("bad blocks") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--monarch-blocks"), QStringLiteral("0")} << QStringLiteral("--monarch-blocks");
     QTest::newRow("missing value") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--trials")} << QStringLiteral("needs a value");
+    QTest::newRow("sketch within p") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--method"), QStringLiteral("rsvd"),
+                                                    QStringLiteral("--sketch"), QStringLiteral("10")}
+                                     << QStringLiteral("--sketch 10 serves ranks up to the sketch less --oversampling (10)");
     QTest::newRow("compress no rank") << QStringList{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("svd")} << QStringLiteral("--rank");
     QTest::newRow("compress rank too big") << QStringList{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("svd"),
                                                           QStringLiteral("--rank"), QStringLiteral("21"), QStringLiteral("--output"), QStringLiteral("OUT.npy")}
