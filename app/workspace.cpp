@@ -498,6 +498,11 @@ MethodSettings Workspace::statedSettings(Method method, Index rows, Index cols, 
     return core::statedSettings(method, rows, cols, settings, factorisationRank(method, rows, cols, settings));
 }
 
+QString Workspace::settingsKey(Method method, const MethodSettings &settings) const
+{
+    return parameterKey(method, statedSettings(method, rows(), cols(), settings));
+}
+
 std::vector<Index> Workspace::curveRanks(Index maxRank, int maxPoints)
 {
     std::vector<Index> ranks;

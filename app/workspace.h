@@ -168,6 +168,9 @@ public:
     /// that the result's variant, curve name and CSV metadata say it.
     static core::MethodSettings statedSettings(core::Method method, core::Index rows, core::Index cols,
                                                const core::MethodSettings &settings);
+    /// parameterKey of `settings` stated for the current document (statedSettings): equal for
+    /// a result's settings and the settings it was asked with.
+    QString settingsKey(core::Method method, const core::MethodSettings &settings) const;
     /// Ranks of the curve: all of 1..maxRank up to `maxPoints`, else 1..128 and evenly spaced
     /// ranks up to maxRank (maxPoints in all).
     static std::vector<core::Index> curveRanks(core::Index maxRank, int maxPoints = 512);
