@@ -15,6 +15,7 @@
 #include <QSaveFile>
 
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 
 namespace factorscope::app::exporter {
@@ -38,6 +39,16 @@ Matrix stackVertically(const std::vector<Matrix> &blocks)
         out.middleRows(at, b.rows()) = b;
         at += b.rows();
     }
+    return out;
+}
+
+/// The whole numbers an index factor holds, in order.
+std::vector<Index> indexValues(const Matrix &values)
+{
+    std::vector<Index> out;
+    out.reserve(std::size_t(values.size()));
+    for (Index i = 0; i < values.size(); ++i)
+        out.push_back(Index(std::llround(values(i))));
     return out;
 }
 
@@ -265,7 +276,7 @@ bool writeFactors(const QString &dir, const core::ChannelModel &model, Method me
         if (format == FactorFormat::Csv)
             ok = core::writeCsv(file, factor.values, &reason);
         else if (factor.integer)
-            ok = core::writeNpyIndices(file, std::vector<Index>(factor.values.data(), factor.values.data() + factor.values.size()), &reason);
+            ok = core::writeNpyIndices(file, indexValues(factor.values), &reason);
         else
             ok = core::writeNpyArray(file, factor.values, factor.shape, &reason);
         if (!ok) {
