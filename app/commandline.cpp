@@ -24,8 +24,10 @@ const std::vector<CommandSpec> &commands()
          "Approximates INPUT with one method at one rank, writes the reconstruction (images clamped "
          "to [0, 1]) and, with --factors, the factors as .npy files; prints the CSV row of that "
          "approximation."},
-        {"info", Info, "INPUT",
-         "What INPUT holds: kind, format, shape, range, mean and Frobenius norm."},
+        {"info", Info, "INPUT [--reshape R]",
+         "What INPUT holds: kind, format, shape, range, mean and Frobenius norm. For a .npz, "
+         ".safetensors or .mat: the container, its metadata and every array (name | dtype | shape | "
+         "bytes) from the headers alone; with several arrays and no ::NAME, only that list."},
     };
     return list;
 }
@@ -61,6 +63,11 @@ const std::vector<OptionSpec> &options()
         {"output", "FILE", Factorising,
          "where to write: curve's CSV (default standard output), compress's reconstruction as .png, .npy or .csv"},
         {"factors", "DIR", Compress, "also write the factors into DIR as .npy files"},
+        {"reshape", "R", Factorising | Info,
+         "how an N-D array becomes a matrix: rows:K (the first K axes form the rows, numpy's "
+         "reshape(prod(shape[:K]), -1)), channels (H x W x C, C <= 4, as image channels) or auto "
+         "(default: rows:1; a 1-D array rows:0, a 1 x n row; a stand-alone .npy or .mat "
+         "H x W x C with C <= 4 channels)"},
         {"progress", nullptr, Factorising,
          "report progress on standard error (always on when standard error is a terminal)"},
     };
@@ -240,7 +247,9 @@ std::string usage()
     for (const CommandSpec &c : commands())
         out << "  factorscope " << c.name << ' ' << c.synopsis << '\n';
     out << "  factorscope COMMAND --help   the options of a command\n"
-        << "Exit status: 0 success, 2 usage error, 3 a file that cannot be read or written.\n";
+        << "INPUT names one array of a .npz, .safetensors or .mat as FILE::NAME (e.g. data.npz::arr_0).\n"
+        << "Exit status: 0 success, 2 usage error (also several arrays and no ::NAME), 3 a file that\n"
+        << "cannot be read or written.\n";
     return out.str();
 }
 

@@ -88,6 +88,8 @@ core::CsvMetadata curveMetadata(const InputDocument &document, core::ColorMode m
     meta.rows = document.rows();
     meta.cols = document.cols();
     meta.channels = channels;
+    meta.tensor = document.tensor.toStdString();
+    meta.reshape = document.reshape.toStdString();
     // As `factorscope curve --color MODE` labels it (headless.cpp, prepare()).
     if (document.isImage)
         meta.color = document.planes.size() == 1 ? std::string("gray (grey image)") : core::colorModeName(mode);

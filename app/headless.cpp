@@ -41,6 +41,12 @@ struct FileError : std::runtime_error
 {
     using std::runtime_error::runtime_error;
 };
+/// A file that is fine but was asked for wrongly (several arrays and no ::NAME, a reshape beyond
+/// the array's axes): exit 2 with the reader's one sentence naming the file.
+struct RequestError : std::runtime_error
+{
+    using std::runtime_error::runtime_error;
+};
 
 /// Progress of a long command on standard error: rewritten in place on a terminal, otherwise
 /// (with --progress) one line per whole percent at most twice a second.
@@ -107,14 +113,27 @@ std::vector<Method> parseMethods(const QString &text)
     return methods;
 }
 
-/// Loads INPUT (or throws FileError with the one-sentence message).
-InputDocument loadDocument(const QString &path)
+core::Reshape parseReshape(const Arguments &a)
 {
-    OpenResult r = openInput(path);
-    if (!r.ok())
+    std::string error;
+    const auto reshape = core::Reshape::parse(a.value(QStringLiteral("reshape"), QStringLiteral("auto")).toStdString(), &error);
+    if (!reshape)
+        throw UsageError("--reshape: " + error);
+    return *reshape;
+}
+
+/// Loads INPUT, FILE::NAME allowed (or throws FileError / RequestError with the one-sentence message).
+InputDocument loadDocument(const QString &path, const core::Reshape &reshape = {})
+{
+    OpenResult r = openInput(path, TensorChoice{QString(), reshape});
+    if (!r.ok()) {
+        if (r.errorKind == LoadErrorKind::NameRequired || r.errorKind == LoadErrorKind::BadReshape)
+            throw RequestError(r.error.toStdString());
         throw FileError(r.error.toStdString());
+    }
     return std::move(*r.document);
 }
+
 
 /// The matrices to factorise and, for images, what PSNR compares against.
 struct Prepared
@@ -152,6 +171,20 @@ Prepared prepare(const InputDocument &doc, const Arguments &a)
         }
     }
     return p;
+}
+
+/// The CSV metadata every command writes: input, shape, colour, and the array and its reshape.
+CsvMetadata csvMetadata(const QString &input, const InputDocument &doc, const Prepared &prepared)
+{
+    CsvMetadata meta;
+    meta.input = input.toStdString();
+    meta.rows = prepared.channels[0].rows();
+    meta.cols = prepared.channels[0].cols();
+    meta.channels = Index(prepared.channels.size());
+    meta.color = prepared.colorName.toStdString();
+    meta.tensor = doc.tensor.toStdString();
+    meta.reshape = doc.reshape.toStdString();
+    return meta;
 }
 
 MethodSettings parseSettings(const Arguments &a, const Prepared &prepared, std::vector<Matrix> *product)
@@ -244,7 +277,7 @@ int runCurve(const Arguments &a, std::ostream &out, std::ostream &err, const Pro
             throw UsageError("--ranks: " + rankError);
     }
     const QString input = a.positional[0];
-    const InputDocument doc = loadDocument(input);
+    const InputDocument doc = loadDocument(input, parseReshape(a));
     Prepared prepared = prepare(doc, a);
     std::vector<Matrix> product;
     request.settings = parseSettings(a, prepared, &product);
@@ -267,12 +300,7 @@ int runCurve(const Arguments &a, std::ostream &out, std::ostream &err, const Pro
         err << "factorscope: note: " << note << '\n';
     for (const std::string &note : result.notes)
         err << "factorscope: note: " << note << '\n';
-    CsvMetadata meta;
-    meta.input = input.toStdString();
-    meta.rows = rows;
-    meta.cols = cols;
-    meta.channels = Index(prepared.channels.size());
-    meta.color = prepared.colorName.toStdString();
+    CsvMetadata meta = csvMetadata(input, doc, prepared);
     meta.lines = result.computed;
     std::ostringstream csv;
     writeCurveCsv(csv, result, meta);
@@ -310,7 +338,7 @@ int runCompress(const Arguments &a, std::ostream &out, std::ostream &err, const 
     const QString suffix = QFileInfo(output).suffix().toLower();
     if (suffix != QStringLiteral("png") && suffix != QStringLiteral("npy") && suffix != QStringLiteral("csv"))
         throw UsageError("--output must end in .png, .npy or .csv");
-    const InputDocument doc = loadDocument(a.positional[0]);
+    const InputDocument doc = loadDocument(a.positional[0], parseReshape(a));
     Prepared prepared = prepare(doc, a);
     std::vector<Matrix> product;
     MethodSettings settings = parseSettings(a, prepared, &product);
@@ -392,12 +420,7 @@ int runCompress(const Arguments &a, std::ostream &out, std::ostream &err, const 
     if (prepared.image)
         row.psnrDb = psnr(prepared.image->displayOriginal, shown);
     summary.rows.push_back(row);
-    CsvMetadata meta;
-    meta.input = a.positional[0].toStdString();
-    meta.rows = rows;
-    meta.cols = cols;
-    meta.channels = Index(prepared.channels.size());
-    meta.color = prepared.colorName.toStdString();
+    CsvMetadata meta = csvMetadata(a.positional[0], doc, prepared);
     meta.lines = {methodName(method) + ": " + methodDescription(method, rows, cols, settings, 1)};
     for (const std::string &note : prepared.notes)
         err << "factorscope: note: " << note << '\n';
@@ -405,11 +428,66 @@ int runCompress(const Arguments &a, std::ostream &out, std::ostream &err, const 
     return ExitOk;
 }
 
+/// One line of `info`'s text: control characters of a file's names and metadata become '?'.
+std::string oneLine(std::string text)
+{
+    for (char &c : text)
+        if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f')
+            c = '?';
+    return text;
+}
+
+/// `info` on a file of named arrays: the container, its metadata and one line per array
+/// ("array: NAME | DTYPE | SHAPE | BYTES bytes[ | cannot be loaded: REASON]"), from headers alone.
+/// Returns how many arrays can be loaded.
+std::size_t printListing(const core::TensorListing &listing, std::ostream &out)
+{
+    out << "container: " << listing.format << '\n' << "arrays: " << listing.tensors.size() << '\n';
+    for (const auto &[key, value] : listing.metadata)
+        out << "metadata: " << oneLine(key) << " = " << oneLine(value) << '\n';
+    std::size_t loadable = 0;
+    for (const core::TensorInfo &t : listing.tensors) {
+        out << "array: " << oneLine(t.name) << " | " << t.dtype << " | "
+            << (t.shape.empty() ? std::string("scalar") : [&] {
+                   std::string shape;
+                   for (std::size_t k = 0; k < t.shape.size(); ++k)
+                       shape += (k ? " x " : "") + std::to_string(t.shape[k]);
+                   return shape;
+               }())
+            << " | " << t.bytes << " bytes";
+        if (!t.problem.empty())
+            out << " | cannot be loaded: " << oneLine(t.problem);
+        else
+            ++loadable;
+        out << '\n';
+    }
+    for (const std::string &note : listing.notes)
+        out << "note: " << note << '\n';
+    return loadable;
+}
+
 int runInfo(const Arguments &a, std::ostream &out)
 {
     requireInput(a);
+    const core::Reshape reshape = parseReshape(a);
     const QString input = a.positional[0];
-    const InputDocument doc = loadDocument(input);
+
+    // A file of named arrays: list them from the headers (reading no data); without ::NAME and
+    // with several loadable arrays, the listing is all (with none, the load below says why).
+    const core::TensorPath split = core::splitTensorPath(input.toStdString());
+    std::ostringstream listed;
+    if (core::holdsNamedArrays(split.file)) {
+        const core::ListResult listing = core::listTensors(split.file);
+        if (!listing.ok())
+            throw FileError(core::describeLoadError(split.file, listing.error));
+        const std::size_t loadable = printListing(*listing.listing, listed);
+        if (split.name.empty() && loadable > 1) {
+            out << "file: " << split.file << '\n' << listed.str();
+            return ExitOk;
+        }
+    }
+
+    const InputDocument doc = loadDocument(input, reshape);
     double lo = 0, hi = 0, sum = 0, count = 0;
     for (std::size_t c = 0; c < doc.planes.size(); ++c) {
         const Matrix &p = doc.planes[c];
@@ -420,11 +498,15 @@ int runInfo(const Arguments &a, std::ostream &out)
         sum += p.sum();
         count += double(p.size());
     }
-    out << "file: " << input.toStdString() << '\n'
-        << "kind: " << (doc.isImage ? "image" : "matrix") << '\n'
+    out << "file: " << (split.name.empty() ? input.toStdString() : split.file) << '\n' << listed.str();
+    if (!doc.tensor.isEmpty())
+        out << "tensor: " << oneLine(doc.tensor.toStdString()) << '\n';
+    out << "kind: " << (doc.isImage ? "image" : "matrix") << '\n'
         << "format: " << doc.format.toStdString() << '\n'
-        << "shape: " << doc.rows() << " x " << doc.cols() << " x " << doc.planes.size() << '\n'
-        << "min: " << formatNumber(lo) << '\n'
+        << "shape: " << doc.rows() << " x " << doc.cols() << " x " << doc.planes.size() << '\n';
+    if (!doc.reshape.isEmpty())
+        out << "reshape: " << doc.reshape.toStdString() << '\n';
+    out << "min: " << formatNumber(lo) << '\n'
         << "max: " << formatNumber(hi) << '\n'
         << "mean: " << formatNumber(count > 0 ? sum / count : 0.0) << '\n'
         << "frobenius_norm: " << formatNumber(std::sqrt(squaredNorm(doc.planes))) << '\n';
@@ -491,6 +573,9 @@ int runHeadless(const QStringList &arguments, std::ostream &out, std::ostream &e
         throw UsageError("unknown command '" + command.toStdString() + "'");
     } catch (const UsageError &e) {
         err << "factorscope: " << e.what() << " (see factorscope --help)\n";
+        return ExitUsage;
+    } catch (const RequestError &e) {
+        err << e.what() << '\n';
         return ExitUsage;
     } catch (const FileError &e) {
         err << e.what() << '\n';

@@ -143,7 +143,7 @@ OpenResult openImageFile(const QString &path, const core::LoadLimits &limits)
     const QByteArray kind = reader.format();
     if (!reader.canRead())
         return failure(path, QCoreApplication::translate("InputLoader",
-                                   "is neither a matrix file (.npy, .csv, .tsv, .txt, .mtx, .mat) nor an image Qt can read"));
+                                   "is neither a matrix file (.npy, .npz, .safetensors, .csv, .tsv, .txt, .mtx, .mat) nor an image Qt can read"));
     const QSize size = reader.size();
     const std::uint64_t maxElements = limits.maxElements;
     if (size.isValid()) {
@@ -173,6 +173,14 @@ OpenResult openImageFile(const QString &path, const core::LoadLimits &limits)
 
 OpenResult openInput(const QString &path, const core::LoadLimits &limits)
 {
+    return openInput(path, TensorChoice{}, limits);
+}
+
+OpenResult openInput(const QString &spec, const TensorChoice &choice, const core::LoadLimits &limits)
+{
+    const core::TensorPath split = core::splitTensorPath(spec.toStdString());
+    const QString path = QString::fromStdString(split.file);
+    const QString name = choice.name.isEmpty() ? QString::fromStdString(split.name) : choice.name;
     const QFileInfo info(path);
     if (!info.exists())
         return failure(path, QCoreApplication::translate("InputLoader", "does not exist"));
@@ -182,10 +190,11 @@ OpenResult openInput(const QString &path, const core::LoadLimits &limits)
         return failure(path, QCoreApplication::translate("InputLoader", "cannot be read (permission denied)"));
     const std::string native = path.toStdString();
     if (core::isMatrixFileName(native)) {
-        core::LoadResult loaded = core::loadMatrixFile(native, limits);
+        core::LoadResult loaded = core::loadTensor(native, name.toStdString(), choice.reshape, limits);
         if (!loaded.ok()) {
             OpenResult r;
             r.error = QString::fromStdString(core::describeLoadError(native, loaded.error));
+            r.errorKind = loaded.error.kind;
             return r;
         }
         InputDocument doc;
@@ -194,17 +203,30 @@ OpenResult openInput(const QString &path, const core::LoadLimits &limits)
         doc.isImage = false;
         doc.planes = std::move(loaded.matrix->channels);
         doc.format = QString::fromStdString(loaded.matrix->format);
+        doc.tensor = QString::fromStdString(loaded.matrix->tensor);
+        doc.reshape = QString::fromStdString(loaded.matrix->reshape);
         for (const std::string &note : loaded.matrix->notes)
             doc.notes << QString::fromStdString(note);
         OpenResult r;
         r.document = std::move(doc);
         return r;
     }
+    if (!name.isEmpty()) {
+        OpenResult r = failure(path, QCoreApplication::translate("InputLoader", "is not a file of named arrays "
+                                                                                "(.npz, .safetensors, .mat); it holds "
+                                                                                "no array named \"%1\"").arg(name));
+        r.errorKind = core::LoadErrorKind::NoSuchName;
+        return r;
+    }
     if (info.size() == 0)
         return failure(path, QCoreApplication::translate("InputLoader", "is empty"));
     OpenResult r = openImageFile(path, limits);
-    if (r.document)
+    if (r.document) {
         r.document->displayName = info.fileName();
+        if (choice.reshape.mode != core::Reshape::Mode::Auto)
+            r.document->notes << QCoreApplication::translate("InputLoader",
+                                                             "A reshape applies to arrays; the image was read as it is.");
+    }
     return r;
 }
 

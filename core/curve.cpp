@@ -568,8 +568,18 @@ void writeCurveCsv(std::ostream &out, const CurveResult &result, const CsvMetada
     out << "# shape: " << meta.rows << " x " << meta.cols << " x " << meta.channels << '\n';
     if (!meta.color.empty())
         out << "# color: " << meta.color << '\n';
+    auto oneLine = [](std::string text) { // a tensor name is the file's text: keep it on its line
+        for (char &c : text)
+            if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f')
+                c = '?';
+        return text;
+    };
+    if (!meta.tensor.empty())
+        out << "# tensor: " << oneLine(meta.tensor) << '\n';
+    if (!meta.reshape.empty())
+        out << "# reshape: " << oneLine(meta.reshape) << '\n';
     for (const std::string &line : meta.lines)
-        out << "# " << line << '\n';
+        out << "# " << oneLine(line) << '\n';
     out << "# factorscope: " << FACTORSCOPE_VERSION << '\n';
     out << "method,variant,rank,params,rel_err_fro,rel_err_spec,psnr_db,rel_err_fro_min,"
            "rel_err_fro_max,trials,rel_err_fro_expected,rel_err_spec_kind\n";

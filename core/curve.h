@@ -157,13 +157,16 @@ struct CsvMetadata
     std::string input;
     Index rows = 0, cols = 0, channels = 1;
     std::string color;       ///< empty for matrices
-    /// Further `# ` lines after the colour, e.g. "rsvd: randomized SVD, sketch = 138 …" (one
-    /// per method, methodDescription) and "chroma rank: 3".
+    std::string tensor;      ///< the array of a file of named arrays (FILE::NAME), or empty
+    std::string reshape;     ///< how a non-2-D array became the matrix (LoadedMatrix::reshape), or empty
+    /// Further `# ` lines after those, e.g. "rsvd: randomized SVD, sketch = 138 …" (one per
+    /// method, methodDescription) and "chroma rank: 3".
     std::vector<std::string> lines;
 };
 
-/// Writes `# ` metadata lines (input, shape, colour, `lines`, version), the header row and one
-/// row per CurveRow; 17 significant digits, empty cells where a value does not apply.
+/// Writes `# ` metadata lines (input, shape, and when set color, tensor, reshape; then `lines`;
+/// control characters in them become '?'), the header row and one row per CurveRow; 17
+/// significant digits, empty cells where a value does not apply.
 void writeCurveCsv(std::ostream &out, const CurveResult &result, const CsvMetadata &meta);
 std::string formatNumber(double value);
 

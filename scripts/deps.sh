@@ -8,6 +8,7 @@ FS_BUILD_PACKAGES=(
   cmake ninja-build g++ pkg-config
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-image-formats-plugins qt6-qpa-plugins
   libqcustomplot-dev libeigen3-dev libopenblas-dev liblapacke-dev libmatio-dev libfast-float-dev
+  libzip-dev nlohmann-json3-dev
 )
 # Tests render offscreen and compare with numpy/scipy; the GUI needs an X server when there is none.
 FS_TEST_PACKAGES=(python3-numpy python3-scipy)

@@ -3,6 +3,8 @@
 
 #include "matrixio_p.h"
 
+#include "tensorfill.h"
+
 #include <matio.h>
 #if __has_include(<hdf5.h>)
 #include <hdf5.h>
@@ -11,6 +13,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <mutex>
 
 namespace factorscope::core::detail {
@@ -205,49 +208,42 @@ std::string versionName(mat_ft version)
     }
 }
 
-std::string nameList(const std::vector<std::string> &items)
+std::optional<Element> elementOf(matio_classes c)
 {
-    std::string s;
-    const std::size_t shown = std::min<std::size_t>(items.size(), 6);
-    for (std::size_t k = 0; k < shown; ++k)
-        s += (k ? ", " : "") + items[k];
-    if (items.size() > shown)
-        s += " and " + std::to_string(items.size() - shown) + " more";
-    return s;
-}
-
-template <typename T>
-void copyColumnMajor(const void *data, std::vector<Matrix> *channels)
-{
-    const T *p = static_cast<const T *>(data);
-    for (Matrix &m : *channels) { // MATLAB order: row fastest, then column, then page
-        double *dst = m.data();
-        for (Index k = 0; k < m.size(); ++k)
-            dst[k] = static_cast<double>(*p++);
+    switch (c) {
+    case MAT_C_DOUBLE: return Element::Float64;
+    case MAT_C_SINGLE: return Element::Float32;
+    case MAT_C_INT8: return Element::Int8;
+    case MAT_C_UINT8: return Element::UInt8;
+    case MAT_C_INT16: return Element::Int16;
+    case MAT_C_UINT16: return Element::UInt16;
+    case MAT_C_INT32: return Element::Int32;
+    case MAT_C_UINT32: return Element::UInt32;
+    case MAT_C_INT64: return Element::Int64;
+    case MAT_C_UINT64: return Element::UInt64;
+    default: return std::nullopt;
     }
 }
 
-} // namespace
-
-LoadResult loadMat(const std::string &path, const LoadLimits &limits)
+/// Opens a .mat with matio and checks what matio does not (v5 element lengths, a damaged v7.3).
+/// The caller holds matioMutex().
+std::optional<LoadResult> openMat(const std::string &path, MatPtr *mat, std::string *version)
 {
-    std::lock_guard<std::mutex> lock(matioMutex());
     installMatioLogger();
     lastMatioMessage().clear();
-
     static const char *const damaged73 =
         "is a MATLAB v7.3 (HDF5) file that cannot be read; it may be truncated or damaged";
-    MatPtr mat(Mat_Open(path.c_str(), MAT_ACC_RDONLY));
-    if (!mat) {
+    mat->reset(Mat_Open(path.c_str(), MAT_ACC_RDONLY));
+    if (!*mat) {
         if (hasHdf5Signature(path))
             return failure(LoadErrorKind::Malformed, damaged73);
         return failure(LoadErrorKind::Malformed, "is not a MATLAB .mat file matio can read");
     }
-    const mat_ft ft = Mat_GetVersion(mat.get());
-    const std::string version = versionName(ft);
+    const mat_ft ft = Mat_GetVersion(mat->get());
+    *version = versionName(ft);
     if (ft == MAT_FT_MAT5) {
         if (auto bad = checkV5Layout(path))
-            return std::move(*bad);
+            return bad;
     }
 #ifdef FS_HAVE_HDF5
     if (ft == MAT_FT_MAT73) {
@@ -259,101 +255,104 @@ LoadResult loadMat(const std::string &path, const LoadLimits &limits)
         H5Fclose(h5);
     }
 #endif
+    return std::nullopt;
+}
 
-    // Inspect every variable's header (class, rank, dims) without reading any data.
-    struct Candidate
-    {
-        std::string name;
-        std::string className;
-        std::vector<std::uint64_t> dims;
-    };
-    std::vector<Candidate> candidates;
-    std::vector<std::string> skipped; // "'s' (struct)"
-    std::size_t variables = 0, empties = 0;
+/// Every variable's header (class, rank, dims), without reading any data.
+TensorListing listVariables(mat_t *mat, const std::string &version)
+{
+    TensorListing listing;
+    listing.format = "MATLAB " + (version.empty() ? std::string() : version + " ") + ".mat";
     constexpr std::size_t maxVariables = 100000; // a damaged directory must not loop forever
-    while (variables < maxVariables) {
-        VarPtr info(Mat_VarReadNextInfo(mat.get()));
-        if (!info)
+    while (listing.tensors.size() < maxVariables) {
+        VarPtr var(Mat_VarReadNextInfo(mat));
+        if (!var)
             break;
-        ++variables;
-        const std::string name = info->name ? info->name : "";
-        const std::vector<std::uint64_t> dims = dimsOf(info.get());
+        TensorInfo info;
+        info.name = var->name ? var->name : "";
+        info.shape = dimsOf(var.get());
+        info.dtype = className(var.get());
+        const bool numeric = isNumericClass(var->class_type) && !var->isComplex;
         std::uint64_t count = 0;
-        const bool fits = checkedProduct(dims, &count);
-        const std::string cls = className(info.get());
-        const bool numeric = isNumericClass(info->class_type) && !info->isComplex;
-        if (numeric && fits && count == 0 && !dims.empty()) {
-            ++empties;
-            skipped.push_back("'" + name + "' (empty)");
-        } else if (numeric && (dims.size() == 2 || (dims.size() == 3 && dims[2] <= 4))) {
-            candidates.push_back({name, cls, dims});
-        } else if (numeric) {
-            skipped.push_back("'" + name + "' (" + cls + " " + dimsText(dims) + ")");
-        } else {
-            skipped.push_back("'" + name + "' (" + cls + ")");
+        const bool fits = checkedProduct(info.shape, &count);
+        if (!fits || !checkedMul(count, Mat_SizeOfClass(var->class_type), &info.bytes))
+            info.bytes = std::numeric_limits<std::uint64_t>::max();
+        if (numeric && fits && count == 0) {
+            info.problem = "is empty (" + dimsText(info.shape) + ")";
+            info.problemKind = LoadErrorKind::Empty;
+        } else if (!numeric) {
+            info.problem = "is a " + info.dtype + " variable, not a real numeric array";
+            info.problemKind = LoadErrorKind::Unsupported;
         }
+        listing.tensors.push_back(std::move(info));
     }
-    if (candidates.empty()) {
-        if (variables == 0)
-            return failure(LoadErrorKind::Empty, "contains no variables");
-        if (empties == variables)
-            return failure(LoadErrorKind::Empty, "holds only empty variables (" + nameList(skipped) + ")");
-        return failure(LoadErrorKind::Unsupported,
-                       "has no real numeric 2-D variable (it holds " + nameList(skipped)
-                           + "); complex, sparse, cell, struct and text variables are not supported");
-    }
+    return listing;
+}
 
-    const Candidate &chosen = candidates.front();
-    std::uint64_t count = 0;
-    if (!checkedProduct(chosen.dims, &count) || count > limits.maxElements)
-        return tooLarge("variable '" + chosen.name + "' has", chosen.dims, limits);
+} // namespace
+
+ListResult listMat(const std::string &path)
+{
+    std::lock_guard<std::mutex> lock(matioMutex());
+    MatPtr mat;
+    std::string version;
+    if (auto bad = openMat(path, &mat, &version))
+        return listFailure(*bad);
+    ListResult r;
+    r.listing = listVariables(mat.get(), version);
+    return r;
+}
+
+LoadResult loadMat(const std::string &path, const TensorRequest &request, const LoadLimits &limits)
+{
+    std::lock_guard<std::mutex> lock(matioMutex());
+    MatPtr mat;
+    std::string version;
+    if (auto bad = openMat(path, &mat, &version))
+        return std::move(*bad);
+    const TensorListing listing = listVariables(mat.get(), version);
+    if (listing.tensors.empty())
+        return failure(LoadErrorKind::Empty, "contains no variables");
+    std::size_t index = 0;
+    std::string skipped;
+    if (auto bad = pickTensor(listing, request.name, &index, &skipped))
+        return std::move(*bad);
+    const TensorInfo &chosen = listing.tensors[index];
+    ReshapePlan plan;
+    if (auto bad = planArray(chosen.shape, request.reshape, true, limits, "has", &plan))
+        return forTensor(std::move(*bad), chosen.name);
 
     // Budget checked: read the data of the chosen variable only.
     lastMatioMessage().clear();
     VarPtr var(Mat_VarRead(mat.get(), chosen.name.c_str()));
     const std::string matioSays = lastMatioMessage().empty() ? "" : " (" + lastMatioMessage() + ")";
     if (!var || !var->data)
-        return failure(LoadErrorKind::Malformed,
-                       "variable '" + chosen.name + "' could not be read; the file may be damaged or truncated" + matioSays);
-    if (dimsOf(var.get()) != chosen.dims || !isNumericClass(var->class_type) || var->isComplex)
-        return failure(LoadErrorKind::Malformed, "variable '" + chosen.name + "' changed between two reads of its header");
-    std::uint64_t bytes = 0;
-    if (!checkedMul(count, Mat_SizeOfClass(var->class_type), &bytes) || std::uint64_t(var->nbytes) < bytes)
-        return failure(LoadErrorKind::Truncated,
-                       "variable '" + chosen.name + "' holds fewer values than its dimensions declare");
+        return forTensor(failure(LoadErrorKind::Malformed,
+                                 "could not be read; the file may be damaged or truncated" + matioSays),
+                         chosen.name);
+    const std::optional<Element> element = elementOf(var->class_type);
+    if (dimsOf(var.get()) != chosen.shape || !element || var->isComplex)
+        return forTensor(failure(LoadErrorKind::Malformed, "changed between two reads of its header"), chosen.name);
+    std::uint64_t count = 0, bytes = 0;
+    if (!checkedProduct(chosen.shape, &count) || !checkedMul(count, Mat_SizeOfClass(var->class_type), &bytes)
+        || std::uint64_t(var->nbytes) < bytes)
+        return forTensor(failure(LoadErrorKind::Truncated, "holds fewer values than its dimensions declare"), chosen.name);
 
-    const Index h = Index(chosen.dims[0]), w = Index(chosen.dims[1]);
-    const std::size_t nc = chosen.dims.size() == 3 ? std::size_t(chosen.dims[2]) : 1;
+    // MATLAB stores column-major: the first index fastest (Fortran order).
+    bool beyond53 = false;
     LoadedMatrix out;
-    out.channels.assign(nc, Matrix(h, w));
-    switch (var->class_type) {
-    case MAT_C_DOUBLE: copyColumnMajor<double>(var->data, &out.channels); break;
-    case MAT_C_SINGLE: copyColumnMajor<float>(var->data, &out.channels); break;
-    case MAT_C_INT8: copyColumnMajor<std::int8_t>(var->data, &out.channels); break;
-    case MAT_C_UINT8: copyColumnMajor<std::uint8_t>(var->data, &out.channels); break;
-    case MAT_C_INT16: copyColumnMajor<std::int16_t>(var->data, &out.channels); break;
-    case MAT_C_UINT16: copyColumnMajor<std::uint16_t>(var->data, &out.channels); break;
-    case MAT_C_INT32: copyColumnMajor<std::int32_t>(var->data, &out.channels); break;
-    case MAT_C_UINT32: copyColumnMajor<std::uint32_t>(var->data, &out.channels); break;
-    case MAT_C_INT64: copyColumnMajor<std::int64_t>(var->data, &out.channels); break;
-    case MAT_C_UINT64: copyColumnMajor<std::uint64_t>(var->data, &out.channels); break;
-    default: break; // excluded above
-    }
-
-    out.format = "MATLAB " + (version.empty() ? std::string() : version + " ") + ".mat, variable '" + chosen.name
-                 + "' (" + chosen.className + ")";
-    if (candidates.size() > 1) {
-        std::vector<std::string> names;
-        for (const Candidate &c : candidates)
-            names.push_back("'" + c.name + "'");
-        out.notes.push_back("The file holds " + std::to_string(candidates.size()) + " numeric matrices ("
-                            + nameList(names) + "); '" + chosen.name + "', the first, was loaded.");
-    }
+    out.channels = decodeArray(static_cast<const unsigned char *>(var->data), *element, hostIsBigEndian(), true, plan,
+                               &beyond53);
+    out.tensor = chosen.name;
+    out.shape = chosen.shape;
+    out.reshape = plan.text;
+    out.format = listing.format + ", variable '" + chosen.name + "' (" + chosen.dtype + ")";
     if (!skipped.empty())
-        out.notes.push_back("Variables that are not real numeric matrices were skipped: " + nameList(skipped) + ".");
-    if (nc > 1 || chosen.dims.size() == 3)
-        out.notes.push_back("The " + dimsText(chosen.dims) + " variable was read as " + std::to_string(nc)
-                            + (nc == 1 ? " channel." : " channels."));
+        out.notes.push_back(skipped);
+    if (!plan.note.empty())
+        out.notes.push_back(plan.note);
+    if (beyond53)
+        out.notes.push_back("Some " + chosen.dtype + " values exceed 2^53 in magnitude and were rounded to the nearest double.");
     LoadResult r;
     r.matrix = std::move(out);
     return r;

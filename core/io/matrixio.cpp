@@ -2,6 +2,10 @@
 #include "matrixio.h"
 #include "matrixio_p.h"
 
+#include "bytestream.h"
+#include "npy.h"
+#include "tensorfill.h"
+
 #include <fast_float/fast_float.h>
 
 #include <algorithm>
@@ -38,6 +42,13 @@ LoadResult failure(LoadErrorKind kind, std::string reason, long long line, long 
     r.error.reason = std::move(reason);
     r.error.line = line;
     r.error.column = column;
+    return r;
+}
+
+ListResult listFailure(const LoadResult &failed)
+{
+    ListResult r;
+    r.error = failed.error;
     return r;
 }
 
@@ -317,8 +328,49 @@ LoadLimits LoadLimits::defaults()
 
 const std::vector<std::string> &matrixFileExtensions()
 {
-    static const std::vector<std::string> extensions = {".npy", ".csv", ".tsv", ".txt", ".mtx", ".mat"};
+    static const std::vector<std::string> extensions = {".npy", ".npz", ".safetensors", ".csv",
+                                                        ".tsv", ".txt", ".mtx",         ".mat"};
     return extensions;
+}
+
+std::optional<Reshape> Reshape::parse(const std::string &text, std::string *error)
+{
+    if (text == "auto")
+        return Reshape{};
+    if (text == "channels")
+        return channels();
+    std::uint64_t k = 0;
+    if (text.rfind("rows:", 0) == 0 && detail::parseUnsigned(std::string_view(text).substr(5), &k) && k <= 32
+        && text.size() > 5 && text[5] != '+')
+        return rows(int(k));
+    if (error)
+        *error = "a reshape is auto, channels or rows:K with K from 0 to 32, not " + detail::quoted(text, 40);
+    return std::nullopt;
+}
+
+std::string Reshape::text() const
+{
+    switch (mode) {
+    case Mode::Auto: return "auto";
+    case Mode::Channels: return "channels";
+    case Mode::Rows: break;
+    }
+    return "rows:" + std::to_string(rowAxes);
+}
+
+TensorPath splitTensorPath(const std::string &spec)
+{
+    const std::string separator = "::";
+    std::size_t at = spec.find(separator);
+    if (at == std::string::npos)
+        return {spec, ""};
+    std::error_code ec;
+    if (fs::exists(spec, ec))
+        return {spec, ""};
+    for (std::size_t pos = at; pos != std::string::npos; pos = spec.find(separator, pos + 1))
+        if (pos > 0 && fs::exists(spec.substr(0, pos), ec))
+            return {spec.substr(0, pos), spec.substr(pos + separator.size())};
+    return {spec.substr(0, at), spec.substr(at + separator.size())};
 }
 
 namespace {
@@ -343,7 +395,9 @@ std::string supportedList()
     return s;
 }
 
-LoadResult loadUnchecked(const std::string &path, const LoadLimits &limits)
+/// The checks every file passes before its parser sees it: it exists, is a regular file with a
+/// known extension, opens, and is not empty. Leaves it open in *input.
+std::optional<LoadResult> openChecked(const std::string &path, detail::InputFile *input)
 {
     if (path.empty())
         return failure(LoadErrorKind::NotFound, "does not exist (no file name was given)");
@@ -362,35 +416,77 @@ LoadResult loadUnchecked(const std::string &path, const LoadLimits &limits)
     if (status.type() != fs::file_type::regular)
         return failure(LoadErrorKind::NotAFile, "is not a regular file (a device, pipe or socket)");
 
-    detail::InputFile input;
-    input.extension = lowerExtension(path);
+    input->extension = lowerExtension(path);
     const auto &known = matrixFileExtensions();
-    if (std::find(known.begin(), known.end(), input.extension) == known.end()) {
-        const std::string has = input.extension.empty() ? "has no extension"
-                                                        : "has the extension " + detail::quoted(input.extension);
+    if (std::find(known.begin(), known.end(), input->extension) == known.end()) {
+        const std::string has = input->extension.empty() ? "has no extension"
+                                                         : "has the extension " + detail::quoted(input->extension);
         return failure(LoadErrorKind::Unsupported, has + "; matrix files end in " + supportedList());
     }
 
     errno = 0;
-    input.file.reset(std::fopen(path.c_str(), "rb"));
-    if (!input.file)
+    input->file.reset(std::fopen(path.c_str(), "rb"));
+    if (!input->file)
         return failure(LoadErrorKind::Unreadable, "cannot be opened (" + detail::errnoText(errno) + ")");
     const std::uintmax_t size = fs::file_size(path, ec);
     if (ec)
         return failure(LoadErrorKind::Unreadable, "cannot be examined (" + ec.message() + ")");
     if (size == 0)
         return failure(LoadErrorKind::Empty, "is empty");
-    input.size = size;
+    input->size = size;
+    return std::nullopt;
+}
 
-    if (input.extension == ".npy")
-        return detail::loadNpy(input, limits);
-    if (input.extension == ".mtx")
-        return detail::loadMatrixMarket(input, limits);
-    if (input.extension == ".mat") {
-        input.file.reset(); // matio opens it by name
-        return detail::loadMat(path, limits);
+/// A 2-D matrix read from a text or Matrix Market file, reshaped as the 2-D array it is.
+LoadResult reshapeTwoD(LoadResult r, const Reshape &reshape, const LoadLimits &limits)
+{
+    if (!r.ok() || r.matrix->channels.size() != 1 || reshape.mode == Reshape::Mode::Auto
+        || (reshape.mode == Reshape::Mode::Rows && reshape.rowAxes == 1))
+        return r;
+    const Matrix m = std::move(r.matrix->channels.front());
+    detail::ReshapePlan plan;
+    const std::vector<std::uint64_t> dims = {std::uint64_t(m.rows()), std::uint64_t(m.cols())};
+    if (auto bad = detail::planArray(dims, reshape, false, limits, "has", &plan))
+        return std::move(*bad);
+    detail::TensorFiller filler(plan, false);
+    std::vector<double> row(std::size_t(m.cols()));
+    for (Index i = 0; i < m.rows(); ++i) { // C order: row by row
+        for (Index j = 0; j < m.cols(); ++j)
+            row[std::size_t(j)] = m(i, j);
+        filler.push(row.data(), row.size());
     }
-    return detail::loadDelimited(input, limits);
+    r.matrix->channels = filler.take();
+    r.matrix->reshape = plan.text;
+    if (!plan.note.empty())
+        r.matrix->notes.push_back(plan.note);
+    return r;
+}
+
+LoadResult loadUnchecked(const std::string &path, const detail::TensorRequest &request, const LoadLimits &limits)
+{
+    detail::InputFile input;
+    if (auto bad = openChecked(path, &input))
+        return std::move(*bad);
+
+    const std::string &ext = input.extension;
+    if (ext == ".mat" || ext == ".npz" || ext == ".safetensors") {
+        input.file.reset(); // the readers open it by name (matio, libzip, mmap)
+        if (ext == ".mat")
+            return detail::loadMat(path, request, limits);
+        if (ext == ".npz")
+            return detail::loadNpz(path, request, limits);
+        return detail::loadSafetensors(path, request, limits);
+    }
+    if (!request.name.empty())
+        return failure(LoadErrorKind::NoSuchName, "holds one unnamed array, not one named " + detail::quoted(request.name, 200)
+                                                      + "; only .npz, .safetensors and .mat files hold named arrays");
+    if (ext == ".npy") {
+        detail::FileStream stream(input.file.get());
+        return detail::loadNpy(stream, input.size, request.reshape, true, limits);
+    }
+    if (ext == ".mtx")
+        return reshapeTwoD(detail::loadMatrixMarket(input, limits), request.reshape, limits);
+    return reshapeTwoD(detail::loadDelimited(input, limits), request.reshape, limits);
 }
 
 } // namespace
@@ -402,23 +498,59 @@ bool isMatrixFileName(const std::string &path)
     return std::find(known.begin(), known.end(), ext) != known.end();
 }
 
-LoadResult loadMatrixFile(const std::string &path, const LoadLimits &limits)
+bool holdsNamedArrays(const std::string &path)
+{
+    const std::string ext = lowerExtension(path);
+    return ext == ".npz" || ext == ".safetensors" || ext == ".mat";
+}
+
+ListResult listTensors(const std::string &path)
 {
     try {
-        LoadResult r = loadUnchecked(path, limits);
+        detail::InputFile input;
+        if (auto bad = openChecked(path, &input))
+            return detail::listFailure(*bad);
+        const std::string &ext = input.extension;
+        if (ext == ".npy") {
+            detail::FileStream stream(input.file.get());
+            return detail::listNpy(stream, input.size);
+        }
+        input.file.reset();
+        if (ext == ".npz")
+            return detail::listNpz(path);
+        if (ext == ".safetensors")
+            return detail::listSafetensors(path);
+        if (ext == ".mat")
+            return detail::listMat(path);
+        return detail::listFailure(failure(LoadErrorKind::Unsupported,
+                                           "holds one unnamed matrix; only .npz, .safetensors, .mat and .npy files list "
+                                           "their arrays"));
+    } catch (const std::bad_alloc &) {
+        return detail::listFailure(failure(LoadErrorKind::TooLarge, "does not fit in the memory available"));
+    } catch (const std::exception &e) {
+        return detail::listFailure(failure(LoadErrorKind::Malformed, std::string("could not be read (") + e.what() + ")"));
+    }
+}
+
+LoadResult loadTensor(const std::string &path, const std::string &name, const Reshape &reshape, const LoadLimits &limits)
+{
+    try {
+        LoadResult r = loadUnchecked(path, {name, reshape}, limits);
         if (!r.ok())
             return r;
         // Safety net shared by all formats: non-empty channels of one shape, finite values
         // (sums of Matrix Market duplicates, for instance, can overflow).
         const auto &channels = r.matrix->channels;
         if (channels.empty() || channels.front().size() == 0)
-            return failure(LoadErrorKind::Empty, "contains no values");
+            return detail::forTensor(failure(LoadErrorKind::Empty, "contains no values"), r.matrix->tensor);
         for (const Matrix &m : channels)
             if (m.rows() != channels.front().rows() || m.cols() != channels.front().cols())
-                return failure(LoadErrorKind::Malformed, "has channels of different shapes");
+                return detail::forTensor(failure(LoadErrorKind::Malformed, "has channels of different shapes"),
+                                         r.matrix->tensor);
         if (auto e = detail::findNonFinite(channels)) {
             LoadResult bad;
             bad.error = *e;
+            bad.error.tensor = r.matrix->tensor;
             return bad;
         }
         return r;
@@ -429,6 +561,11 @@ LoadResult loadMatrixFile(const std::string &path, const LoadLimits &limits)
     } catch (...) {
         return failure(LoadErrorKind::Malformed, "could not be read (unexpected error)");
     }
+}
+
+LoadResult loadMatrixFile(const std::string &path, const LoadLimits &limits)
+{
+    return loadTensor(path, std::string(), Reshape{}, limits);
 }
 
 std::string describeLoadError(const std::string &path, const LoadError &error)
@@ -447,9 +584,12 @@ std::string describeLoadError(const std::string &path, const LoadError &error)
         case LoadErrorKind::Ragged: reason = "has rows of different lengths"; break;
         case LoadErrorKind::TooLarge: reason = "is too large for the memory budget"; break;
         case LoadErrorKind::Unsupported: reason = "is of a kind that is not supported"; break;
+        case LoadErrorKind::NameRequired: reason = "holds several arrays; name one as FILE::NAME"; break;
+        case LoadErrorKind::NoSuchName: reason = "holds no array of that name"; break;
+        case LoadErrorKind::BadReshape: reason = "cannot be reshaped as asked"; break;
         }
     }
-    std::string s = path + ": " + reason;
+    std::string s = path + (error.tensor.empty() ? std::string() : "::" + detail::shownName(error.tensor)) + ": " + reason;
     const char last = s.back();
     if (last != '.' && last != '!' && last != '?')
         s += '.';
@@ -459,14 +599,6 @@ std::string describeLoadError(const std::string &path, const LoadError &error)
 // --- writers -------------------------------------------------------------------------------------
 
 namespace {
-
-bool hostIsLittleEndian()
-{
-    const std::uint16_t probe = 1;
-    unsigned char first;
-    std::memcpy(&first, &probe, 1);
-    return first == 1;
-}
 
 void putLittleEndian(double v, char *out, bool little)
 {
@@ -510,7 +642,7 @@ bool writeNpyFile(const std::string &path, const std::string &descr, const std::
 /// Row i of `m` (or of every channel, interleaved) as little-endian float64.
 void writeRows(std::ostream &os, const std::vector<const Matrix *> &channels)
 {
-    const bool little = hostIsLittleEndian();
+    const bool little = !detail::hostIsBigEndian();
     const Index rows = channels.front()->rows(), cols = channels.front()->cols();
     const std::size_t nc = channels.size();
     std::vector<char> row(std::size_t(cols) * nc * 8);
@@ -555,7 +687,7 @@ bool writeNpyArray(const std::string &path, const Matrix &values, const std::vec
 bool writeNpyIndices(const std::string &path, const std::vector<Index> &values, std::string *error)
 {
     return writeNpyFile(path, "<i8", {Index(values.size())}, [&](std::ostream &os) {
-        const bool little = hostIsLittleEndian();
+        const bool little = !detail::hostIsBigEndian();
         for (Index v : values) {
             const auto n = static_cast<std::int64_t>(v);
             char bytes[8];

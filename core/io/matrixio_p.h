@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// Internal to the matrix file readers (matrixio.cpp, npy.cpp, delimited.cpp, matrixmarket.cpp,
-// matfile.cpp). Not installed, not part of the public API.
+// Internal to the matrix file readers (matrixio.cpp, npy.cpp, npz.cpp, safetensors.cpp,
+// delimited.cpp, matrixmarket.cpp, matfile.cpp, tensorfill.cpp). Not installed, not part of the
+// public API.
 
 #include "matrixio.h"
 
@@ -107,11 +108,32 @@ private:
 /// LoadResult for a LineReader that stopped with an error.
 LoadResult lineReaderFailure(const LineReader &reader);
 
+/// A failed ListResult with the error of a failed LoadResult.
+ListResult listFailure(const LoadResult &failed);
+
+/// What loadTensor() asks of a reader of named arrays.
+struct TensorRequest
+{
+    std::string name;   ///< "" chooses the only loadable array
+    Reshape reshape;
+};
+
 // One parser per format. The file is open, regular, readable and not empty.
-LoadResult loadNpy(InputFile &input, const LoadLimits &limits);
 LoadResult loadDelimited(InputFile &input, const LoadLimits &limits);
 LoadResult loadMatrixMarket(InputFile &input, const LoadLimits &limits);
 /// matio opens the file itself, by name.
-LoadResult loadMat(const std::string &path, const LoadLimits &limits);
+LoadResult loadMat(const std::string &path, const TensorRequest &request, const LoadLimits &limits);
+ListResult listMat(const std::string &path);
+/// .npz through libzip (npz.cpp); the *Bytes forms read an archive held in memory (fuzzing).
+LoadResult loadNpz(const std::string &path, const TensorRequest &request, const LoadLimits &limits);
+ListResult listNpz(const std::string &path);
+LoadResult loadNpzBytes(const void *data, std::size_t size, const TensorRequest &request, const LoadLimits &limits);
+ListResult listNpzBytes(const void *data, std::size_t size);
+/// .safetensors, memory-mapped (safetensors.cpp); the *Bytes forms read a file held in memory.
+LoadResult loadSafetensors(const std::string &path, const TensorRequest &request, const LoadLimits &limits);
+ListResult listSafetensors(const std::string &path);
+LoadResult loadSafetensorsBytes(const void *data, std::size_t size, const TensorRequest &request,
+                                const LoadLimits &limits);
+ListResult listSafetensorsBytes(const void *data, std::size_t size);
 
 } // namespace factorscope::core::detail

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
-// NumPy .npy reader (format versions 1.0, 2.0 and 3.0).
+// NumPy .npy reader (format versions 1.0, 2.0 and 3.0), from any ByteStream: a file, an .npz
+// member or memory.
 // https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
 
-#include "matrixio_p.h"
+#include "npy.h"
+
+#include "bytestream.h"
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cstring>
-#include <type_traits>
+#include <limits>
 #include <utility>
 
 namespace factorscope::core::detail {
@@ -213,29 +215,11 @@ const PyValue *lookup(const PyValue &dict, const std::string &key)
 
 // --- dtypes -------------------------------------------------------------------------------------
 
-enum class Kind { Bool, Int, UInt, Float };
-
-struct Dtype
-{
-    Kind kind = Kind::Float;
-    int size = 8;
-    bool bigEndian = false;
-    std::string name; ///< "float32"
-};
-
-bool hostIsBigEndian()
-{
-    const std::uint16_t probe = 1;
-    unsigned char first;
-    std::memcpy(&first, &probe, 1);
-    return first == 0;
-}
-
 /// Parses a descr string such as "<f8"; on failure returns the Unsupported/Malformed result.
-std::optional<LoadResult> parseDescr(const std::string &descr, Dtype *dtype)
+std::optional<LoadResult> parseDescr(const std::string &descr, NpyHeader *header)
 {
     static const char *const supported =
-        "; the supported dtypes are bool, int8 to int64, uint8 to uint64, float32 and float64";
+        "; the supported dtypes are bool, int8 to int64, uint8 to uint64, float16, float32 and float64";
     auto unsupported = [&](const std::string &what) {
         return failure(LoadErrorKind::Unsupported, "has the dtype " + quoted(descr) + " (" + what + ")" + supported);
     };
@@ -253,32 +237,26 @@ std::optional<LoadResult> parseDescr(const std::string &descr, Dtype *dtype)
     const bool hasSize = !digits.empty() && parseUnsigned(digits, &size);
     if (!digits.empty() && !hasSize && kind != 'M' && kind != 'm')
         return failure(LoadErrorKind::Malformed, "has the unknown dtype " + quoted(descr));
+    static const Element signedBySize[] = {Element::Int8, Element::Int16, Element::Int32, Element::Int64};
+    static const Element unsignedBySize[] = {Element::UInt8, Element::UInt16, Element::UInt32, Element::UInt64};
     switch (kind) {
     case 'b':
     case '?':
         if (hasSize && size != 1)
             return unsupported("bool of " + std::to_string(size) + " bytes");
-        dtype->kind = Kind::Bool;
-        dtype->size = 1;
-        dtype->name = "bool";
+        header->element = Element::Bool;
         break;
     case 'i':
     case 'u':
         if (!hasSize || (size != 1 && size != 2 && size != 4 && size != 8))
             return unsupported(std::string(kind == 'i' ? "signed" : "unsigned") + " integer of "
                                + std::string(digits) + " bytes");
-        dtype->kind = kind == 'i' ? Kind::Int : Kind::UInt;
-        dtype->size = int(size);
-        dtype->name = std::string(kind == 'i' ? "int" : "uint") + std::to_string(size * 8);
+        header->element = (kind == 'i' ? signedBySize : unsignedBySize)[size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3];
         break;
     case 'f':
-        if (hasSize && size == 2)
-            return unsupported("float16");
-        if (!hasSize || (size != 4 && size != 8))
+        if (!hasSize || (size != 2 && size != 4 && size != 8))
             return unsupported("extended-precision float");
-        dtype->kind = Kind::Float;
-        dtype->size = int(size);
-        dtype->name = "float" + std::to_string(size * 8);
+        header->element = size == 2 ? Element::Float16 : size == 4 ? Element::Float32 : Element::Float64;
         break;
     case 'c':
         return unsupported("complex");
@@ -297,62 +275,8 @@ std::optional<LoadResult> parseDescr(const std::string &descr, Dtype *dtype)
     default:
         return failure(LoadErrorKind::Malformed, "has the unknown dtype " + quoted(descr));
     }
-    dtype->bigEndian = order == '>' || (order == '=' && hostIsBigEndian());
+    header->bigEndian = order == '>' || (order == '=' && hostIsBigEndian());
     return std::nullopt;
-}
-
-// --- decoding -----------------------------------------------------------------------------------
-
-template <typename T>
-void decode(const unsigned char *src, std::size_t n, bool swap, double *dst, bool *beyond53)
-{
-    unsigned char bytes[sizeof(T)];
-    for (std::size_t k = 0; k < n; ++k, src += sizeof(T)) {
-        std::memcpy(bytes, src, sizeof(T));
-        if (swap)
-            std::reverse(bytes, bytes + sizeof(T));
-        T v;
-        std::memcpy(&v, bytes, sizeof(T));
-        dst[k] = static_cast<double>(v);
-        if constexpr (sizeof(T) == 8 && std::is_integral_v<T>) {
-            constexpr T limit = T(1) << 53;
-            if constexpr (std::is_signed_v<T>) {
-                if (v > limit || v < -limit)
-                    *beyond53 = true;
-            } else if (v > limit) {
-                *beyond53 = true;
-            }
-        }
-    }
-}
-
-void decodeChunk(const Dtype &t, const unsigned char *src, std::size_t n, double *dst, bool *beyond53)
-{
-    const bool swap = t.size > 1 && t.bigEndian != hostIsBigEndian();
-    switch (t.kind) {
-    case Kind::Bool:
-        for (std::size_t k = 0; k < n; ++k)
-            dst[k] = src[k] != 0 ? 1.0 : 0.0;
-        return;
-    case Kind::Int:
-        switch (t.size) {
-        case 1: return decode<std::int8_t>(src, n, swap, dst, beyond53);
-        case 2: return decode<std::int16_t>(src, n, swap, dst, beyond53);
-        case 4: return decode<std::int32_t>(src, n, swap, dst, beyond53);
-        default: return decode<std::int64_t>(src, n, swap, dst, beyond53);
-        }
-    case Kind::UInt:
-        switch (t.size) {
-        case 1: return decode<std::uint8_t>(src, n, swap, dst, beyond53);
-        case 2: return decode<std::uint16_t>(src, n, swap, dst, beyond53);
-        case 4: return decode<std::uint32_t>(src, n, swap, dst, beyond53);
-        default: return decode<std::uint64_t>(src, n, swap, dst, beyond53);
-        }
-    case Kind::Float:
-        if (t.size == 4)
-            return decode<float>(src, n, swap, dst, beyond53);
-        return decode<double>(src, n, swap, dst, beyond53);
-    }
 }
 
 std::uint32_t littleEndian(const unsigned char *p, int bytes)
@@ -363,18 +287,30 @@ std::uint32_t littleEndian(const unsigned char *p, int bytes)
     return v;
 }
 
+/// Reads exactly n bytes, or the stream's failure / a Truncated result.
+std::optional<LoadResult> readExactly(ByteStream &in, void *dst, std::size_t n, const char *truncated)
+{
+    if (in.read(dst, n) == n)
+        return std::nullopt;
+    if (auto bad = in.failure())
+        return bad;
+    return failure(LoadErrorKind::Truncated, truncated);
+}
+
 } // namespace
 
-LoadResult loadNpy(InputFile &input, const LoadLimits &limits)
+std::optional<LoadResult> readNpyHeader(ByteStream &in, std::uint64_t size, NpyHeader *out)
 {
-    std::FILE *f = input.file.get();
     static const unsigned char magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 
-    // Preamble: magic, version, header length.
+    // Preamble: magic, version, header length (2 bytes in version 1, 4 in versions 2 and 3).
     unsigned char pre[12] = {};
-    const std::size_t got = std::fread(pre, 1, std::size_t(std::min<std::uint64_t>(input.size, 12)), f);
-    if (std::ferror(f))
-        return failure(LoadErrorKind::Unreadable, "could not be read (" + errnoText(errno) + ")");
+    const std::size_t want = std::size_t(std::min<std::uint64_t>(size, 12));
+    const std::size_t got = in.read(pre, want);
+    if (got < want) {
+        if (auto bad = in.failure())
+            return bad;
+    }
     if (std::memcmp(pre, magic, std::min<std::size_t>(got, 6)) != 0)
         return failure(LoadErrorKind::Malformed, "is not a NumPy .npy file (wrong magic bytes)");
     if (got < 10)
@@ -389,19 +325,21 @@ LoadResult loadNpy(InputFile &input, const LoadLimits &limits)
     if (got < headerStart)
         return failure(LoadErrorKind::Truncated, "ends inside the .npy preamble (" + std::to_string(got) + " bytes)");
     const std::uint64_t headerLength = littleEndian(pre + 8, lengthBytes);
-    if (headerStart + headerLength > input.size)
+    if (headerStart + headerLength > size)
         return failure(LoadErrorKind::Truncated,
                        "declares a header of " + std::to_string(headerLength) + " bytes but has only "
-                           + std::to_string(input.size - headerStart) + " bytes after the preamble");
+                           + std::to_string(size - headerStart) + " bytes after the preamble");
     constexpr std::uint64_t maxHeader = 1 << 20;
     if (headerLength > maxHeader)
         return failure(LoadErrorKind::Malformed,
                        "declares an implausibly long header (" + std::to_string(headerLength) + " bytes)");
 
+    // Version 1 read two header bytes with the preamble.
     std::string header(std::size_t(headerLength), '\0');
-    if (std::fseek(f, long(headerStart), SEEK_SET) != 0
-        || std::fread(header.data(), 1, header.size(), f) != header.size())
-        return failure(LoadErrorKind::Unreadable, "could not be read (" + errnoText(errno) + ")");
+    const std::size_t early = std::size_t(std::min<std::uint64_t>(got - headerStart, headerLength));
+    std::memcpy(header.data(), pre + headerStart, early);
+    if (auto bad = readExactly(in, header.data() + early, header.size() - early, "ended inside its .npy header"))
+        return bad;
     if (header.find('\0') != std::string::npos)
         return failure(LoadErrorKind::Malformed, "has a .npy header that is not text");
 
@@ -427,116 +365,126 @@ LoadResult loadNpy(InputFile &input, const LoadLimits &limits)
     if (shape->type != PyValue::Type::Tuple)
         return failure(LoadErrorKind::Malformed, "has a .npy header whose 'shape' is not a tuple");
 
-    Dtype dtype;
-    if (auto bad = parseDescr(descr->text, &dtype))
-        return std::move(*bad);
-    const bool fortranOrder = fortran->boolean;
-
-    std::vector<std::uint64_t> dims;
+    NpyHeader h;
+    if (auto bad = parseDescr(descr->text, &h))
+        return bad;
+    h.fortranOrder = fortran->boolean;
+    h.major = major;
+    h.minor = minor;
+    h.dataStart = headerStart + headerLength;
     for (const PyValue &d : shape->items) {
         if (d.type != PyValue::Type::Int || d.negative)
             return failure(LoadErrorKind::Malformed, "has a .npy shape with a negative or non-integer dimension");
         if (d.overflow)
-            return failure(LoadErrorKind::TooLarge,
-                           "declares a dimension beyond 2^64, more than the memory budget of " + budgetText(limits));
-        dims.push_back(d.integer);
+            return failure(LoadErrorKind::TooLarge, "declares a dimension beyond 2^64");
+        h.dims.push_back(d.integer);
     }
-    if (dims.empty())
-        return failure(LoadErrorKind::Unsupported, "holds a single value (a 0-dimensional array), not a matrix");
-    if (dims.size() > 3)
-        return failure(LoadErrorKind::Unsupported, "holds a " + std::to_string(dims.size()) + "-D array ("
-                                                       + dimsText(dims)
-                                                       + "); only 1-D, 2-D and 3-D height x width x channels arrays are read");
-    std::uint64_t count = 0;
-    if (!checkedProduct(dims, &count) || count > limits.maxElements)
-        return tooLarge("declares", dims, limits);
-    if (count == 0)
-        return failure(LoadErrorKind::Empty, "holds an empty " + dimsText(dims) + " array");
-    if (dims.size() == 3 && dims[2] > 4)
-        return failure(LoadErrorKind::Unsupported,
-                       "holds a " + dimsText(dims) + " array; a 3-D array is read as height x width x channels "
-                           + "with at most 4 channels");
-    std::uint64_t dataBytes = 0;
-    if (!checkedMul(count, std::uint64_t(dtype.size), &dataBytes))
-        return tooLarge("declares", dims, limits);
-    const std::uint64_t dataStart = headerStart + headerLength;
-    const std::uint64_t available = input.size - dataStart;
+    *out = std::move(h);
+    return std::nullopt;
+}
+
+std::optional<LoadResult> checkNpyDataSize(const NpyHeader &h, std::uint64_t size, const LoadLimits &limits)
+{
+    std::uint64_t count = 0, dataBytes = 0;
+    if (!checkedProduct(h.dims, &count) || !checkedMul(count, std::uint64_t(elementSize(h.element)), &dataBytes))
+        return tooLarge("declares", h.dims, limits);
+    const std::uint64_t available = size - h.dataStart;
     if (available < dataBytes)
-        return failure(LoadErrorKind::Truncated, "is truncated: its header declares " + dimsText(dims) + " "
-                                                     + dtype.name + " values (" + std::to_string(dataBytes)
+        return failure(LoadErrorKind::Truncated, "is truncated: its header declares " + dimsText(h.dims) + " "
+                                                     + elementName(h.element) + " values (" + std::to_string(dataBytes)
                                                      + " bytes) but only " + std::to_string(available)
                                                      + " bytes of data follow");
     if (available > dataBytes)
         return failure(LoadErrorKind::Malformed,
                        "has " + std::to_string(available - dataBytes) + " bytes after the data its header declares");
+    return std::nullopt;
+}
 
-    // Shape checked against the budget and the file length: allocate.
-    const Index h = Index(dims[0]);
-    const Index w = dims.size() >= 2 ? Index(dims[1]) : 1;
-    const std::size_t nc = dims.size() == 3 ? std::size_t(dims[2]) : 1;
-    LoadedMatrix out;
-    out.channels.assign(nc, Matrix(h, w));
+TensorInfo npyTensorInfo(const NpyHeader &h)
+{
+    TensorInfo info;
+    info.shape = h.dims;
+    info.dtype = elementName(h.element);
+    std::uint64_t count = 0;
+    if (!checkedProduct(h.dims, &count) || !checkedMul(count, std::uint64_t(elementSize(h.element)), &info.bytes))
+        info.bytes = std::numeric_limits<std::uint64_t>::max();
+    return info;
+}
 
+LoadResult readNpyData(ByteStream &in, std::uint64_t size, const NpyHeader &h, const Reshape &reshape,
+                       bool autoChannels, const LoadLimits &limits)
+{
+    ReshapePlan plan;
+    if (auto bad = planArray(h.dims, reshape, autoChannels, limits, "declares", &plan))
+        return std::move(*bad);
+    if (auto bad = checkNpyDataSize(h, size, limits))
+        return std::move(*bad);
+
+    // Shape checked against the budget and the data length: allocate.
+    TensorFiller filler(plan, h.fortranOrder);
+    const std::size_t elementBytes = std::size_t(elementSize(h.element));
+    std::uint64_t count = 0;
+    checkedProduct(h.dims, &count);
     constexpr std::size_t chunk = std::size_t(1) << 17;
-    std::vector<unsigned char> raw(chunk * std::size_t(dtype.size));
-    std::vector<double> values(chunk);
+    const std::size_t buffer = std::size_t(std::min<std::uint64_t>(chunk, count));
+    std::vector<unsigned char> raw(buffer * elementBytes);
+    std::vector<double> values(buffer);
     bool beyond53 = false;
-    // Destination counters. C order: channel fastest, then column, then row.
-    // Fortran order: row fastest, then column, then channel (each channel is column-major, as Eigen).
-    Index i = 0, j = 0;
-    std::size_t c = 0;
-    std::uint64_t done = 0;
-    while (done < count) {
+    for (std::uint64_t done = 0; done < count;) {
         const std::size_t n = std::size_t(std::min<std::uint64_t>(chunk, count - done));
-        const std::size_t bytes = n * std::size_t(dtype.size);
-        if (std::fread(raw.data(), 1, bytes, f) != bytes) {
-            if (std::ferror(f))
-                return failure(LoadErrorKind::Unreadable, "could not be read (" + errnoText(errno) + ")");
-            return failure(LoadErrorKind::Truncated, "ended while its data was being read");
-        }
-        decodeChunk(dtype, raw.data(), n, values.data(), &beyond53);
-        if (fortranOrder) {
-            for (std::size_t k = 0; k < n; ++k) {
-                out.channels[c](i, j) = values[k];
-                if (++i == h) {
-                    i = 0;
-                    if (++j == w) {
-                        j = 0;
-                        ++c;
-                    }
-                }
-            }
-        } else {
-            for (std::size_t k = 0; k < n; ++k) {
-                out.channels[c](i, j) = values[k];
-                if (++c == nc) {
-                    c = 0;
-                    if (++j == w) {
-                        j = 0;
-                        ++i;
-                    }
-                }
-            }
-        }
+        if (auto bad = readExactly(in, raw.data(), n * elementBytes, "ended while its data was being read"))
+            return std::move(*bad);
+        decodeElements(h.element, h.bigEndian, raw.data(), n, values.data(), &beyond53);
+        filler.push(values.data(), n);
         done += n;
     }
 
-    std::string order = fortranOrder ? "Fortran order" : "C order";
-    std::string endian = dtype.size == 1 ? "" : (dtype.bigEndian ? "big-endian, " : "little-endian, ");
-    out.format = "NumPy .npy (" + dtype.name + ", " + endian + order + ")";
-    if (major != 1)
-        out.format += ", format " + std::to_string(major) + "." + std::to_string(minor);
-    if (dims.size() == 1)
-        out.notes.push_back("The 1-D array of " + std::to_string(dims[0]) + " values was read as a "
-                            + std::to_string(dims[0]) + " x 1 column.");
-    if (dims.size() == 3)
-        out.notes.push_back("The " + dimsText(dims) + " array was read as " + std::to_string(nc)
-                            + (nc == 1 ? " channel." : " channels."));
+    LoadedMatrix out;
+    out.channels = filler.take();
+    out.shape = h.dims;
+    out.reshape = plan.text;
+    const std::string order = h.fortranOrder ? "Fortran order" : "C order";
+    const std::string endian = elementSize(h.element) == 1 ? "" : (h.bigEndian ? "big-endian, " : "little-endian, ");
+    out.format = "NumPy .npy (" + std::string(elementName(h.element)) + ", " + endian + order + ")";
+    if (h.major != 1)
+        out.format += ", format " + std::to_string(h.major) + "." + std::to_string(h.minor);
+    if (!plan.note.empty())
+        out.notes.push_back(plan.note);
     if (beyond53)
-        out.notes.push_back("Some " + dtype.name
+        out.notes.push_back("Some " + std::string(elementName(h.element))
                             + " values exceed 2^53 in magnitude and were rounded to the nearest double.");
     LoadResult r;
     r.matrix = std::move(out);
+    return r;
+}
+
+LoadResult loadNpy(ByteStream &in, std::uint64_t size, const Reshape &reshape, bool autoChannels,
+                   const LoadLimits &limits)
+{
+    NpyHeader header;
+    if (auto bad = readNpyHeader(in, size, &header))
+        return std::move(*bad);
+    return readNpyData(in, size, header, reshape, autoChannels, limits);
+}
+
+LoadResult loadNpyBytes(const void *data, std::size_t size, const Reshape &reshape, const LoadLimits &limits)
+{
+    MemoryStream in(data, size);
+    return loadNpy(in, size, reshape, true, limits);
+}
+
+ListResult listNpy(ByteStream &in, std::uint64_t size)
+{
+    ListResult r;
+    NpyHeader header;
+    if (auto bad = readNpyHeader(in, size, &header)) {
+        r.error = bad->error;
+        return r;
+    }
+    TensorListing listing;
+    listing.format = "NumPy .npy";
+    listing.tensors.push_back(npyTensorInfo(header));
+    r.listing = std::move(listing);
     return r;
 }
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The headless command end to end: the real binary, no display. CSV columns and values, every
 // method, compress outputs and factors, info, usage errors (exit 2) and a table of bad files
-// (exit 3, one stderr line naming the file, no output file left behind).
+// (exit 3, one stderr line naming the file, no output file left behind); .npz and .safetensors
+// arrays named as FILE::NAME, --reshape, info's listing, and their bad-file table (bad.json).
 #include "headlessutil.h"
+#include "iotestutil.h"
 
 #include "core/io/matrixio.h"
 #include "core/random.h"
@@ -42,11 +44,17 @@ private slots:
     void badFiles_data();
     void badFiles();
     void noPartialOutput();
+    void tensorInfo();
+    void tensorCurve();
+    void badTensorFiles_data();
+    void badTensorFiles();
 
 private:
     QTemporaryDir m_dir;
     QString path(const QString &name) const { return m_dir.filePath(name); }
     Matrix m_matrix;
+    QString m_tensors; ///< tests/tools/tensorfiles.py's fixtures
+    QString tensor(const QString &name) const { return m_tensors + QLatin1Char('/') + name; }
 };
 
 void TestHeadless::initTestCase()
@@ -61,6 +69,9 @@ void TestHeadless::initTestCase()
         for (int x = 0; x < 48; ++x)
             img.setPixel(x, y, qRgb((x * 5 + y) % 256, (y * 6) % 256, int(127 + 120 * std::sin(0.2 * x * y / 7.0))));
     QVERIFY(img.save(path(QStringLiteral("img.png"))));
+    m_tensors = path(QStringLiteral("tensors"));
+    const QString error = writeTensorFixtures(m_tensors);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
 }
 
 void TestHeadless::curveSvdValues()
@@ -284,6 +295,29 @@ void TestHeadless::usageErrors_data()
     QTest::newRow("compress bad suffix") << QStringList{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("svd"),
                                                         QStringLiteral("--rank"), QStringLiteral("2"), QStringLiteral("--output"), QStringLiteral("OUT.jpg")}
                                          << QStringLiteral(".png, .npy or .csv");
+    // Files of named arrays: fine files asked for wrongly (no ::NAME among several, a reshape
+    // the array's axes do not allow) are usage errors too, with the reader's sentence.
+    const QString npz = QStringLiteral("TENSORS/arrays.npz");
+    QTest::newRow("several arrays, no name")
+        << QStringList{QStringLiteral("curve"), npz}
+        << QStringLiteral("arrays.npz: holds 7 arrays; open one as FILE::NAME with NAME one of a, cube, v, fortran, big, "
+                          "half and u64.");
+    QTest::newRow("several arrays, compress")
+        << QStringList{QStringLiteral("compress"), npz, QStringLiteral("--method"), QStringLiteral("svd"),
+                       QStringLiteral("--rank"), QStringLiteral("1"), QStringLiteral("--output"), QStringLiteral("OUT.npy")}
+        << QStringLiteral("holds 7 arrays");
+    QTest::newRow("reshape beyond the axes")
+        << QStringList{QStringLiteral("curve"), npz + QStringLiteral("::cube"), QStringLiteral("--reshape"), QStringLiteral("rows:4")}
+        << QStringLiteral("arrays.npz::cube: holds a 3-D array (2 x 3 x 4); the reshape rows:4 needs a rows:K with K from 0 to 3.");
+    QTest::newRow("channels of a 2-D array")
+        << QStringList{QStringLiteral("info"), npz + QStringLiteral("::a"), QStringLiteral("--reshape"), QStringLiteral("channels")}
+        << QStringLiteral("the channels reshape needs a 3-D");
+    QTest::newRow("unknown reshape") << QStringList{QStringLiteral("curve"), npz + QStringLiteral("::a"),
+                                                    QStringLiteral("--reshape"), QStringLiteral("cols:2")}
+                                     << QStringLiteral("--reshape: a reshape is auto, channels or rows:K");
+    QTest::newRow("info takes --reshape, not --rank")
+        << QStringList{QStringLiteral("info"), npz, QStringLiteral("--rank"), QStringLiteral("2")}
+        << QStringLiteral("--rank belongs to compress, not info");
 }
 
 void TestHeadless::usageErrors()
@@ -295,12 +329,14 @@ void TestHeadless::usageErrors()
             a = path(QStringLiteral("m.npy"));
         if (a == QStringLiteral("OUT.npy") || a == QStringLiteral("OUT.jpg"))
             a = path(a);
+        a.replace(QStringLiteral("TENSORS"), m_tensors);
     }
     const RunResult r = runFactorscope(args);
     QCOMPARE(r.exitCode, 2);
     QVERIFY(r.out.isEmpty());
     QCOMPARE(r.err.count('\n'), 1);
     QVERIFY2(QString::fromUtf8(r.err).contains(fragment), r.err.constData());
+    QVERIFY(!QFile::exists(path(QStringLiteral("OUT.npy"))));
 }
 
 void TestHeadless::help_data()
@@ -468,6 +504,116 @@ void TestHeadless::noPartialOutput()
     QVERIFY(!QFile::exists(unwritable));
     QDir dir(path(QStringLiteral("no")));
     QVERIFY(!dir.exists());
+}
+
+// --- .npz, .safetensors, FILE::NAME, --reshape ------------------------------------------------------
+
+void TestHeadless::tensorInfo()
+{
+    // Several arrays and no name: the listing from the headers, and nothing else.
+    RunResult r = runFactorscope({QStringLiteral("info"), tensor(QStringLiteral("checkpoint.safetensors"))});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.isEmpty(), r.err.constData());
+    const QByteArray listing = "container: safetensors\n"
+                               "arrays: 3\n"
+                               "metadata: format = pt\n"
+                               "metadata: note = line one?line two\n"
+                               "array: conv.weight | F32 | 4 x 3 x 3 x 3 | 432 bytes\n"
+                               "array: conv.bias | F32 | 4 | 16 bytes\n"
+                               "array: attn.proj | BF16 | 6 x 4 | 48 bytes\n";
+    QCOMPARE(r.out, "file: " + tensor(QStringLiteral("checkpoint.safetensors")).toUtf8() + '\n' + listing);
+
+    // A name: the listing, then the array as the commands see it.
+    const Matrix conv = *expectedArray(m_tensors, QStringLiteral("checkpoint.safetensors"), QStringLiteral("conv.weight"));
+    r = runFactorscope({QStringLiteral("info"), tensor(QStringLiteral("checkpoint.safetensors::conv.weight"))});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains(listing));
+    for (const QByteArray &line : {QByteArray("tensor: conv.weight\n"), QByteArray("kind: matrix\n"),
+                                  QByteArray("format: safetensors (F32)\n"), QByteArray("shape: 4 x 27 x 1\n"),
+                                  QByteArray("reshape: rows:1 (4 x 3 x 3 x 3 -> 4 x 27)\n"),
+                                  "frobenius_norm: " + QByteArray::number(conv.norm(), 'g', 17) + '\n'})
+        QVERIFY2(r.out.contains(line), r.out.constData());
+    r = runFactorscope({QStringLiteral("info"), tensor(QStringLiteral("checkpoint.safetensors::conv.weight")),
+                        QStringLiteral("--reshape"), QStringLiteral("rows:2")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("shape: 12 x 9 x 1\nreshape: rows:2 (4 x 3 x 3 x 3 -> 12 x 9)\n"));
+
+    // One loadable array among others: it is opened, the others listed with their reason.
+    r = runFactorscope({QStringLiteral("info"), tensor(QStringLiteral("mixed.npz"))});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("array: readme.txt | "), r.out.constData());
+    QVERIFY(r.out.contains("| cannot be loaded: is not a .npy array (an .npz holds .npy members)\n"));
+    QVERIFY(r.out.contains("tensor: w\n"));
+    QVERIFY(r.out.contains("shape: 2 x 2 x 1\n"));
+    QVERIFY(r.out.contains("note: Arrays that cannot be loaded were skipped: readme.txt"));
+
+    // A stand-alone .npy: no container lines; its 3-D H x W x 3 is an image's channels.
+    r = runFactorscope({QStringLiteral("info"), tensor(QStringLiteral("image.npy"))});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(!r.out.contains("container:"));
+    QVERIFY(r.out.contains("shape: 2 x 3 x 3\nreshape: channels (2 x 3 x 3 -> 3 channels of 2 x 3)\n"));
+}
+
+void TestHeadless::tensorCurve()
+{
+    const QString spec = tensor(QStringLiteral("checkpoint.safetensors::conv.weight"));
+    const Matrix conv = *expectedArray(m_tensors, QStringLiteral("checkpoint.safetensors"), QStringLiteral("conv.weight"));
+    for (const QString &reshape : {QStringLiteral("auto"), QStringLiteral("rows:2")}) {
+        const RunResult r = runFactorscope({QStringLiteral("curve"), spec, QStringLiteral("--ranks"), QStringLiteral("1,3"),
+                                            QStringLiteral("--reshape"), reshape});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.isEmpty(), r.err.constData());
+        // What was read, in the metadata.
+        const bool rows2 = reshape == QLatin1String("rows:2");
+        QVERIFY(r.out.startsWith("# input: " + spec.toUtf8() + '\n'));
+        QVERIFY(r.out.contains(rows2 ? "# shape: 12 x 9 x 1\n" : "# shape: 4 x 27 x 1\n"));
+        QVERIFY(r.out.contains("# tensor: conv.weight\n"));
+        QVERIFY(r.out.contains(rows2 ? "# reshape: rows:2 (4 x 3 x 3 x 3 -> 12 x 9)\n"
+                                     : "# reshape: rows:1 (4 x 3 x 3 x 3 -> 4 x 27)\n"));
+        // And the numbers are those of that matrix: numpy's conv.reshape(4, -1) (or (12, -1)).
+        Matrix m(rows2 ? 12 : 4, rows2 ? 9 : 27);
+        for (Eigen::Index k = 0; k < 108; ++k) // C order of both shapes
+            m(k / m.cols(), k % m.cols()) = conv(k / 27, k % 27);
+        const auto svd = core::computeSvd(m);
+        const CsvTable t = parseCurveCsv(r.out);
+        QCOMPARE(t.rows.size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            const int rank = t.cell(i, QStringLiteral("rank")).toInt();
+            const double expected = std::sqrt(svd->errFro2(rank) / m.squaredNorm());
+            QVERIFY(std::abs(t.number(i, QStringLiteral("rel_err_fro")) - expected) <= 1e-13 * expected);
+        }
+    }
+    // A 2-D array: the tensor is named, no reshape line.
+    const RunResult r = runFactorscope({QStringLiteral("curve"), tensor(QStringLiteral("arrays.npz::a")),
+                                        QStringLiteral("--ranks"), QStringLiteral("1")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("# tensor: a\n"));
+    QVERIFY(!r.out.contains("# reshape:"));
+}
+
+void TestHeadless::badTensorFiles_data()
+{
+    test::addBadTensorFileRows(m_tensors);
+}
+
+/// Every bad .npz and .safetensors through the command: exit 3 (2 when the file is fine but the
+/// request is not), nothing on stdout, one stderr line that begins FILE: or FILE::NAME:.
+void TestHeadless::badTensorFiles()
+{
+    QFETCH(BadTensorFile, bad);
+    const bool request = bad.kind == QLatin1String("NameRequired") || bad.kind == QLatin1String("BadReshape");
+    QStringList commands = {QStringLiteral("curve")};
+    if (bad.kind != QLatin1String("NameRequired")) // info lists a file of several arrays instead
+        commands << QStringLiteral("info");
+    for (const QString &command : commands) {
+        const RunResult r = runFactorscope({command, bad.spec(m_tensors), QStringLiteral("--reshape"), bad.reshape});
+        QCOMPARE(r.exitCode, request ? 2 : 3);
+        QVERIFY(r.out.isEmpty());
+        QCOMPARE(r.err.count('\n'), 1);
+        const QString err = QString::fromUtf8(r.err);
+        QVERIFY2(err.startsWith(bad.messageStart(m_tensors)), r.err.constData());
+        QVERIFY2(err.contains(bad.fragment), r.err.constData());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestHeadless)

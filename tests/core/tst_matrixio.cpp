@@ -3,6 +3,7 @@
 // variants, MATLAB v4/v5/v7.3, and a bad-file table per parser.
 
 #include "testutil.h"
+#include "iotestutil.h"
 
 #include "core/io/matrixio.h"
 
@@ -21,12 +22,18 @@
 #include <limits>
 
 #if defined(__linux__)
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #endif
 
 using namespace factorscope;
+#if defined(__linux__)
+using test::AddressSpaceCap;
+#endif
+using test::bitwiseEqual;
+using test::kindName;
+using test::readBytes;
+using test::writeBytes;
 using core::LoadErrorKind;
 using core::LoadResult;
 using core::Matrix;
@@ -48,24 +55,6 @@ QByteArray bytes(const char (&s)[N])
     return QByteArray(s, int(N - 1)); // keeps embedded NULs
 }
 
-const char *kindName(LoadErrorKind k)
-{
-    switch (k) {
-    case LoadErrorKind::NotFound: return "NotFound";
-    case LoadErrorKind::NotAFile: return "NotAFile";
-    case LoadErrorKind::Unreadable: return "Unreadable";
-    case LoadErrorKind::Empty: return "Empty";
-    case LoadErrorKind::Truncated: return "Truncated";
-    case LoadErrorKind::Malformed: return "Malformed";
-    case LoadErrorKind::NonNumeric: return "NonNumeric";
-    case LoadErrorKind::NonFinite: return "NonFinite";
-    case LoadErrorKind::Ragged: return "Ragged";
-    case LoadErrorKind::TooLarge: return "TooLarge";
-    case LoadErrorKind::Unsupported: return "Unsupported";
-    }
-    return "?";
-}
-
 Matrix mat(Eigen::Index rows, Eigen::Index cols, std::initializer_list<double> rowMajor)
 {
     Matrix m(rows, cols);
@@ -74,26 +63,6 @@ Matrix mat(Eigen::Index rows, Eigen::Index cols, std::initializer_list<double> r
         for (Eigen::Index j = 0; j < cols; ++j)
             m(i, j) = *it++;
     return m;
-}
-
-bool bitwiseEqual(const Matrix &a, const Matrix &b)
-{
-    return a.rows() == b.rows() && a.cols() == b.cols()
-           && std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(double)) == 0;
-}
-
-bool writeBytes(const QString &path, const QByteArray &data)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return false;
-    return f.write(data) == data.size();
-}
-
-QByteArray readBytes(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
 // --- .npy built byte by byte ----------------------------------------------------------------------
@@ -348,41 +317,6 @@ QByteArray matBytes(mat_ft version, const std::vector<MatVar> &vars, bool compre
     return readBytes(p);
 }
 
-#if defined(__linux__)
-/// Caps the address space (current size + headroom) for a scope: any large allocation fails.
-class AddressSpaceCap
-{
-public:
-    explicit AddressSpaceCap(std::uint64_t headroom)
-    {
-        m_ok = getrlimit(RLIMIT_AS, &m_old) == 0;
-        QFile statm(QStringLiteral("/proc/self/statm"));
-        std::uint64_t pages = 0;
-        if (statm.open(QIODevice::ReadOnly))
-            pages = statm.readAll().split(' ').value(0).toULongLong();
-        if (!m_ok || pages == 0) {
-            m_ok = false;
-            return;
-        }
-        rlimit cap = m_old;
-        cap.rlim_cur = rlim_t(pages * std::uint64_t(sysconf(_SC_PAGESIZE)) + headroom);
-        if (m_old.rlim_max != RLIM_INFINITY && cap.rlim_cur > m_old.rlim_max)
-            cap.rlim_cur = m_old.rlim_max;
-        m_ok = setrlimit(RLIMIT_AS, &cap) == 0;
-    }
-    ~AddressSpaceCap()
-    {
-        if (m_ok)
-            setrlimit(RLIMIT_AS, &m_old);
-    }
-    bool active() const { return m_ok; }
-
-private:
-    rlimit m_old{};
-    bool m_ok = false;
-};
-#endif
-
 } // namespace
 
 Q_DECLARE_METATYPE(std::vector<MatVar>)
@@ -416,6 +350,7 @@ private slots:
     void mtxVariants();
     void matFiles_data();
     void matFiles();
+    void matNamedVariables();
 
     void badGeneric_data();
     void badGeneric() { checkBadRow(); }
@@ -481,6 +416,8 @@ void TestMatrixIo::isMatrixFileName_data()
     QTest::newRow("txt") << "t.txt" << true;
     QTest::newRow("mtx") << "dir/m.mtx" << true;
     QTest::newRow("mat") << "m.mat" << true;
+    QTest::newRow("npz") << "w.npz" << true;
+    QTest::newRow("safetensors") << "model.SafeTensors" << true;
     QTest::newRow("png") << "a.png" << false;
     QTest::newRow("compressed npy") << "a.npy.gz" << false;
     QTest::newRow("no extension") << "matrix" << false;
@@ -688,6 +625,17 @@ void TestMatrixIo::npyDtypes_data()
         << npyFile(npyDict("<f8", false, "(2, 3)"), data, 1, false) << m << QStringLiteral("float64");
     QTest::newRow("native byte order '='")
         << npyFile(npyDict("=f8", false, "(2, 3)"), data) << m << QStringLiteral("little-endian");
+    // float16 exactly: 1, −2, 65504 (the largest), 2⁻²⁴ (the smallest subnormal), 2⁻¹⁴ (the
+    // smallest normal), −0.
+    const QByteArray halfBits = bytes("\x00\x3c\x00\xc0\xff\x7b\x01\x00\x00\x04\x00\x80");
+    QByteArray halfBitsBig = halfBits;
+    for (int k = 0; k < halfBitsBig.size(); k += 2)
+        std::swap(halfBitsBig[k], halfBitsBig[k + 1]);
+    const Matrix halves = mat(2, 3, {1, -2, 65504, std::ldexp(1.0, -24), std::ldexp(1.0, -14), -0.0});
+    QTest::newRow("float16 LE") << npyFile(npyDict("<f2", false, "(2, 3)"), halfBits) << halves
+                                << QStringLiteral("float16, little-endian");
+    QTest::newRow("float16 BE") << npyFile(npyDict(">f2", false, "(2, 3)"), halfBitsBig) << halves
+                                << QStringLiteral("float16, big-endian");
     QTest::newRow("bool as '?'")
         << npyFile(npyDict("|?", false, "(2, 3)"), encodeAll({1, 0, 1, 0, 0, 1}, 'b', 1, false))
         << mat(2, 3, {1, 0, 1, 0, 0, 1}) << QStringLiteral("bool");
@@ -737,8 +685,22 @@ void TestMatrixIo::npyLayouts_data()
                                  << Channels{mat(2, 3, {0, 1, 2, 3, 4, 5})} << QString();
     QTest::newRow("2-D Fortran order") << npyFile(npyDict("<f8", true, "(2, 3)"), counting(6))
                                        << Channels{mat(2, 3, {0, 2, 4, 1, 3, 5})} << QString();
-    QTest::newRow("1-D -> column") << npyFile(npyDict("<f8", false, "(4,)"), counting(4))
-                                   << Channels{mat(4, 1, {0, 1, 2, 3})} << QStringLiteral("4 x 1 column");
+    QTest::newRow("1-D -> row") << npyFile(npyDict("<f8", false, "(4,)"), counting(4))
+                                << Channels{mat(1, 4, {0, 1, 2, 3})} << QStringLiteral("1 x 4 row");
+    // N-D arrays other than H x W x C (C <= 4): rows:1, numpy's a.reshape(d0, -1) of the logical array.
+    QTest::newRow("4-D -> d0 x rest") << npyFile(npyDict("<f8", false, "(1, 1, 2, 3)"), counting(6))
+                                      << Channels{mat(1, 6, {0, 1, 2, 3, 4, 5})} << QStringLiteral("1 x 6 matrix");
+    QTest::newRow("3-D with 6 in the last axis") << npyFile(npyDict("<f8", false, "(1, 1, 6)"), counting(6))
+                                                 << Channels{mat(1, 6, {0, 1, 2, 3, 4, 5})}
+                                                 << QStringLiteral("1 x 6 matrix");
+    // Fortran storage: element (i, j, k) at i + 2·(j + 3·k); row i, column j·5 + k.
+    Matrix f235(2, 15);
+    for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 3; ++j)
+            for (int k = 0; k < 5; ++k)
+                f235(i, j * 5 + k) = i + 2 * (j + 3 * k);
+    QTest::newRow("3-D Fortran order 2x3x5 -> 2 x 15") << npyFile(npyDict("<f8", true, "(2, 3, 5)"), counting(30))
+                                                       << Channels{f235} << QStringLiteral("2 x 15 matrix");
     QTest::newRow("3-D C order 2x3x3") << npyFile(npyDict("<f8", false, "(2, 3, 3)"), counting(18))
                                        << build(2, 3, 3, false) << QStringLiteral("3 channels");
     QTest::newRow("3-D Fortran order 2x3x3") << npyFile(npyDict("<f8", true, "(2, 3, 3)"), counting(18))
@@ -977,23 +939,19 @@ void TestMatrixIo::matFiles_data()
     QTest::newRow("v7.3 logical") << int(MAT_FT_MAT73) << false
                                   << std::vector<MatVar>{numericVar("L", MAT_C_UINT8, {2, 2}, {1, 0, 0, 1}, true)}
                                   << Channels{mat(2, 2, {1, 0, 0, 1})} << "variable 'L'" << QString();
-    QTest::newRow("v5 picks first of several, says so")
-        << int(MAT_FT_MAT5) << false
-        << std::vector<MatVar>{numericVar("first", MAT_C_DOUBLE, {2, 3}, v23),
-                               numericVar("second", MAT_C_SINGLE, {1, 1}, {9})}
-        << Channels{m23} << "variable 'first'" << "2 numeric matrices ('first', 'second')";
     QTest::newRow("v5 skips complex, struct, cell, char, sparse")
         << int(MAT_FT_MAT5) << false
         << std::vector<MatVar>{otherVar("z", MatVar::Complex), otherVar("s", MatVar::Struct), otherVar("c", MatVar::Cell),
                                otherVar("t", MatVar::Char), otherVar("sp", MatVar::Sparse),
                                numericVar("A", MAT_C_DOUBLE, {2, 3}, v23)}
-        << Channels{m23} << "variable 'A'" << "'z' (complex double), 's' (struct), 'c' (cell), 't' (char), 'sp' (sparse)";
-    QTest::newRow("v5 skips 4-D and empty")
+        << Channels{m23} << "variable 'A'"
+        << "z (is a complex double variable, not a real numeric array), s (is a struct variable, not a real numeric "
+           "array), c (is a cell variable, not a real numeric array), t (is a char variable, not a real numeric "
+           "array) and sp (is a sparse variable";
+    QTest::newRow("v5 skips empty")
         << int(MAT_FT_MAT5) << false
-        << std::vector<MatVar>{numericVar("e", MAT_C_DOUBLE, {0, 0}, {}),
-                               numericVar("q", MAT_C_DOUBLE, {1, 1, 1, 2}, {1, 2}),
-                               numericVar("A", MAT_C_DOUBLE, {2, 3}, v23)}
-        << Channels{m23} << "variable 'A'" << "'e' (empty), 'q' (double 1 x 1 x 1 x 2)";
+        << std::vector<MatVar>{numericVar("e", MAT_C_DOUBLE, {0, 0}, {}), numericVar("A", MAT_C_DOUBLE, {2, 3}, v23)}
+        << Channels{m23} << "variable 'A'" << "skipped: e (is empty (0 x 0))";
     std::vector<double> rgb(2 * 3 * 3);
     for (std::size_t k = 0; k < rgb.size(); ++k)
         rgb[k] = double(k);
@@ -1005,11 +963,6 @@ void TestMatrixIo::matFiles_data()
                                         << std::vector<MatVar>{numericVar("img", MAT_C_DOUBLE, {2, 3, 3}, rgb)}
                                         << channelsFromColumnMajor(2, 3, 3, rgb) << "v7.3 .mat, variable 'img'"
                                         << "3 channels";
-    QTest::newRow("v5 3-D with 5 pages skipped")
-        << int(MAT_FT_MAT5) << false
-        << std::vector<MatVar>{numericVar("cube", MAT_C_DOUBLE, {1, 1, 5}, {1, 2, 3, 4, 5}),
-                               numericVar("A", MAT_C_DOUBLE, {2, 3}, v23)}
-        << Channels{m23} << "variable 'A'" << "'cube' (double 1 x 1 x 5)";
     Matrix big = test::gaussian(120, 90, 31);
     std::vector<double> bigValues(big.data(), big.data() + big.size());
     QTest::newRow("v5 compressed 120x90") << int(MAT_FT_MAT5) << true
@@ -1045,6 +998,92 @@ void TestMatrixIo::matFiles()
         QVERIFY2(notes.empty(), notes.c_str());
     else
         QVERIFY2(notes.find(str(noteFragment)) != std::string::npos, notes.c_str());
+}
+
+/// Several variables: the same listing and FILE::NAME choice as .npz and .safetensors (issue 12).
+void TestMatrixIo::matNamedVariables()
+{
+    const QString path = freshDir() + QStringLiteral("/several.mat");
+    std::vector<double> rgb(2 * 3 * 3);
+    for (std::size_t k = 0; k < rgb.size(); ++k)
+        rgb[k] = double(k);
+    QVERIFY(writeMat(path, MAT_FT_MAT5,
+                     {numericVar("first", MAT_C_DOUBLE, {2, 3}, {1, 4, 2, 5, 3, 6}),
+                      numericVar("second", MAT_C_SINGLE, {1, 1}, {9}),
+                      numericVar("q", MAT_C_DOUBLE, {1, 1, 1, 2}, {1, 2}),
+                      numericVar("cube", MAT_C_INT16, {1, 1, 5}, {1, 2, 3, 4, 5}),
+                      numericVar("img", MAT_C_UINT8, {2, 3, 3}, rgb), otherVar("s", MatVar::Struct)}));
+    const std::string file = str(path);
+
+    // Without a name: several loadable variables is a question for the user, not a guess.
+    const LoadResult none = core::loadMatrixFile(file);
+    QVERIFY(!none.ok());
+    QCOMPARE(kindName(none.error.kind), kindName(LoadErrorKind::NameRequired));
+    const std::string listed = core::describeLoadError(file, none.error);
+    QVERIFY2(listed.find("holds 5 arrays; open one as FILE::NAME with NAME one of first, second, q, cube and img")
+                 != std::string::npos,
+             listed.c_str());
+
+    // The listing: every variable from its header, the struct with its reason.
+    const core::ListResult list = core::listTensors(file);
+    QVERIFY2(list.ok(), core::describeLoadError(file, list.error).c_str());
+    QCOMPARE(list.listing->format, std::string("MATLAB v5 .mat"));
+    QCOMPARE(list.listing->tensors.size(), std::size_t(6));
+    const std::vector<std::string> names = {"first", "second", "q", "cube", "img", "s"};
+    const std::vector<std::string> dtypes = {"double", "single", "double", "int16", "uint8", "struct"};
+    const std::vector<std::uint64_t> sizes = {48, 4, 16, 10, 18};
+    for (std::size_t k = 0; k < names.size(); ++k) {
+        QCOMPARE(list.listing->tensors[k].name, names[k]);
+        QCOMPARE(list.listing->tensors[k].dtype, dtypes[k]);
+        if (k < sizes.size()) {
+            QCOMPARE(list.listing->tensors[k].bytes, sizes[k]);
+            QVERIFY(list.listing->tensors[k].problem.empty());
+        }
+    }
+    QCOMPARE(list.listing->tensors[2].shape, (std::vector<std::uint64_t>{1, 1, 1, 2}));
+    QVERIFY(list.listing->tensors[5].problem.find("is a struct variable") != std::string::npos);
+
+    // By name, with the reshape rule: N-D other than H x W x C (C <= 4) is d0 x (d1·d2·…).
+    struct Case
+    {
+        std::string name;
+        core::Reshape reshape;
+        Channels expected;
+        std::string reshapeText;
+    };
+    Matrix img(2, 9); // MATLAB (i, j, k) at i + 2·(j + 3·k); rows:1 puts it at row i, column j·3 + k
+    for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 3; ++j)
+            for (int k = 0; k < 3; ++k)
+                img(i, j * 3 + k) = i + 2 * (j + 3 * k);
+    const std::vector<Case> cases = {
+        {"first", {}, {mat(2, 3, {1, 2, 3, 4, 5, 6})}, ""},
+        {"second", {}, {mat(1, 1, {9})}, ""},
+        {"q", {}, {mat(1, 2, {1, 2})}, "rows:1 (1 x 1 x 1 x 2 -> 1 x 2)"},
+        {"cube", {}, {mat(1, 5, {1, 2, 3, 4, 5})}, "rows:1 (1 x 1 x 5 -> 1 x 5)"},
+        {"cube", core::Reshape::rows(3), {mat(5, 1, {1, 2, 3, 4, 5})}, "rows:3 (1 x 1 x 5 -> 5 x 1)"},
+        {"img", {}, channelsFromColumnMajor(2, 3, 3, rgb), "channels (2 x 3 x 3 -> 3 channels of 2 x 3)"},
+        {"img", core::Reshape::rows(1), {img}, "rows:1 (2 x 3 x 3 -> 2 x 9)"},
+    };
+    for (const Case &c : cases) {
+        const LoadResult r = core::loadTensor(file, c.name, c.reshape);
+        QVERIFY2(r.ok(), core::describeLoadError(file, r.error).c_str());
+        QCOMPARE(r.matrix->tensor, c.name);
+        QCOMPARE(r.matrix->reshape, c.reshapeText);
+        QCOMPARE(r.matrix->channels.size(), c.expected.size());
+        for (std::size_t k = 0; k < c.expected.size(); ++k)
+            QVERIFY2(bitwiseEqual(r.matrix->channels[k], c.expected[k]), (c.name + " " + c.reshape.text()).c_str());
+    }
+
+    // Names that cannot be loaded say why, naming the variable.
+    const LoadResult structVar = core::loadTensor(file, "s");
+    QCOMPARE(kindName(structVar.error.kind), kindName(LoadErrorKind::Unsupported));
+    QCOMPARE(core::describeLoadError(file, structVar.error),
+             file + "::s: is a struct variable, not a real numeric array.");
+    const LoadResult missing = core::loadTensor(file, "nope");
+    QCOMPARE(kindName(missing.error.kind), kindName(LoadErrorKind::NoSuchName));
+    QVERIFY(core::describeLoadError(file, missing.error).find("its arrays are first, second, q, cube, img and s")
+            != std::string::npos);
 }
 
 // --- bad files ------------------------------------------------------------------------------------
@@ -1089,7 +1128,8 @@ void TestMatrixIo::checkBadRow()
     const std::string message = core::describeLoadError(str(path), r.error);
     QCOMPARE(kindName(r.error.kind), kindName(LoadErrorKind(kind)));
     QVERIFY2(message.find(str(QFileInfo(path).fileName())) != std::string::npos, message.c_str());
-    QVERIFY2(message.rfind(str(path) + ": ", 0) == 0, message.c_str());
+    const bool namesFile = message.rfind(str(path) + ": ", 0) == 0 || message.rfind(str(path) + "::", 0) == 0;
+    QVERIFY2(namesFile, message.c_str());
     QVERIFY2(message.find(str(fragment)) != std::string::npos, message.c_str());
     QCOMPARE(message.back(), '.');
     QVERIFY2(message.find('\n') == std::string::npos, message.c_str());
@@ -1111,7 +1151,7 @@ void TestMatrixIo::badGeneric_data()
     QTest::newRow("empty csv") << "empty.csv" << QByteArray() << em << "is empty" << -1;
     QTest::newRow("empty mtx") << "empty.mtx" << QByteArray() << em << "is empty" << -1;
     QTest::newRow("empty mat") << "empty.mat" << QByteArray() << em << "is empty" << -1;
-    QTest::newRow("unknown extension") << "m.xyz" << QByteArray("1,2\n") << un << "matrix files end in .npy, .csv" << -1;
+    QTest::newRow("unknown extension") << "m.xyz" << QByteArray("1,2\n") << un << "matrix files end in .npy, .npz, .safetensors, .csv" << -1;
     QTest::newRow("no extension") << "matrix" << QByteArray("1,2\n") << un << "has no extension" << -1;
 }
 
@@ -1153,7 +1193,6 @@ void TestMatrixIo::badNpy_data()
                                 << -1;
     QTest::newRow("object dtype") << "m.npy" << npy("|O", "(2, 3)", f8x6) << un << "Python objects" << -1;
     QTest::newRow("unicode strings") << "m.npy" << npy("<U5", "(2, 3)", f8x6) << un << "(text)" << -1;
-    QTest::newRow("float16") << "m.npy" << npy("<f2", "(2, 3)", f8x6.left(12)) << un << "float16" << -1;
     QTest::newRow("datetime64") << "m.npy" << npy("<M8[ns]", "(2, 3)", f8x6) << un << "dates" << -1;
     QTest::newRow("structured dtype")
         << "m.npy"
@@ -1161,9 +1200,6 @@ void TestMatrixIo::badNpy_data()
                    QByteArray(24, '\0'))
         << un << "structured dtype" << -1;
     QTest::newRow("unknown dtype") << "m.npy" << npy("<x4", "(2, 3)", f8x6) << ma << "unknown dtype" << -1;
-    QTest::newRow("4-D") << "m.npy" << npy("<f8", "(1, 1, 2, 3)", f8x6) << un << "4-D array (1 x 1 x 2 x 3)" << -1;
-    QTest::newRow("3-D with 6 channels") << "m.npy" << npy("<f8", "(1, 1, 6)", f8x6) << un
-                                         << "with at most 4 channels" << -1;
     QTest::newRow("0-D scalar") << "m.npy" << npy("<f8", "()", f8x6.left(8)) << un << "0-dimensional" << -1;
     QTest::newRow("empty 0 x 3") << "m.npy" << npy("<f8", "(0, 3)", QByteArray()) << em << "empty 0 x 3 array" << -1;
     QTest::newRow("negative dimension") << "m.npy" << npy("<f8", "(-2, 3)", f8x6) << ma << "negative" << -1;
@@ -1323,13 +1359,14 @@ void TestMatrixIo::badMat_data()
                                       << "is not a MATLAB .mat file" << -1;
     QTest::newRow("no variables") << "m.mat" << matBytes(MAT_FT_MAT5, {}) << em << "contains no variables" << -1;
     QTest::newRow("only empty variables") << "m.mat" << matBytes(MAT_FT_MAT5, {numericVar("e", MAT_C_DOUBLE, {0, 0}, {})})
-                                          << em << "only empty variables ('e' (empty))" << -1;
+                                          << em << "m.mat::e: is empty (0 x 0)" << -1;
     QTest::newRow("only unsupported variables")
         << "m.mat"
         << matBytes(MAT_FT_MAT5, {otherVar("z", MatVar::Complex), otherVar("s", MatVar::Struct),
                                   otherVar("c", MatVar::Cell), otherVar("t", MatVar::Char),
                                   otherVar("sp", MatVar::Sparse)})
-        << un << "no real numeric 2-D variable (it holds 'z' (complex double), 's' (struct), 'c' (cell), 't' (char), 'sp' (sparse))"
+        << un << "has no array that can be loaded: z (is a complex double variable, not a real numeric array), s (is a "
+              "struct variable"
         << -1;
     QTest::newRow("NaN in double")
         << "m.mat"
@@ -1348,7 +1385,7 @@ void TestMatrixIo::badMat_data()
         std::memcpy(huge.data() + 164, &d, 4);
     }
     QTest::newRow("absurd dimensions") << "m.mat" << huge << tl
-                                       << "variable 'A' has 1000000000 x 1000000000 values, more than the memory budget"
+                                       << "m.mat::A: has 1000000000 x 1000000000 values, more than the memory budget"
                                        << -1;
     Matrix g = test::gaussian(50, 40, 41);
     const std::vector<double> gv(g.data(), g.data() + g.size());
@@ -1365,7 +1402,7 @@ void TestMatrixIo::badMat_data()
             << "m.mat" << matBytes(MAT_FT_MAT73, {numericVar("A", MAT_C_DOUBLE, {50, 40}, gv)}).left(3000) << ma
             << "is a MATLAB v7.3 (HDF5) file that cannot be read" << -1;
         QTest::newRow("v7.3 complex only")
-            << "m.mat" << matBytes(MAT_FT_MAT73, {otherVar("z", MatVar::Complex)}) << un << "'z' (complex double)" << -1;
+            << "m.mat" << matBytes(MAT_FT_MAT73, {otherVar("z", MatVar::Complex)}) << un << "m.mat::z: is a complex double variable" << -1;
     }
     QTest::newRow("truncated v4") << "m.mat"
                                   << matBytes(MAT_FT_MAT4, {numericVar("A", MAT_C_DOUBLE, {50, 40}, gv)}).left(3000)
@@ -1431,7 +1468,7 @@ void TestMatrixIo::budgetIsEnforced_data()
                                     << "declares 3 x 4 values";
     QTest::newRow("mat") << "m.mat"
                          << matBytes(MAT_FT_MAT5, {numericVar("A", MAT_C_DOUBLE, {3, 4}, std::vector<double>(12, 1.0))})
-                         << "variable 'A' has 3 x 4 values";
+                         << "m.mat::A: has 3 x 4 values";
 }
 
 void TestMatrixIo::budgetIsEnforced()
