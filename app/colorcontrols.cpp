@@ -34,7 +34,7 @@ ColorControls::ColorControls(const Workspace *workspace, Settings *settings, QOb
     connect(m_colorCombo, &QComboBox::currentIndexChanged, this, [this] { emit colorModeChosen(colorMode()); });
     connect(m_chromaSpin, &QSpinBox::valueChanged, this, [this](int value) {
         m_chromaRanks[std::size_t(m_method)] = value;
-        m_settings->setChromaRank(m_method, value);
+        m_byDocument[m_document] = m_chromaRanks;
         emit chromaRankChanged(m_method);
     });
 }
@@ -85,11 +85,15 @@ void ColorControls::update()
         m_chromaAction->setVisible(colour && m_workspace->colorMode() == core::ColorMode::YCbCr);
 }
 
-void ColorControls::restore(core::Method shown)
+void ColorControls::setDocument(const QString &key)
 {
-    for (core::Method method : core::allMethods())
-        m_chromaRanks[std::size_t(method)] = m_settings->chromaRank(method);
-    showMethod(shown);
+    m_document = key;
+    const auto it = m_byDocument.constFind(key);
+    if (it != m_byDocument.constEnd())
+        m_chromaRanks = *it;
+    else
+        m_chromaRanks.fill(-1);
+    showMethod(m_method);
 }
 
 } // namespace factorscope::app

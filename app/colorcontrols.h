@@ -4,7 +4,9 @@
 #include "core/color.h"
 #include "core/curve.h"
 
+#include <QHash>
 #include <QObject>
+#include <QString>
 
 #include <array>
 #include <optional>
@@ -19,18 +21,22 @@ namespace factorscope::app {
 class Settings;
 class Workspace;
 
-/// The colour controls of the toolbar: how a colour image is factorised (grey, RGB, YCbCr) and,
-/// in YCbCr, the chroma rank of each method ("= luma" by default), kept in the settings.
+/// The colour controls of the toolbar: how a colour image is factorised (grey, RGB, YCbCr, kept
+/// in the settings) and, in YCbCr, the chroma rank of each method.
 ///
-/// Owns the combo box and the spin box and the chroma rank of every method; says what the person
-/// chose (colorModeChosen, chromaRankChanged). Never changes the workspace or a view itself: the
-/// main window wires the choice to them.
+/// A chroma rank belongs to a document: a document starts at "= luma" for every method unless
+/// the person set one for that document in this session (never carried invisibly to another
+/// document or across restarts). Owns the combo box, the spin box and those ranks; says what the
+/// person chose (colorModeChosen, chromaRankChanged). Never changes the workspace or a view
+/// itself: the main window wires the choice to them.
 class ColorControls : public QObject
 {
     Q_OBJECT
 
 public:
     ColorControls(const Workspace *workspace, Settings *settings, QObject *parent = nullptr);
+
+    using ChromaRanks = std::array<int, core::methodCount>;
 
     /// Adds " Colour [mode] [chroma rank]" to `bar` (the chroma rank only shows in YCbCr mode).
     void addTo(QToolBar *bar);
@@ -51,8 +57,9 @@ public:
     std::optional<core::Index> chromaRankFor(core::Method method) const;
     /// Enables the mode for colour documents; shows the chroma rank in YCbCr mode.
     void update();
-    /// The stored chroma ranks and the method shown (once, at start).
-    void restore(core::Method shown);
+    /// The document whose chroma ranks are shown and set, by its path (or label): "= luma" for
+    /// every method unless they were set for it before.
+    void setDocument(const QString &key);
 
 signals:
     void colorModeChosen(factorscope::core::ColorMode mode);
@@ -66,7 +73,9 @@ private:
     QSpinBox *m_chromaSpin = nullptr;
     QAction *m_chromaAction = nullptr;
     core::Method m_method = core::Method::Svd;
-    std::array<int, core::methodCount> m_chromaRanks;
+    ChromaRanks m_chromaRanks;
+    QString m_document;
+    QHash<QString, ChromaRanks> m_byDocument; ///< the ranks set for each document this session
 };
 
 } // namespace factorscope::app

@@ -101,7 +101,7 @@ ComparePanes::ComparePanes(Workspace *workspace, QWidget *parent) : QWidget(pare
         if (m_split->matrixColumns() > 0)
             setSplitPosition(double(column) / double(m_split->matrixColumns()));
     });
-    connect(m_split, &MatrixView::visibleRegionChanged, this, [this](const QRectF &r) { linkRegion(m_split, r); });
+    connect(m_split, &MatrixView::visibleRegionChanged, this, [this] { linkRegion(m_split); });
 }
 
 void ComparePanes::buildPane(int index)
@@ -182,7 +182,7 @@ void ComparePanes::buildPane(int index)
         emit stateChanged();
     });
     connect(p.matrix, &MatrixView::visibleRegionChanged, this,
-            [this, index](const QRectF &r) { linkRegion(m_panes[std::size_t(index)].matrix, r); });
+            [this, index] { linkRegion(m_panes[std::size_t(index)].matrix); });
 }
 
 void ComparePanes::updateParametersButton(int pane)
@@ -573,7 +573,11 @@ void ComparePanes::updatePane(int pane)
         p.matrix->setTitle(tr("%1 — difference M − M̃").arg(label));
         break;
     }
-    if (!region.isEmpty())
+    // Linked: the zoom and centre of the panes already shown (also for a pane just added);
+    // else what this pane showed before.
+    if (const MatrixView *leader = linkLeader(pane))
+        p.matrix->followView(*leader);
+    else if (!region.isEmpty())
         p.matrix->setVisibleRegion(region);
 }
 
@@ -651,13 +655,16 @@ void ComparePanes::updateSplit()
     m_split->setTitle(tr("%1  ◀ | ▶  %2").arg(paneLabel(0), paneLabel(1)));
     if (cols > 0)
         m_split->setColumnMarks({std::min<Index>(at, cols - 1)});
-    if (!region.isEmpty())
+    if (const MatrixView *leader = linkLeader(0); leader && !region.isEmpty())
+        m_split->followView(*m_panes[0].matrix);
+    else if (!region.isEmpty())
         m_split->setVisibleRegion(region);
 }
 
-void ComparePanes::linkRegion(MatrixView *source, const QRectF &region)
+void ComparePanes::linkRegion(MatrixView *source)
 {
-    // Linked zoom and pan: the view the user moves sets the others (setVisibleRegion does not emit).
+    // Linked zoom and pan: the view the user moves sets the others, the same zoom about the same
+    // point whatever their sizes (followView() does not emit).
     if (m_linking)
         return;
     m_linking = true;
@@ -667,8 +674,21 @@ void ComparePanes::linkRegion(MatrixView *source, const QRectF &region)
     for (MatrixView *target : views)
         if (target != source && target->hasData() && target->matrixRows() == source->matrixRows()
             && target->matrixColumns() == source->matrixColumns())
-            target->setVisibleRegion(region);
+            target->followView(*source);
     m_linking = false;
+}
+
+MatrixView *ComparePanes::linkLeader(int pane) const
+{
+    // The first other shown pane with data of the same size (A, unless it is the one asking).
+    const MatrixView *self = m_panes[std::size_t(pane)].matrix;
+    for (int i = 0; i < m_count; ++i) {
+        MatrixView *other = m_panes[std::size_t(i)].matrix;
+        if (i != pane && other->hasData() && other->matrixRows() == self->matrixRows()
+            && other->matrixColumns() == self->matrixColumns())
+            return other;
+    }
+    return nullptr;
 }
 
 } // namespace factorscope::app

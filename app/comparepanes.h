@@ -146,7 +146,9 @@ private:
     void updatePane(int pane);
     void updateDifferenceRange();
     void updateSplit();
-    void linkRegion(widgets::MatrixView *source, const QRectF &region);
+    void linkRegion(widgets::MatrixView *source);
+    /// The view a pane's zoom and centre follow when it gets new data, or null.
+    widgets::MatrixView *linkLeader(int pane) const;
 
     Workspace *m_workspace;
     std::function<std::optional<core::Index>(core::Method)> m_chroma;

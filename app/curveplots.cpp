@@ -5,6 +5,7 @@
 #include "selection.h"
 #include "viewarea.h"
 
+#include "core/metrics.h"
 #include "widgets/errorplot.h"
 #include "widgets/spectrumplot.h"
 
@@ -31,26 +32,6 @@ QColor methodColor(Method method, const QPalette &palette)
     case Method::Monarch: return QColor(0x94, 0x67, 0xbd);
     }
     return {};
-}
-
-/// Spectral errors estimated at a few ranks only: filled in between (log-linear) so that the
-/// curve is drawn; the ranks outside the estimated range stay unknown.
-QVector<double> fillBetween(const QVector<double> &rank, QVector<double> values)
-{
-    int previous = -1;
-    for (int i = 0; i < values.size(); ++i) {
-        if (std::isnan(values[i]))
-            continue;
-        if (previous >= 0 && i - previous > 1 && values[previous] > 0 && values[i] > 0) {
-            const double a = std::log(values[previous]), b = std::log(values[i]);
-            for (int k = previous + 1; k < i; ++k) {
-                const double f = (rank[k] - rank[previous]) / (rank[i] - rank[previous]);
-                values[k] = std::exp(a + f * (b - a));
-            }
-        }
-        previous = i;
-    }
-    return values;
 }
 
 QString seriesName(const MethodResult &result) { return Workspace::seriesName(result.method, result.settings); }
@@ -111,7 +92,9 @@ void CurvePlots::onResult(Method method, const MethodResult &result)
         QString label = result.channels() > 1 ? tr("σᵢ, channels combined") : tr("σᵢ");
         if (result.approximate)
             label += QStringLiteral(" ") + tr("(preview)");
-        m_spectrum->setSingularValues(sigma, label);
+        // Energy against ‖M‖²_F, also when only the leading values are known (the preview).
+        const auto channels = m_workspace->channels();
+        m_spectrum->setSingularValues(sigma, label, channels ? core::squaredNorm(*channels) : 0.0);
         updateSpectrumRank();
     }
     updateCurves();
@@ -155,6 +138,8 @@ void CurvePlots::updateCurves()
         }
         s.lowerBound = method == Method::Svd;
         s.approximate = r->approximate;
+        s.spectralEstimated = r->spectralEstimated;
+        s.blockRank = method == Method::Monarch;
         bool band = false, expected = false;
         for (const core::CurveRow &row : r->curve) {
             s.rank << double(row.rank);
@@ -167,8 +152,6 @@ void CurvePlots::updateCurves()
             band = band || (row.relErrFroMin && row.trials > 1);
             expected = expected || (row.relErrFroExpected && r->settings.crRule != core::CrRule::Top);
         }
-        if (r->spectralEstimated)
-            s.relErrSpec = fillBetween(s.rank, s.relErrSpec);
         if (!band) {
             s.bandLow.clear();
             s.bandHigh.clear();
@@ -177,8 +160,25 @@ void CurvePlots::updateCurves()
             s.expected.clear();
         list << s;
     }
+    const auto doc = m_workspace->document();
+    const auto channels = m_workspace->channels();
+    m_errorPlot->setOriginalSize(doc && channels ? double(m_workspace->rows()) * double(m_workspace->cols()) * double(channels->size())
+                                                 : 0.0);
+    updateWorkingRank();
     m_errorPlot->setSeries(list);
     updateMarkers();
+}
+
+void CurvePlots::updateWorkingRank()
+{
+    // The ranks a person works in: twice the rank shown, rounded up to 128·2^k, so that the
+    // range changes only now and then while the rank is dragged (a full replot each time).
+    const Method method = m_selection->currentMethod();
+    const double wanted = method == Method::Monarch ? 0.0 : 2.0 * m_selection->rank(method);
+    double working = 128.0;
+    while (working < wanted)
+        working *= 2.0;
+    m_errorPlot->setWorkingRank(working);
 }
 
 void CurvePlots::updateMarkers()

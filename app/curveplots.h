@@ -49,6 +49,9 @@ public:
     /// The spectrum's rank line follows the current method's rank (the SVD's for Monarch, whose
     /// block rank is no rank of M).
     void updateSpectrumRank();
+    /// The error plot's working range follows the rank shown: ranks up to twice it, at least 128
+    /// (in steps of 128·2^k).
+    void updateWorkingRank();
 
 signals:
     /// A point of a method's curve was clicked.

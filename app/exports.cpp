@@ -192,16 +192,12 @@ exporter::CurveExport Exports::defaultCurveExport() const
 std::pair<Index, Index> Exports::plottedRanks() const
 {
     const widgets::ErrorPlot *plot = m_plots->errorPlot();
-    const auto [low, high] = plot->visibleXRange();
-    if (plot->xAxis() == widgets::ErrorPlot::XAxis::Rank)
-        return {std::max<Index>(1, Index(std::ceil(low))), Index(std::floor(high))};
     Index first = std::numeric_limits<Index>::max(), last = 0;
     for (const widgets::CurveSeries &series : plot->series())
-        for (int i = 0; i < series.rank.size() && i < series.params.size(); ++i)
-            if (series.params[i] >= low && series.params[i] <= high) {
-                first = std::min(first, Index(series.rank[i]));
-                last = std::max(last, Index(series.rank[i]));
-            }
+        for (double rank : plot->visibleRanks(series.name)) {
+            first = std::min(first, Index(rank));
+            last = std::max(last, Index(rank));
+        }
     return last > 0 ? std::pair<Index, Index>{std::max<Index>(1, first), last} : std::pair<Index, Index>{1, 0};
 }
 

@@ -79,8 +79,8 @@ signals:
 
 private:
     bool report(bool ok, const QString &path, const QString &reason);
-    /// The ranks the error plot shows: its x range, or on the stored-numbers axis the ranks of
-    /// the curves' points inside it. {1, 0} when nothing is plotted.
+    /// The ranks the error plot shows: the smallest and largest computed rank of any curve
+    /// inside its x range (ErrorPlot::visibleRanks). {1, 0} when nothing is plotted.
     std::pair<core::Index, core::Index> plottedRanks() const;
     /// The pictures of `shown` (MatrixView::renderedImage below each one's title line) in
     /// `columns` columns under their titles, word-wrapped, and `footer` under them.

@@ -134,6 +134,9 @@ MatrixView *FactorPanels::addView(Tab &t, const QString &name, const QString &la
 {
     auto *view = new MatrixView;
     view->setMinimumSize(120, 100);
+    // A 3000 × 20 U or a 20 × 4000 Vᵀ fills its view with stretched cells instead of becoming
+    // a line.
+    view->setStretchToFit(true);
     view->clear();
     t.views.emplace_back(name, view);
     connect(view, &MatrixView::hovered, this, [this, label](Index, Index, double, const QString &text) {

@@ -213,7 +213,7 @@ void MainWindow::restoreSettings()
         m_methodPanel->setRank(method, m_settings->rank(method));
     }
     m_methodPanel->setCurrentMethod(m_settings->currentMethod());
-    m_colors->restore(m_settings->currentMethod());
+    m_colors->showMethod(m_settings->currentMethod());
     const Settings::CompareLayout compare = m_settings->compareLayout();
     {
         const QSignalBlocker block(comparePanes()); // restoring is not a change to save
@@ -295,6 +295,7 @@ void MainWindow::onDocumentOpened(std::shared_ptr<const InputDocument> doc, cons
 {
     m_banner->hide();
     m_viewArea->clearResults();
+    m_colors->setDocument(doc->path.isEmpty() ? doc->displayName : doc->path);
     m_workspace->setDocument(doc);
     // The factorisations start first, so that the preview is computed while the views are set
     // up (hundreds of ms for a 12-megapixel photo).
@@ -358,6 +359,8 @@ void MainWindow::onRankChanged(Method method, int rank)
     m_plots->placeMarker(method);
     if (method == Method::Svd || method == m_methodPanel->currentMethod())
         m_plots->updateSpectrumRank();
+    if (method == m_methodPanel->currentMethod())
+        m_plots->updateWorkingRank();
     // Only the view is rebuilt, from the cached models: a rank change never refactorises. The
     // screen follows the hand at display resolution; the factor heatmaps and the full-resolution
     // view follow once the rank rests (ViewArea::rankSettled).
@@ -370,6 +373,7 @@ void MainWindow::onMethodChanged(Method method)
     m_settings->setCurrentMethod(method);
     m_factors->showMethod(method);
     m_plots->updateSpectrumRank();
+    m_plots->updateWorkingRank();
     m_colors->showMethod(method);
     if (m_workspace->document())
         requestMethod(method);

@@ -142,15 +142,6 @@ void Settings::writeMethodSettings(const QString &prefix, Method method, const c
 bool Settings::linkedViews() const { return m_settings->value(keyLinked, true).toBool(); }
 void Settings::setLinkedViews(bool linked) { write(keyLinked, linked); }
 
-int Settings::chromaRank(Method method) const
-{
-    bool ok = false;
-    const int r = m_settings->value(methodKey(method, "chromaRank"), -1).toInt(&ok);
-    return ok && r >= -1 ? r : -1;
-}
-
-void Settings::setChromaRank(Method method, int rank) { write(methodKey(method, "chromaRank"), std::max(-1, rank)); }
-
 Settings::CompareLayout Settings::compareLayout() const
 {
     CompareLayout layout;

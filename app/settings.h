@@ -57,9 +57,6 @@ public:
     void setMethodSettings(core::Method method, const core::MethodSettings &settings);
     bool linkedViews() const;                   ///< zoom and pan linked; default true
     void setLinkedViews(bool linked);
-    /// YCbCr: the rank of Cb and Cr with `method`, or −1 for "the luma rank" (the default).
-    int chromaRank(core::Method method) const;
-    void setChromaRank(core::Method method, int rank);
 
     /// View ▸ Compare as the user left it.
     struct ComparePane

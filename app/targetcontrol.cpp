@@ -24,6 +24,7 @@ struct TargetControl::Outcome final : JobValue
     core::TargetKind kind = core::TargetKind::RelErrFro;
     double value = 0.0;
     std::map<Method, std::optional<Index>> ranks;
+    std::map<Method, Index> chroma; ///< the chroma rank held fixed, per method that had one
     QStringList errors;
 };
 
@@ -121,8 +122,10 @@ void TargetControl::apply(core::TargetKind kind, double value)
                     image.displayOriginal = Workspace::displayedOriginal(*doc, r.color);
                     problem.image = std::move(image);
                 }
-                if (wanted[i].chroma)
+                if (wanted[i].chroma) {
                     problem.fixedRanks = {std::nullopt, *wanted[i].chroma, *wanted[i].chroma};
+                    outcome->chroma[wanted[i].method] = *wanted[i].chroma;
+                }
                 core::SubProgress sub(&context.progress(), double(i) / wanted.size(), double(i + 1) / wanted.size());
                 try {
                     outcome->ranks[wanted[i].method] = core::rankForTarget(problem, kind, value, &sub);
@@ -145,11 +148,15 @@ void TargetControl::onFound(const Outcome &outcome)
         if (!m_workspace->result(method))
             continue;
         found[method] = rank;
+        // The chroma rank held fixed is part of the answer: "SVD out of reach" with chroma
+        // rank 5 is not "SVD out of reach".
+        const auto chroma = outcome.chroma.find(method);
+        const QString with = chroma == outcome.chroma.end() ? QString() : tr(" (chroma rank %1)").arg(chroma->second);
         if (rank)
-            parts << (*rank == 0 ? tr("%1 below rank 1").arg(Workspace::methodTitle(method))
-                                 : tr("%1 r = %2").arg(Workspace::methodTitle(method)).arg(*rank));
+            parts << (*rank == 0 ? tr("%1 below rank 1%2").arg(Workspace::methodTitle(method), with)
+                                 : tr("%1 r = %2%3").arg(Workspace::methodTitle(method)).arg(*rank).arg(with));
         else
-            parts << tr("%1 out of reach").arg(Workspace::methodTitle(method));
+            parts << tr("%1 out of reach%2").arg(Workspace::methodTitle(method), with);
     }
     emit ranksFound(found);
     if (!outcome.errors.isEmpty())

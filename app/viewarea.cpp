@@ -103,13 +103,14 @@ void ViewArea::linkViews()
     // Linked zoom and pan: the view the user moves sets the others (setVisibleRegion does not emit).
     const QList<MatrixView *> linked = {m_documentView, m_reconstructionView, m_residualView};
     for (MatrixView *source : linked) {
-        connect(source, &MatrixView::visibleRegionChanged, this, [this, source, linked](const QRectF &region) {
+        connect(source, &MatrixView::visibleRegionChanged, this, [this, source, linked] {
             if (!m_settings->linkedViews())
                 return;
+            // The same zoom about the same point in every view, whatever its size.
             for (MatrixView *target : linked)
                 if (target != source && target->hasData() && target->matrixRows() == source->matrixRows()
                     && target->matrixColumns() == source->matrixColumns())
-                    target->setVisibleRegion(region);
+                    target->followView(*source);
         });
         connect(source, &MatrixView::hovered, this, [this, source](Index, Index, double, const QString &text) {
             if (text.isEmpty()) {
@@ -205,7 +206,6 @@ void ViewArea::onView(std::shared_ptr<const ViewResult> view)
     if (!view->source || view->source->method != m_selection->currentMethod())
         return;
     m_view = view;
-    const QRectF region = m_documentView->visibleRegion();
     if (view->isImage) {
         m_reconstructionView->setImagePlanes(view->reconstruction);
     } else {
@@ -218,8 +218,8 @@ void ViewArea::onView(std::shared_ptr<const ViewResult> view)
     m_residualView->setMatrix(view->residual, ColorScale::Diverging, view->residualLabel);
     prepareDisplayPreview(view->source->method); // for the view's present size (after a resize)
     if (m_settings->linkedViews()) {
-        m_reconstructionView->setVisibleRegion(region);
-        m_residualView->setVisibleRegion(region);
+        m_reconstructionView->followView(*m_documentView);
+        m_residualView->followView(*m_documentView);
     }
 
     QStringList parts;

@@ -503,25 +503,11 @@ QString Workspace::settingsKey(Method method, const MethodSettings &settings) co
     return parameterKey(method, statedSettings(method, rows(), cols(), settings));
 }
 
-std::vector<Index> Workspace::curveRanks(Index maxRank, int maxPoints)
+std::vector<Index> Workspace::curveRanks(Index maxRank)
 {
     std::vector<Index> ranks;
-    if (maxRank <= 0)
-        return ranks;
-    if (maxRank <= maxPoints) {
-        for (Index r = 1; r <= maxRank; ++r)
-            ranks.push_back(r);
-        return ranks;
-    }
-    const Index dense = std::min<Index>(128, maxPoints / 4);
-    for (Index r = 1; r <= dense; ++r)
+    for (Index r = 1; r <= maxRank; ++r)
         ranks.push_back(r);
-    const int rest = maxPoints - int(dense);
-    for (int i = 1; i <= rest; ++i) {
-        const Index r = dense + Index(std::llround(double(maxRank - dense) * i / rest));
-        if (r > ranks.back())
-            ranks.push_back(r);
-    }
     return ranks;
 }
 

@@ -171,9 +171,9 @@ public:
     /// parameterKey of `settings` stated for the current document (statedSettings): equal for
     /// a result's settings and the settings it was asked with.
     QString settingsKey(core::Method method, const core::MethodSettings &settings) const;
-    /// Ranks of the curve: all of 1..maxRank up to `maxPoints`, else 1..128 and evenly spaced
-    /// ranks up to maxRank (maxPoints in all).
-    static std::vector<core::Index> curveRanks(core::Index maxRank, int maxPoints = 512);
+    /// Ranks of the curve: every one of 1..maxRank (its Frobenius errors are closed forms of the
+    /// factors, cheap at every rank), so that every point drawn or exported was computed.
+    static std::vector<core::Index> curveRanks(core::Index maxRank);
     /// The parameters that matter for `method`, as a string ("rsvd;p=10;q=2;sketch=138;trials=5;seed=0").
     static QString parameterKey(core::Method method, const core::MethodSettings &settings);
     /// The name of the method's curve with these parameters: "SVD", "rSVD (p = 10, q = 1)" or

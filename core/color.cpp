@@ -39,9 +39,11 @@ std::vector<Matrix> imageToChannels(const std::vector<Matrix> &planes, ColorMode
     case ColorMode::Rgb:
         return planes;
     case ColorMode::YCbCr: {
+        // Chroma centred on zero (JPEG's ½ offset left out): a zero of a factorisation's chroma
+        // (an unsampled CR column, a chroma rank of 0) is neutral grey, not green.
         Matrix y = 0.299 * r + 0.587 * g + 0.114 * b;
-        Matrix cb = (-0.168736 * r - 0.331264 * g + 0.5 * b).array() + 0.5;
-        Matrix cr = (0.5 * r - 0.418688 * g - 0.081312 * b).array() + 0.5;
+        Matrix cb = -0.168736 * r - 0.331264 * g + 0.5 * b;
+        Matrix cr = 0.5 * r - 0.418688 * g - 0.081312 * b;
         return {std::move(y), std::move(cb), std::move(cr)};
     }
     }
@@ -57,9 +59,7 @@ std::vector<Matrix> channelsToDisplay(const std::vector<Matrix> &channels, Color
     Eigen::Matrix3d forward;
     forward << 0.299, 0.587, 0.114, -0.168736, -0.331264, 0.5, 0.5, -0.418688, -0.081312;
     const Eigen::Matrix3d inv = forward.inverse();
-    const Matrix &y = channels[0];
-    const Matrix cb = channels[1].array() - 0.5;
-    const Matrix cr = channels[2].array() - 0.5;
+    const Matrix &y = channels[0], &cb = channels[1], &cr = channels[2];
     std::vector<Matrix> rgb;
     for (int c = 0; c < 3; ++c)
         rgb.push_back(inv(c, 0) * y + inv(c, 1) * cb + inv(c, 2) * cr);

@@ -13,7 +13,8 @@ namespace factorscope::core {
 enum class ColorMode {
     Gray,  ///< one channel: BT.709 luma 0.2125 R + 0.7154 G + 0.0721 B (scikit-image's rgb2gray)
     Rgb,   ///< three channels R, G, B, each factorised alone
-    YCbCr, ///< three channels, JPEG's full-range transform (Y, Cb, Cr in [0, 1], chroma offset ½)
+    YCbCr, ///< three channels, JPEG's full-range transform with chroma centred on zero: Y in [0, 1],
+           ///< Cb and Cr in [−½, ½] (no ½ offset, so that zero chroma is neutral grey)
 };
 
 std::string colorModeName(ColorMode mode);

@@ -662,8 +662,8 @@ void packRow(const Scalar *p0, const Scalar *p1, const Scalar *p2, Index w,
     };
     for (Index x = 0; x < w; ++x) {
         Scalar r = p0[x], g = Grey ? r : p1[x], b = Grey ? r : p2[x];
-        if (Ycc) { // channelsToDisplay(): inv·(Y, Cb − ½, Cr − ½), same order of operations
-            const Scalar luma = r, cb = g - half, cr = b - half;
+        if (Ycc) { // channelsToDisplay(): inv·(Y, Cb, Cr), same order of operations
+            const Scalar luma = r, cb = g, cr = b;
             r = inv(0, 0) * luma + inv(0, 1) * cb + inv(0, 2) * cr;
             g = inv(1, 0) * luma + inv(1, 1) * cb + inv(1, 2) * cr;
             b = inv(2, 0) * luma + inv(2, 1) * cb + inv(2, 2) * cr;

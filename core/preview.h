@@ -127,7 +127,7 @@ enum class PixelFormat {
 
 /// Converts displayed channels to 8-bit pixels in one pass, the last step of a slider update:
 /// channel space → RGB (as channelsToDisplay(): ycbcr by the exact inverse of JPEG's forward
-/// matrix applied to (Y, Cb − ½, Cr − ½); one channel is grey, R = G = B), then
+/// matrix applied to (Y, Cb, Cr), chroma centred on zero; one channel is grey, R = G = B), then
 /// round(255·clamp(v, 0, 1)), halves rounded up, as app::planesToImage. `bits` points at row 0;
 /// row y starts at bits + y·bytesPerLine (the padding after each row is left alone). One
 /// streaming pass over row-major planes and pixel rows, O(o_r·o_c).

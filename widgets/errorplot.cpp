@@ -7,6 +7,7 @@
 #include "errorplot.h"
 
 #include <QCheckBox>
+#include <QPushButton>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -112,6 +113,93 @@ protected:
     }
 };
 
+/// Log ticks whose labels are never repeated: QCustomPlot's log ticker labels 0.15, 0.2 and
+/// 0.25 all "2·10⁻¹" when a range spans less than a decade at precision 0; the precision grows
+/// until every label is distinct.
+class UniqueLogTicker final : public QCPAxisTickerLog
+{
+protected:
+    /// Powers of ten over three decades or more; over fewer, 1, 2 and 5 times them (and every
+    /// digit when even those are too few), so that a narrow range still has a few labels and no
+    /// crowd of sub-tick labels.
+    QVector<double> createTickVector(double tickStep, const QCPRange &range) override
+    {
+        m_fine = range.lower > 0.0 && range.upper / range.lower < 1e3;
+        if (!m_fine)
+            return QCPAxisTickerLog::createTickVector(tickStep, range);
+        QVector<double> ticks;
+        for (const QVector<double> &mantissas : {QVector<double>{1, 2, 5}, QVector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9}}) {
+            ticks.clear();
+            for (double decade = std::pow(10.0, std::floor(std::log10(range.lower))); decade <= range.upper; decade *= 10.0)
+                for (double m : mantissas)
+                    if (range.contains(m * decade))
+                        ticks << m * decade;
+            if (ticks.size() >= 3)
+                break;
+        }
+        return ticks;
+    }
+    int getSubTickCount(double tickStep) override { return m_fine ? 0 : QCPAxisTickerLog::getSubTickCount(tickStep); }
+
+    QVector<QString> createLabelVector(const QVector<double> &ticks, const QLocale &locale, QChar formatChar,
+                                       int precision) override
+    {
+        QVector<QString> labels;
+        for (int p = precision; p <= precision + 4; ++p) {
+            labels = QCPAxisTickerLog::createLabelVector(ticks, locale, formatChar, p);
+            QVector<QString> sorted = labels;
+            std::sort(sorted.begin(), sorted.end());
+            if (std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end())
+                break;
+        }
+        return labels;
+    }
+
+private:
+    bool m_fine = false;
+};
+
+/// Stored numbers in k and M ("60k", "1.2M"), whole numbers below a thousand.
+class CountTicker final : public QCPAxisTicker
+{
+protected:
+    QString getTickLabel(double tick, const QLocale &locale, QChar formatChar, int precision) override
+    {
+        (void)formatChar;
+        (void)precision;
+        const double a = std::abs(tick);
+        if (a >= 1e6)
+            return locale.toString(tick / 1e6, 'g', 4) + QStringLiteral("M");
+        if (a >= 1e3)
+            return locale.toString(tick / 1e3, 'g', 4) + QStringLiteral("k");
+        return locale.toString(tick, 'g', 4);
+    }
+};
+
+/// The share of the original's numbers at each tick of the stored-numbers axis (top axis).
+class ShareTicker final : public QCPAxisTicker
+{
+public:
+    explicit ShareTicker(double original) : m_original(original) {}
+
+protected:
+    /// Round shares (1, 2 or 5 × 10^k %), not the bottom axis' round numbers.
+    double getTickStep(const QCPRange &range) override
+    {
+        const QCPRange percent(100.0 * range.lower / m_original, 100.0 * range.upper / m_original);
+        return QCPAxisTicker::getTickStep(percent) * m_original / 100.0;
+    }
+
+    QString getTickLabel(double tick, const QLocale &locale, QChar, int) override
+    {
+        const double percent = 100.0 * tick / m_original;
+        return locale.toString(percent, 'g', percent < 1.0 ? 2 : 3) + QStringLiteral(" %");
+    }
+
+private:
+    double m_original;
+};
+
 QString formatError(double v)
 {
     return QString::number(v, 'g', 4);
@@ -120,6 +208,18 @@ QString formatError(double v)
 QString formatRank(double r)
 {
     return QString::number(r, 'g', 10);
+}
+
+QString rankText(const CurveSeries &s, double rank)
+{
+    return s.blockRank ? ErrorPlot::tr("ρ = %1").arg(formatRank(rank)) : ErrorPlot::tr("r = %1").arg(formatRank(rank));
+}
+
+/// The name before its parameters: "ID (pivoted QR)" → "ID".
+QString shortName(const QString &name)
+{
+    const int paren = name.indexOf(QStringLiteral(" ("));
+    return paren > 0 ? name.left(paren) : name;
 }
 
 QString legendName(const CurveSeries &s)
@@ -168,6 +268,13 @@ QSharedPointer<QCPAxisTicker> makeIntegerTicker()
     return QSharedPointer<IntegerTicker>::create();
 }
 
+QSharedPointer<QCPAxisTickerLog> makeLogTicker()
+{
+    auto ticker = QSharedPointer<UniqueLogTicker>::create();
+    ticker->setSubTickCount(8);
+    return ticker;
+}
+
 ErrorPlot::ErrorPlot(QWidget *parent)
     : QWidget(parent)
 {
@@ -189,13 +296,22 @@ ErrorPlot::ErrorPlot(QWidget *parent)
     m_yCombo->addItem(tr("Spectral"));
     yLabel->setBuddy(m_yCombo);
     m_logCheck = new QCheckBox(tr("Log y"), this);
+    m_logCheck->setChecked(m_logY);
+    m_logXCheck = new QCheckBox(tr("Log x"), this);
+    m_fitButton = new QPushButton(tr("Fit all"), this);
+    m_fitButton->setCheckable(true);
+    m_fitButton->setToolTip(tr("Every computed rank; unchecked: the ranks up to the working rank, or to where the "
+                               "SVD optimum falls to 10⁻³ (double-click the plot to return there)"));
+    m_xCombo->setCurrentIndex(m_xAxis == XAxis::Params ? 1 : 0);
     bar->addWidget(xLabel);
     bar->addWidget(m_xCombo);
+    bar->addWidget(m_logXCheck);
     bar->addSpacing(12);
     bar->addWidget(yLabel);
     bar->addWidget(m_yCombo);
-    bar->addSpacing(12);
     bar->addWidget(m_logCheck);
+    bar->addSpacing(12);
+    bar->addWidget(m_fitButton);
     bar->addStretch(1);
     layout->addLayout(bar);
 
@@ -225,11 +341,14 @@ ErrorPlot::ErrorPlot(QWidget *parent)
     connect(m_yCombo, qOverload<int>(&QComboBox::currentIndexChanged), this,
             [this](int i) { setYMetric(i == 1 ? YMetric::Spectral : YMetric::Frobenius); });
     connect(m_logCheck, &QCheckBox::toggled, this, &ErrorPlot::setLogY);
+    connect(m_logXCheck, &QCheckBox::toggled, this, &ErrorPlot::setLogX);
+    connect(m_fitButton, &QPushButton::toggled, this, [this](bool on) { on ? fitAll() : fitWorkingRange(); });
     connect(m_plot, &QCustomPlot::mouseMove, this, &ErrorPlot::onPlotMouseMove);
     connect(m_plot, &QCustomPlot::mousePress, this, &ErrorPlot::onPlotMousePress);
     connect(m_plot, &QCustomPlot::mouseRelease, this, &ErrorPlot::onPlotMouseRelease);
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent *) {
         updateRanges();
+        placeMarkerLabels();
         m_plot->replot();
         placeLegend();
     });
@@ -248,42 +367,89 @@ void ErrorPlot::setSeries(const QVector<CurveSeries> &series)
     rebuild();
 }
 
-void ErrorPlot::setXAxis(XAxis axis)
+template<typename T>
+void ErrorPlot::setViewOption(T &option, T value)
 {
-    if (axis == m_xAxis)
+    if (option == value)
         return;
-    m_xAxis = axis;
+    option = value;
     syncControls();
     rebuild();
     emit viewOptionsChanged();
 }
 
-void ErrorPlot::setYMetric(YMetric metric)
+void ErrorPlot::setXAxis(XAxis axis) { setViewOption(m_xAxis, axis); }
+
+void ErrorPlot::setYMetric(YMetric metric) { setViewOption(m_yMetric, metric); }
+
+void ErrorPlot::setLogY(bool log) { setViewOption(m_logY, log); }
+
+void ErrorPlot::setLogX(bool log) { setViewOption(m_logX, log); }
+
+void ErrorPlot::setOriginalSize(double numbers)
 {
-    if (metric == m_yMetric)
+    if (numbers == m_originalSize)
         return;
-    m_yMetric = metric;
-    syncControls();
+    m_originalSize = numbers;
     rebuild();
-    emit viewOptionsChanged();
 }
 
-void ErrorPlot::setLogY(bool log)
+void ErrorPlot::setWorkingRank(double rank)
 {
-    if (log == m_logY)
+    if (rank == m_workingRank)
         return;
-    m_logY = log;
-    syncControls();
-    rebuild();
-    emit viewOptionsChanged();
+    m_workingRank = rank;
+    if (!m_fitAll) {
+        updateRanges();
+        placeMarkerLabels();
+        m_plot->replot();
+    }
 }
+
+void ErrorPlot::fitAll() { setFitAll(true); }
+
+void ErrorPlot::fitWorkingRange() { setFitAll(false); }
+
+void ErrorPlot::setFitAll(bool all)
+{
+    m_fitAll = all;
+    syncControls();
+    updateRanges();
+    placeMarkerLabels();
+    m_plot->replot();
+    placeLegend();
+}
+
+std::pair<double, double> ErrorPlot::xRange() const { return {m_plot->xAxis->range().lower, m_plot->xAxis->range().upper}; }
+
+QVector<double> ErrorPlot::visibleRanks(const QString &seriesName) const
+{
+    QVector<double> ranks;
+    for (const CurveSeries &cs : m_series) {
+        if (cs.name != seriesName)
+            continue;
+        // Inside the axis range and within the points the range was fitted to (not its padding).
+        const QCPAxis *axis = keyAxis(cs);
+        const double upper = std::min(axis->range().upper, axis == m_plot->xAxis2 ? m_fittedX2 : m_fittedX);
+        for (int i = 0; i < cs.rank.size(); ++i) {
+            const double x = xOf(cs, i);
+            if (x >= axis->range().lower && x <= upper)
+                ranks << cs.rank[i];
+        }
+    }
+    return ranks;
+}
+
+QString ErrorPlot::clipNote() const { return m_clipNote; }
 
 void ErrorPlot::syncControls()
 {
-    const QSignalBlocker bx(m_xCombo), by(m_yCombo), bl(m_logCheck);
+    const QSignalBlocker bx(m_xCombo), by(m_yCombo), bl(m_logCheck), blx(m_logXCheck), bf(m_fitButton);
     m_xCombo->setCurrentIndex(m_xAxis == XAxis::Params ? 1 : 0);
     m_yCombo->setCurrentIndex(m_yMetric == YMetric::Spectral ? 1 : 0);
     m_logCheck->setChecked(m_logY);
+    m_logXCheck->setChecked(m_logX);
+    m_fitButton->setChecked(m_fitAll);
 }
 
 void ErrorPlot::putMarker(Marker marker)
@@ -357,9 +523,13 @@ void ErrorPlot::clearMarkers()
 
 double ErrorPlot::xOf(const CurveSeries &s, int i) const
 {
-    if (m_xAxis == XAxis::Params)
-        return i < s.params.size() ? s.params[i] : nan;
-    return s.rank[i];
+    const double x = m_xAxis == XAxis::Params ? (i < s.params.size() ? s.params[i] : nan) : s.rank[i];
+    return m_logX && !(x > 0.0) ? nan : x;
+}
+
+QCPAxis *ErrorPlot::keyAxis(const CurveSeries &s) const
+{
+    return s.blockRank && m_xAxis == XAxis::Rank ? m_plot->xAxis2 : m_plot->xAxis;
 }
 
 double ErrorPlot::yOf(const CurveSeries &s, int i) const
@@ -391,7 +561,7 @@ void ErrorPlot::rebuild()
         m_entries[s].series = s;
         const int n = int(cs.rank.size());
         if (cs.bandLow.size() == n && cs.bandHigh.size() == n && n > 0) {
-            auto *band = new BandGraph(m_plot->xAxis, m_plot->yAxis);
+            auto *band = new BandGraph(keyAxis(cs), m_plot->yAxis);
             band->setName(tr("%1 min–max over trials").arg(cs.name));
             band->removeFromLegend();
             QColor fill = cs.color.isValid() ? cs.color : QColor(Qt::gray);
@@ -402,7 +572,7 @@ void ErrorPlot::rebuild()
     }
     const auto addLine = [&](int s) {
         const CurveSeries &cs = m_series[s];
-        QCPGraph *g = m_plot->addGraph();
+        QCPGraph *g = m_plot->addGraph(keyAxis(cs), m_plot->yAxis);
         QString name = legendName(cs);
         if (m_yMetric == YMetric::Spectral
             && std::none_of(cs.relErrSpec.cbegin(), cs.relErrSpec.cend(),
@@ -418,8 +588,14 @@ void ErrorPlot::rebuild()
         else if (cs.approximate)
             pen.setStyle(Qt::DotLine);
         g->setPen(pen);
-        if (cs.rank.size() <= 40)
+        if (cs.spectralEstimated && m_yMetric == YMetric::Spectral) {
+            // Estimates at a few ranks: points, never a line through ranks not computed.
+            g->setLineStyle(QCPGraph::lsNone);
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(color, 1.6), QBrush(color.lighter(150)), 7));
+            g->setName(name + tr(" (estimates)"));
+        } else if (cs.rank.size() <= 40) {
             g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, cs.lowerBound ? 3.5 : 4.5));
+        }
         m_entries[s].line = g;
     };
     for (int s = 0; s < m_series.size(); ++s)
@@ -431,7 +607,7 @@ void ErrorPlot::rebuild()
     for (int s = 0; s < m_series.size(); ++s) {
         const CurveSeries &cs = m_series[s];
         if (cs.expected.size() == cs.rank.size() && !cs.expected.isEmpty()) {
-            QCPGraph *g = m_plot->addGraph();
+            QCPGraph *g = m_plot->addGraph(keyAxis(cs), m_plot->yAxis);
             g->setName(tr("%1 expected").arg(cs.name));
             QColor color = cs.color.isValid() ? cs.color : QColor(Qt::darkGray);
             g->setPen(QPen(color, 1.3, Qt::DashDotLine));
@@ -477,6 +653,24 @@ void ErrorPlot::rebuild()
         }
     }
 
+    if (m_xAxis == XAxis::Params && m_originalSize > 0.0 && !m_series.isEmpty()) {
+        // The original's size: storing this many numbers is no compression at all.
+        auto *line = new QCPItemStraightLine(m_plot);
+        line->point1->setCoords(m_originalSize, 0.0);
+        line->point2->setCoords(m_originalSize, 1.0);
+        QColor color = palette().color(QPalette::WindowText);
+        color.setAlpha(140);
+        line->setPen(QPen(color, 1.2, Qt::DashDotLine));
+        auto *label = new QCPItemText(m_plot);
+        label->setClipToAxisRect(true);
+        label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+        label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        label->position->setCoords(m_originalSize, 0.02);
+        label->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+        label->setPadding(QMargins(0, 0, 4, 0));
+        label->setText(tr("original (100 %)"));
+        label->setColor(color);
+    }
     if (m_series.isEmpty()) {
         auto *empty = new QCPItemText(m_plot);
         empty->position->setType(QCPItemPosition::ptAxisRectRatio);
@@ -491,6 +685,7 @@ void ErrorPlot::rebuild()
     updateMarkers();
     m_readout->setText(hint());
     m_plot->replot();
+    placeMarkerLabels();
     placeLegend();
 }
 
@@ -610,15 +805,14 @@ void ErrorPlot::setLegendOutside(bool outside)
 
 void ErrorPlot::updateLabels()
 {
-    m_plot->xAxis->setLabel(m_xAxis == XAxis::Params ? tr("stored numbers") : tr("rank r"));
-    m_plot->yAxis->setLabel(m_yMetric == YMetric::Spectral
-                                ? tr("relative error ‖M − M̃‖₂ / ‖M‖₂")
-                                : tr("relative error ‖M − M̃‖_F / ‖M‖_F"));
+    const bool params = m_xAxis == XAxis::Params;
+    m_plot->xAxis->setLabel(params ? tr("stored numbers") : tr("rank r"));
+    // QCustomPlot draws plain text: no subscript F, so the norm is named in words.
+    m_plot->yAxis->setLabel(m_yMetric == YMetric::Spectral ? tr("relative error, spectral: ‖M − M̃‖₂ / ‖M‖₂")
+                                                            : tr("relative error, Frobenius: ‖M − M̃‖ / ‖M‖"));
     if (m_logY) {
         m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
-        auto ticker = QSharedPointer<QCPAxisTickerLog>::create();
-        ticker->setSubTickCount(8);
-        m_plot->yAxis->setTicker(ticker);
+        m_plot->yAxis->setTicker(makeLogTicker());
         m_plot->yAxis->setNumberFormat(QStringLiteral("eb"));
         m_plot->yAxis->setNumberPrecision(0);
     } else {
@@ -627,51 +821,164 @@ void ErrorPlot::updateLabels()
         m_plot->yAxis->setNumberFormat(QStringLiteral("g"));
         m_plot->yAxis->setNumberPrecision(6);
     }
-    m_plot->xAxis->setNumberFormat(QStringLiteral("g"));
-    m_plot->xAxis->setNumberPrecision(9);
-    if (m_xAxis == XAxis::Rank)
-        m_plot->xAxis->setTicker(makeIntegerTicker());
-    else
-        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    // x: ranks are whole numbers, stored numbers in k / M; log x with the same labels.
+    for (QCPAxis *axis : {m_plot->xAxis, m_plot->xAxis2}) {
+        axis->setScaleType(m_logX ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+        axis->setNumberFormat(QStringLiteral("g"));
+        axis->setNumberPrecision(9);
+    }
+    QSharedPointer<QCPAxisTicker> xTicker;
+    if (m_logX) {
+        xTicker = makeLogTicker();
+    } else {
+        xTicker = params ? QSharedPointer<QCPAxisTicker>(QSharedPointer<CountTicker>::create()) : makeIntegerTicker();
+    }
+    m_plot->xAxis->setTicker(xTicker);
+    // The top axis: Monarch's block rank ρ on the rank view (its own scale), the share of the
+    // original's numbers on the stored-numbers view.
+    const bool blockRanks = std::any_of(m_series.cbegin(), m_series.cend(), [](const CurveSeries &cs) { return cs.blockRank; });
+    QCPAxis *top = m_plot->xAxis2;
+    top->setVisible((!params && blockRanks) || (params && m_originalSize > 0.0));
+    top->setTickLabels(true);
+    if (!params) {
+        top->setLabel(tr("Monarch block rank ρ"));
+        top->setTicker(m_logX ? xTicker : makeIntegerTicker());
+    } else if (m_originalSize > 0.0) {
+        top->setLabel(tr("share of the original's numbers"));
+        top->setTicker(QSharedPointer<ShareTicker>::create(m_originalSize));
+    }
+    top->setTickLabelColor(m_plot->xAxis->tickLabelColor());
+    top->setLabelColor(m_plot->xAxis->labelColor());
+    top->setBasePen(m_plot->xAxis->basePen());
+    top->setTickPen(m_plot->xAxis->tickPen());
+    top->setSubTickPen(m_plot->xAxis->subTickPen());
+    top->setTickLabelFont(m_plot->xAxis->tickLabelFont());
+    top->setLabelFont(m_plot->xAxis->labelFont());
+    updateTickCounts();
+}
+
+void ErrorPlot::updateTickCounts()
+{
+    // About one tick label per 90 pixels, so that labels never run together.
+    const int width = std::max(1, m_plot->axisRect()->width() > 0 ? m_plot->axisRect()->width() : m_plot->width());
+    const int count = std::clamp(width / 90, 2, 10);
+    for (QCPAxis *axis : {m_plot->xAxis, m_plot->xAxis2})
+        if (axis->ticker() && axis->scaleType() == QCPAxis::stLinear)
+            axis->ticker()->setTickCount(count);
 }
 
 void ErrorPlot::updateRanges()
 {
-    double xMin = std::numeric_limits<double>::infinity(), xMax = -xMin;
-    double yMin = xMin, yMax = -xMin;
-    const auto take = [&](double x, double y) {
-        if (!std::isfinite(x) || !std::isfinite(y))
+    const bool params = m_xAxis == XAxis::Params;
+    // The working range in ranks: up to the working rank, or to where the SVD optimum falls to
+    // 1e-3, whichever is smaller; nothing when fitting all.
+    double rankLimit = std::numeric_limits<double>::infinity();
+    if (!m_fitAll) {
+        if (m_workingRank > 0.0)
+            rankLimit = m_workingRank;
+        for (const CurveSeries &cs : std::as_const(m_series)) {
+            if (!cs.lowerBound)
+                continue;
+            for (int i = 0; i < cs.rank.size() && i < cs.relErrFro.size(); ++i)
+                if (cs.relErrFro[i] <= 1e-3) {
+                    rankLimit = std::min(rankLimit, cs.rank[i]);
+                    break;
+                }
+        }
+    }
+    // What is drawn of each axis, inside the working range; values above the cap (a relative
+    // error above 1 is worse than M̃ = 0) clipped and noted.
+    const double cap = 1.0;
+    struct Extent
+    {
+        double lo = std::numeric_limits<double>::infinity(), hi = -std::numeric_limits<double>::infinity();
+        void take(double v)
+        {
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+        bool valid() const { return lo <= hi; }
+    } bottom, topX, y;
+    QStringList clipped;
+    for (const Entry &e : std::as_const(m_entries)) {
+        const CurveSeries &cs = m_series[e.series];
+        double worst = -std::numeric_limits<double>::infinity();
+        for (int i = 0; i < cs.rank.size(); ++i) {
+            if (cs.rank[i] > rankLimit && !(cs.blockRank && !params))
+                continue;
+            const double x = xOf(cs, i);
+            if (!std::isfinite(x) || (params && m_originalSize > 0.0 && !m_fitAll && x > m_originalSize))
+                continue;
+            const bool frobenius = m_yMetric == YMetric::Frobenius;
+            double values[4] = {shown(yOf(cs, i)), nan, nan, nan};
+            if (frobenius && i < cs.bandLow.size() && i < cs.bandHigh.size()) {
+                values[1] = shown(cs.bandLow[i]);
+                values[2] = shown(cs.bandHigh[i]);
+            }
+            if (frobenius && i < cs.expected.size())
+                values[3] = shown(cs.expected[i]);
+            bool any = false;
+            for (double v : values) {
+                if (!std::isfinite(v))
+                    continue;
+                any = true;
+                worst = std::max(worst, v);
+                y.take(std::min(v, cap));
+            }
+            if (any)
+                (keyAxis(cs) == m_plot->xAxis2 ? topX : bottom).take(x);
+        }
+        if (worst > cap)
+            clipped << tr("%1 reaches %2").arg(legendName(cs), formatError(worst));
+    }
+    m_clipNote = clipped.isEmpty() ? QString()
+                                   : tr("Clipped above 1 (worse than M̃ = 0): %1").arg(clipped.join(QStringLiteral("; ")));
+    m_fittedX2 = topX.valid() ? topX.hi : std::numeric_limits<double>::infinity();
+    const auto setX = [this](QCPAxis *axis, Extent e) {
+        if (!e.valid()) {
+            axis->setRange(m_logX ? QCPRange(1, 10) : QCPRange(0, 1));
             return;
-        xMin = std::min(xMin, x);
-        xMax = std::max(xMax, x);
-        if (!m_logY || y > 0.0)
-            yMin = std::min(yMin, y);
-        yMax = std::max(yMax, y);
+        }
+        if (m_logX) {
+            axis->setRange(e.lo / 1.15, e.hi * 1.15);
+            return;
+        }
+        const double pad = e.hi > e.lo ? 0.02 * (e.hi - e.lo) : 0.5;
+        axis->setRange(e.lo >= 0.0 ? std::max(0.0, e.lo - pad) : e.lo - pad, e.hi + pad);
     };
-    for (int i = 0; i < m_plot->graphCount(); ++i) {
-        QCPGraph *g = m_plot->graph(i);
-        if (!g->visible())
-            continue;
-        for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it)
-            take(it->key, it->value);
-    }
-    if (!std::isfinite(xMin)) {
-        m_plot->xAxis->setRange(0, 1);
+    if (params && m_originalSize > 0.0 && bottom.valid() && !m_fitAll)
+        bottom.hi = std::min(std::max(bottom.hi, 0.0), m_originalSize); // up to 100 % at most
+    m_fittedX = bottom.valid() ? bottom.hi : std::numeric_limits<double>::infinity();
+    setX(m_plot->xAxis, bottom);
+    if (params)
+        m_plot->xAxis2->setRange(m_plot->xAxis->range()); // the share of the same numbers
+    else
+        setX(m_plot->xAxis2, topX);
+    if (!y.valid()) {
         m_plot->yAxis->setRange(m_logY ? QCPRange(1e-3, 1) : QCPRange(0, 1));
-        return;
-    }
-    const double xPad = xMax > xMin ? 0.02 * (xMax - xMin) : 0.5;
-    double lower = xMin - xPad;
-    if (xMin >= 0.0)
-        lower = std::max(0.0, lower);
-    m_plot->xAxis->setRange(lower, xMax + xPad);
-    if (m_logY) {
-        if (!std::isfinite(yMin) || !(yMax > 0.0))
-            m_plot->yAxis->setRange(1e-3, 1);
-        else
-            m_plot->yAxis->setRange(yMin / 1.6, yMax * 1.6);
+    } else if (m_logY) {
+        m_plot->yAxis->setRange(y.lo / 1.6, std::min(y.hi * 1.6, cap * 1.25));
     } else {
-        m_plot->yAxis->setRange(0.0, yMax > 0.0 ? yMax * 1.06 : 1.0);
+        m_plot->yAxis->setRange(0.0, y.hi > 0.0 ? y.hi * 1.06 : 1.0);
+    }
+    updateTickCounts();
+    // The note, top left inside the plot.
+    for (int i = m_plot->itemCount() - 1; i >= 0; --i)
+        if (m_plot->item(i)->property("fsClipNote").toBool())
+            m_plot->removeItem(i);
+    if (!m_clipNote.isEmpty()) {
+        auto *note = new QCPItemText(m_plot);
+        note->setProperty("fsClipNote", true);
+        note->position->setType(QCPItemPosition::ptAxisRectRatio);
+        note->position->setCoords(0.01, 0.01);
+        note->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+        note->setText(m_clipNote);
+        note->setColor(palette().color(QPalette::WindowText));
+        QColor bg = palette().color(QPalette::Base);
+        bg.setAlpha(215);
+        note->setBrush(bg);
+        note->setPadding(QMargins(3, 1, 3, 1));
+        note->setClipToAxisRect(true);
     }
 }
 
@@ -683,38 +990,26 @@ void ErrorPlot::updateMarkers()
         if (item->property("fsMarker").toBool())
             m_plot->removeItem(item);
     }
-    int labelled = 0;
     for (const Marker &marker : std::as_const(m_markers)) {
         const auto it = std::find_if(m_series.cbegin(), m_series.cend(),
                                      [&](const CurveSeries &s) { return s.name == marker.series; });
         if (it == m_series.cend() || it->rank.isEmpty())
             continue;
         const CurveSeries &cs = *it;
-        // The curve's points in rank order; the marker's point by linear interpolation between
-        // the ranks around it (in log y when the axis is logarithmic).
-        QVector<int> order(cs.rank.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return cs.rank[a] < cs.rank[b]; });
+        // At the measured point, or at the curve's own point of that rank: never between two
+        // computed ranks.
         double x = nan, y = nan;
         if (marker.point) {
             x = m_xAxis == XAxis::Params ? marker.point->params : marker.point->rank;
+            if (m_logX && !(x > 0.0))
+                x = nan;
             y = shown(m_yMetric == YMetric::Spectral ? marker.point->relErrSpec : marker.point->relErrFro);
-            order.clear(); // not on the curve
-        }
-        for (int k = 0; k < order.size(); ++k) {
-            const int i = order[k];
-            if (cs.rank[i] == marker.rank) {
+        } else {
+            const auto at = std::find(cs.rank.cbegin(), cs.rank.cend(), marker.rank);
+            if (at != cs.rank.cend()) {
+                const int i = int(at - cs.rank.cbegin());
                 x = xOf(cs, i);
                 y = shown(yOf(cs, i));
-                break;
-            }
-            if (k + 1 < order.size() && cs.rank[i] < marker.rank && marker.rank < cs.rank[order[k + 1]]) {
-                const int j = order[k + 1];
-                const double t = (marker.rank - cs.rank[i]) / (cs.rank[j] - cs.rank[i]);
-                x = xOf(cs, i) + t * (xOf(cs, j) - xOf(cs, i));
-                const double a = shown(yOf(cs, i)), b = shown(yOf(cs, j));
-                y = m_logY ? std::exp(std::log(a) + t * (std::log(b) - std::log(a))) : a + t * (b - a);
-                break;
             }
         }
         if (!std::isfinite(x) || !std::isfinite(y))
@@ -732,19 +1027,16 @@ void ErrorPlot::updateMarkers()
         dot->setSize(11);
         dot->setPen(QPen(color.darker(160), 1.5));
         dot->setBrush(color);
+        dot->position->setAxes(keyAxis(cs), m_plot->yAxis);
         dot->position->setCoords(x, y);
         auto *label = new QCPItemText(m_plot);
         label->setLayer(layer);
         label->setProperty("fsMarker", true);
+        label->setProperty("fsLabel", true);
         label->position->setParentAnchor(dot->position);
-        // Labelled markers (comparison panes) alternate above and below their dot, so that two
-        // panes at nearly the same point keep both labels readable.
-        const int k = marker.key.isEmpty() ? 0 : labelled++;
-        const bool below = k % 2 == 1;
-        const double offset = 6.0 + 16.0 * (k / 2); // the third and fourth one step further out
-        label->position->setCoords(8, below ? offset : -offset); // pixels from the dot
-        label->setPositionAlignment(Qt::AlignLeft | (below ? Qt::AlignTop : Qt::AlignBottom));
-        label->setText(marker.label.isEmpty() ? tr("r = %1").arg(formatRank(marker.rank)) : marker.label);
+        label->position->setCoords(8, -6); // pixels from the dot; placeMarkerLabels() moves it
+        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+        label->setText(marker.label.isEmpty() ? rankText(cs, marker.rank) : marker.label);
         QFont bold = font();
         bold.setBold(true);
         label->setFont(bold);
@@ -753,7 +1045,81 @@ void ErrorPlot::updateMarkers()
         bg.setAlpha(200);
         label->setBrush(bg);
         label->setPadding(QMargins(2, 0, 2, 0));
+        label->setProperty("fsSeriesName", shortName(cs.name));
     }
+    // Several markers with the same text ("r = 20" of SVD and of ID): name the method.
+    QStringList texts;
+    QVector<QCPItemText *> labels;
+    for (int i = 0; i < m_plot->itemCount(); ++i)
+        if (auto *label = qobject_cast<QCPItemText *>(m_plot->item(i)); label && label->property("fsLabel").toBool()) {
+            labels << label;
+            texts << label->text();
+        }
+    for (QCPItemText *label : labels)
+        if (texts.count(label->text()) > 1)
+            label->setText(QStringLiteral("%1: %2").arg(label->property("fsSeriesName").toString(), label->text()));
+    placeMarkerLabels();
+}
+
+void ErrorPlot::placeMarkerLabels()
+{
+    // Each label beside its dot, at the first of eight places where it overlaps no other label,
+    // no other dot and stays inside the axis rect (in pixels, so exports keep the layout).
+    const QRect area = m_plot->axisRect()->rect();
+    if (area.width() <= 0)
+        return;
+    QVector<QRectF> taken;
+    QVector<QPair<QCPItemText *, QPointF>> labels;
+    for (int i = 0; i < m_plot->itemCount(); ++i) {
+        if (auto *tracer = qobject_cast<QCPItemTracer *>(m_plot->item(i)); tracer && tracer->property("fsMarker").toBool()) {
+            const QPointF p = tracer->position->pixelPosition();
+            taken << QRectF(p.x() - 6, p.y() - 6, 12, 12);
+        }
+        if (auto *label = qobject_cast<QCPItemText *>(m_plot->item(i)); label && label->property("fsLabel").toBool())
+            labels << qMakePair(label, label->position->parentAnchor() ? label->position->parentAnchor()->pixelPosition() : QPointF());
+    }
+    struct Spot
+    {
+        double dx, dy;
+        Qt::Alignment align;
+    };
+    const Spot spots[] = {{8, -6, Qt::AlignLeft | Qt::AlignBottom},   {8, 6, Qt::AlignLeft | Qt::AlignTop},
+                          {-8, -6, Qt::AlignRight | Qt::AlignBottom}, {-8, 6, Qt::AlignRight | Qt::AlignTop},
+                          {8, -24, Qt::AlignLeft | Qt::AlignBottom},  {8, 24, Qt::AlignLeft | Qt::AlignTop},
+                          {-8, -24, Qt::AlignRight | Qt::AlignBottom}, {-8, 24, Qt::AlignRight | Qt::AlignTop},
+                          {8, -42, Qt::AlignLeft | Qt::AlignBottom},  {8, 42, Qt::AlignLeft | Qt::AlignTop}};
+    for (const auto &[label, anchor] : labels) {
+        const QFontMetrics metrics(label->font());
+        const QSizeF size(metrics.horizontalAdvance(label->text()) + 6, metrics.height() + 2);
+        const Spot *chosen = &spots[0];
+        QRectF chosenRect;
+        for (const Spot &spot : spots) {
+            QRectF r(QPointF(), size);
+            const QPointF at = anchor + QPointF(spot.dx, spot.dy);
+            if (spot.align & Qt::AlignLeft)
+                r.moveLeft(at.x());
+            else
+                r.moveRight(at.x());
+            if (spot.align & Qt::AlignBottom)
+                r.moveBottom(at.y());
+            else
+                r.moveTop(at.y());
+            const bool free = area.contains(r.toAlignedRect())
+                              && std::none_of(taken.cbegin(), taken.cend(), [&](const QRectF &t) { return t.intersects(r); });
+            if (chosenRect.isNull())
+                chosenRect = r;
+            if (free) {
+                chosen = &spot;
+                chosenRect = r;
+                break;
+            }
+        }
+        label->position->setCoords(chosen->dx, chosen->dy);
+        label->setPositionAlignment(chosen->align);
+        taken << chosenRect;
+    }
+    if (!labels.isEmpty())
+        m_plot->layer(QStringLiteral("markers"))->replot();
 }
 
 // --- read-out and picking --------------------------------------------------------------------
@@ -768,7 +1134,7 @@ ErrorPlot::Hit ErrorPlot::nearestPoint(const QPointF &pixel, double maxDistance)
             const double x = xOf(cs, i), y = shown(yOf(cs, i));
             if (!std::isfinite(x) || !std::isfinite(y))
                 continue;
-            const QPointF p(m_plot->xAxis->coordToPixel(x), m_plot->yAxis->coordToPixel(y));
+            const QPointF p(keyAxis(cs)->coordToPixel(x), m_plot->yAxis->coordToPixel(y));
             const double d = std::hypot(p.x() - pixel.x(), p.y() - pixel.y());
             if (d <= bestDistance) {
                 bestDistance = d;
@@ -783,11 +1149,15 @@ QString ErrorPlot::describe(const Hit &hit) const
 {
     const CurveSeries &cs = m_series[hit.series];
     const int i = hit.index;
-    QString text = legendName(cs) + QStringLiteral(" — ") + tr("r = %1").arg(formatRank(cs.rank[i]));
-    if (m_xAxis == XAxis::Params && i < cs.params.size())
-        text += QStringLiteral(", ")
-                + tr("%1 stored numbers").arg(QLocale().toString(cs.params[i], 'f', 0));
+    QString text = legendName(cs) + QStringLiteral(" — ") + rankText(cs, cs.rank[i]);
+    if (m_xAxis == XAxis::Params && i < cs.params.size()) {
+        text += QStringLiteral(", ") + tr("%1 stored numbers").arg(QLocale().toString(cs.params[i], 'f', 0));
+        if (m_originalSize > 0.0)
+            text += QStringLiteral(" ") + tr("(%1 % of the original)").arg(QLocale().toString(100.0 * cs.params[i] / m_originalSize, 'g', 3));
+    }
     text += QStringLiteral(": ") + formatError(yOf(cs, i));
+    if (m_yMetric == YMetric::Spectral && cs.spectralEstimated)
+        text += QStringLiteral(" ") + tr("(estimate, power iteration)");
     if (m_yMetric == YMetric::Frobenius) {
         if (i < cs.bandLow.size() && i < cs.bandHigh.size())
             text += QStringLiteral("  ")
@@ -807,11 +1177,6 @@ QString ErrorPlot::readoutAt(const QPointF &pixel, double maxDistance) const
 QString ErrorPlot::readoutText() const
 {
     return m_readout->text();
-}
-
-std::pair<double, double> ErrorPlot::visibleXRange() const
-{
-    return {m_plot->xAxis->range().lower, m_plot->xAxis->range().upper};
 }
 
 QString ErrorPlot::hint() const
@@ -852,7 +1217,9 @@ bool ErrorPlot::eventFilter(QObject *watched, QEvent *event)
             QMetaObject::invokeMethod(
                 this,
                 [this] {
+                    updateTickCounts();
                     m_plot->replot();
+                    placeMarkerLabels();
                     placeLegend();
                 },
                 Qt::QueuedConnection);

@@ -10,14 +10,16 @@
 
 #include <limits>
 #include <optional>
-#include <utility>
 
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QPushButton;
+class QCPAxis;
 class QMouseEvent;
 class QCustomPlot;
 class QCPAxisTicker;
+class QCPAxisTickerLog;
 class QCPLayoutGrid;
 class QCPGraph;
 
@@ -30,6 +32,9 @@ namespace factorscope::widgets {
 void applyPlotStyle(QCustomPlot *plot, const QPalette &palette, const QFont &font);
 /// A linear ticker whose ticks are whole numbers (ranks, indices): 1, 2, 5 × 10^k, never 2.5.
 QSharedPointer<QCPAxisTicker> makeIntegerTicker();
+/// A log ticker (8 sub-ticks) whose labels are never repeated (more digits when a range spans
+/// less than a decade).
+QSharedPointer<QCPAxisTickerLog> makeLogTicker();
 
 /// One error curve: a method's relative error against rank (and stored numbers).
 struct CurveSeries
@@ -48,6 +53,12 @@ struct CurveSeries
     bool lowerBound = false;
     /// A preview: dotted line, legend suffix " (approximate)".
     bool approximate = false;
+    /// relErrSpec holds power-iteration estimates at a few ranks (NaN elsewhere): drawn as
+    /// separate points, never joined, and read out as "estimate".
+    bool spectralEstimated = false;
+    /// `rank` is Monarch's block rank ρ, no rank of M: on the rank view the curve has its own x
+    /// axis (at the top, "block rank ρ"); on the stored-numbers axis it shares the fair one.
+    bool blockRank = false;
 };
 
 /// The shared error plot: relative error against rank or stored numbers, Frobenius or spectral,
@@ -57,6 +68,11 @@ struct CurveSeries
 /// Graphs (plot()->graphCount()): one per series (its line), one per series with a band (the
 /// filled band, a single graph), one per series with an expected curve; the count does not change
 /// with the axis, the metric or log y (graphs that do not apply are emptied and hidden).
+///
+/// Defaults, for readable curves: log y, the stored-numbers axis (fair across methods), the
+/// working range of ranks. Only computed values are drawn or read out; a curve that leaves the
+/// plot (relative error above 1: worse than M̃ = 0) is clipped with a note, not allowed to squash
+/// the others.
 class ErrorPlot : public QWidget
 {
     Q_OBJECT
@@ -71,15 +87,40 @@ public:
     void setSeries(const QVector<CurveSeries> &series);
     void setXAxis(XAxis axis);
     void setYMetric(YMetric metric);
-    /// Log y: non-positive values (exact zeros at full rank) are left out of every graph.
+    /// Log y (the default): non-positive values (exact zeros at full rank) are left out of every
+    /// graph.
     void setLogY(bool log);
+    /// Log x (ranks and stored numbers are positive).
+    void setLogX(bool log);
     XAxis xAxis() const { return m_xAxis; }
     YMetric yMetric() const { return m_yMetric; }
     bool logY() const { return m_logY; }
+    bool logX() const { return m_logX; }
 
-    /// A filled circle with "r = 12" at the series' point for that rank (interpolated between the
-    /// curve's ranks; on the params axis at that rank's stored numbers). Replaces the series'
-    /// previous marker. Hidden while the value is unknown or not positive on log y.
+    /// The numbers of the original (n·m·channels): the stored-numbers axis marks it as 100 %,
+    /// labels its ticks in k / M with the share of the original on the top axis, and does not
+    /// reach past it by default. 0: unknown.
+    void setOriginalSize(double numbers);
+    /// The rank the program works in (its factorisations reach it): by default the x axis shows
+    /// ranks up to it or up to where the SVD optimum falls to 1e-3, whichever is smaller
+    /// (the stored numbers of those ranks on the other axis). 0: everything.
+    void setWorkingRank(double rank);
+    /// "Fit all": every computed point instead of the working range (until the next setSeries
+    /// with other curves, or fitWorkingRange()).
+    void fitAll();
+    void fitWorkingRange();
+    bool isFitAll() const { return m_fitAll; }
+    /// The x range shown (on the current axis).
+    std::pair<double, double> xRange() const;
+    /// The ranks shown of a series: its computed ranks inside the x range.
+    QVector<double> visibleRanks(const QString &seriesName) const;
+    /// The note over the plot when curves leave it (empty when none does).
+    QString clipNote() const;
+    /// A filled circle with "r = 12" (ρ for a block rank) at the series' point for that rank (on
+    /// the params axis at that rank's stored numbers). Only where the curve was computed: no
+    /// marker at a rank the curve does not have (never an interpolated value). Replaces the
+    /// series' previous marker. Hidden while the value is unknown or not positive on log y.
+    /// Labels are placed so that they overlap neither each other nor their dots.
     void setMarker(const QString &seriesName, double rank);
     /// A further marker on a series, named `key` (several per series), labelled `label`
     /// (e.g. "A: ID r = 40") instead of "r = …". Replaces the previous marker of that key.
@@ -122,8 +163,6 @@ public:
     QPointF markerPosition(const QString &seriesName) const;
     /// The read-out under the plot.
     QString readoutText() const;
-    /// The part of the x axis the plot shows, in its unit (ranks, or stored numbers).
-    std::pair<double, double> visibleXRange() const;
     /// Where the legend is inside the plot: Qt::AlignTop | Qt::AlignRight unless curves pass
     /// there, then another corner or side middle without curve points, or, when curves pass
     /// everywhere, beside the plot (legendOutside(), alignment empty).
@@ -171,6 +210,15 @@ private:
     void placeLegend();
     void setLegendOutside(bool outside);
     void syncControls();
+    /// Sets one of the view options (axis, metric, log scales) and redraws.
+    template<typename T>
+    void setViewOption(T &option, T value);
+    void setFitAll(bool all);
+    /// The axis a series' x values are on: the top one for a block rank on the rank view.
+    QCPAxis *keyAxis(const CurveSeries &s) const;
+    /// Tick spacing for the widths the axes have now.
+    void updateTickCounts();
+    void placeMarkerLabels();
     double xOf(const CurveSeries &s, int i) const;
     double yOf(const CurveSeries &s, int i) const;
     /// NaN when not drawable (unknown, or not positive on log y).
@@ -187,14 +235,22 @@ private:
     QComboBox *m_xCombo = nullptr;
     QComboBox *m_yCombo = nullptr;
     QCheckBox *m_logCheck = nullptr;
+    QCheckBox *m_logXCheck = nullptr;
+    QPushButton *m_fitButton = nullptr;
     QLabel *m_readout = nullptr;
 
     QVector<CurveSeries> m_series;
     QVector<Entry> m_entries;
     QVector<Marker> m_markers;
-    XAxis m_xAxis = XAxis::Rank;
+    XAxis m_xAxis = XAxis::Params;
     YMetric m_yMetric = YMetric::Frobenius;
-    bool m_logY = false;
+    bool m_logY = true;
+    bool m_logX = false;
+    bool m_fitAll = false;
+    double m_originalSize = 0.0;
+    double m_workingRank = 0.0;
+    QString m_clipNote;
+    double m_fittedX = 0.0, m_fittedX2 = 0.0; ///< the largest x the ranges were fitted to
     QPointF m_pressPos;
     bool m_legendPending = false;
     bool m_legendOutside = false;

@@ -358,7 +358,37 @@ double MatrixView::fitZoom() const
     if (m_rows <= 0 || m_cols <= 0)
         return 1.0;
     const QRect v = viewport();
-    return std::min(v.width() / double(m_cols), v.height() / double(m_rows));
+    return std::min(v.width() / double(m_cols), v.height() / (double(m_rows) * m_stretch));
+}
+
+QPointF MatrixView::originFor(const QPointF &centre, double zoom) const
+{
+    const QRect v = viewport();
+    return centre - QPointF(v.width() / (2.0 * zoom), v.height() / (2.0 * zoom * m_stretch));
+}
+
+QPointF MatrixView::centre() const { return visibleRegion().center(); }
+
+void MatrixView::setStretchToFit(bool on)
+{
+    m_stretchToFit = on;
+    if (!on)
+        m_stretch = 1.0;
+    if (hasData())
+        fit(false);
+}
+
+void MatrixView::followView(const MatrixView &other)
+{
+    if (!hasData() || !other.hasData() || &other == this)
+        return;
+    if (other.m_fitted) {
+        fit(false);
+        return;
+    }
+    m_fitted = false;
+    const double zoom = std::clamp(other.m_zoom, minZoom(), maxZoom());
+    applyView(zoom, originFor(other.centre(), zoom), false);
 }
 
 double MatrixView::minZoom() const
@@ -374,7 +404,7 @@ double MatrixView::maxZoom() const
 QRectF MatrixView::visibleRegion() const
 {
     const QRect v = viewport();
-    return { m_origin, QSizeF(v.width() / m_zoom, v.height() / m_zoom) };
+    return { m_origin, QSizeF(v.width() / zoomX(), v.height() / zoomY()) };
 }
 
 void MatrixView::setVisibleRegion(const QRectF &region)
@@ -382,23 +412,24 @@ void MatrixView::setVisibleRegion(const QRectF &region)
     if (!hasData() || !(region.width() > 0.0) || !(region.height() > 0.0))
         return;
     const QRect v = viewport();
-    const double zoom = std::clamp(std::min(v.width() / region.width(), v.height() / region.height()),
+    const double zoom = std::clamp(std::min(v.width() / region.width(), v.height() / (region.height() * m_stretch)),
                                    minZoom(), maxZoom());
-    const QPointF centre = region.center();
     m_fitted = false;
-    applyView(zoom, centre - QPointF(v.width(), v.height()) / (2.0 * zoom), false);
+    applyView(zoom, originFor(region.center(), zoom), false);
 }
 
 QPointF MatrixView::matrixPosition(const QPointF &widgetPos) const
 {
     const QRect v = viewport();
-    return m_origin + (widgetPos - QPointF(v.topLeft())) / m_zoom;
+    const QPointF d = widgetPos - QPointF(v.topLeft());
+    return m_origin + QPointF(d.x() / zoomX(), d.y() / zoomY());
 }
 
 QPointF MatrixView::widgetPosition(const QPointF &matrixPos) const
 {
     const QRect v = viewport();
-    return QPointF(v.topLeft()) + (matrixPos - m_origin) * m_zoom;
+    const QPointF d = matrixPos - m_origin;
+    return QPointF(v.topLeft()) + QPointF(d.x() * zoomX(), d.y() * zoomY());
 }
 
 std::optional<std::pair<Index, Index>> MatrixView::cellAt(const QPointF &widgetPos) const
@@ -437,11 +468,14 @@ void MatrixView::fit(bool userDriven)
 {
     if (!hasData())
         return;
+    if (m_stretchToFit && m_rows > 0 && m_cols > 0) {
+        // Cells as wide and as tall as fills the viewport, within maxStretch of square.
+        const QRect v = viewport();
+        m_stretch = std::clamp((v.height() / double(m_rows)) / (v.width() / double(m_cols)), 1.0 / maxStretch, maxStretch);
+    }
     const double zoom = fitZoom();
-    const QRect v = viewport();
-    const QPointF centre(m_cols / 2.0, m_rows / 2.0);
     m_fitted = true;
-    applyView(zoom, centre - QPointF(v.width(), v.height()) / (2.0 * zoom), userDriven);
+    applyView(zoom, originFor(QPointF(m_cols / 2.0, m_rows / 2.0), zoom), userDriven);
 }
 
 void MatrixView::setZoom(double pixelsPerCell)
@@ -473,7 +507,7 @@ void MatrixView::zoomAbout(double factor, const QPointF &widgetPos)
     const QPointF fixed = matrixPosition(widgetPos);
     const QPointF offset = widgetPos - QPointF(viewport().topLeft());
     m_fitted = false;
-    applyView(zoom, fixed - offset / zoom, true);
+    applyView(zoom, fixed - QPointF(offset.x() / zoom, offset.y() / (zoom * m_stretch)), true);
 }
 
 // --- events ----------------------------------------------------------------------------------
@@ -481,11 +515,24 @@ void MatrixView::zoomAbout(double factor, const QPointF &widgetPos)
 void MatrixView::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
-    invalidateCache();
-    if (!hasData())
+    if (!hasData()) {
+        invalidateCache();
         return;
-    if (m_fitted)
+    }
+    if (m_fitted) {
+        invalidateCache();
         fit(false);
+        return;
+    }
+    // Zoomed in: the same centre at the same zoom (the origin follows the new size), so that
+    // linked views that share zoom and centre still do after one of them was resized.
+    const QRect v = viewport();
+    const QSizeF oldView(event->oldSize().isValid() ? QSizeF(v.width() - (event->size().width() - event->oldSize().width()),
+                                                             v.height() - (event->size().height() - event->oldSize().height()))
+                                                    : QSizeF(v.size()));
+    const QPointF centre = m_origin + QPointF(oldView.width() / (2.0 * zoomX()), oldView.height() / (2.0 * zoomY()));
+    m_origin = originFor(centre, m_zoom);
+    invalidateCache();
 }
 
 void MatrixView::wheelEvent(QWheelEvent *event)
@@ -525,7 +572,8 @@ void MatrixView::mouseMoveEvent(QMouseEvent *event)
         }
         if (m_dragging) {
             m_fitted = false;
-            applyView(m_zoom, m_pressOrigin - (pos - QPointF(m_pressPos)) / m_zoom, true);
+            const QPointF moved = pos - QPointF(m_pressPos);
+            applyView(m_zoom, m_pressOrigin - QPointF(moved.x() / zoomX(), moved.y() / zoomY()), true);
         }
     }
     emitHover(pos);
@@ -699,9 +747,9 @@ void MatrixView::ensureCache(const Layout &layout, double dpr) const
     const Index cols = c1 - c0, rows = r1 - r0;
     // Never more than one sample per device pixel: reduce (area average) when cells are smaller
     // than pixels; when they are larger, one image pixel per cell, scaled up without smoothing.
-    QRectF target(widgetPosition(QPointF(double(c0), double(r0))), QSizeF(cols * m_zoom, rows * m_zoom));
-    Index outCols = std::clamp<Index>(Index(std::ceil(cols * m_zoom * dpr)), 1, cols);
-    Index outRows = std::clamp<Index>(Index(std::ceil(rows * m_zoom * dpr)), 1, rows);
+    QRectF target(widgetPosition(QPointF(double(c0), double(r0))), QSizeF(cols * zoomX(), rows * zoomY()));
+    Index outCols = std::clamp<Index>(Index(std::ceil(cols * zoomX() * dpr)), 1, cols);
+    Index outRows = std::clamp<Index>(Index(std::ceil(rows * zoomY() * dpr)), 1, rows);
 
     std::vector<Matrix> reducedPlanes;
     if (m_preview) {
@@ -806,7 +854,7 @@ void MatrixView::paintContents(QPainter &p, double dpr) const
     p.save();
     p.setClipRect(view);
     p.fillRect(view, pal.color(QPalette::Mid).darker(110));
-    const QRectF matrixRect(widgetPosition(QPointF(0, 0)), QSizeF(m_cols * m_zoom, m_rows * m_zoom));
+    const QRectF matrixRect(widgetPosition(QPointF(0, 0)), QSizeF(m_cols * zoomX(), m_rows * zoomY()));
     if (!m_cache.isNull()) {
         // Cells larger than pixels must stay sharp squares: no smoothing.
         p.setRenderHint(QPainter::SmoothPixmapTransform, false);
@@ -840,16 +888,17 @@ std::array<Index, 4> MatrixView::visibleCells() const
 
 void MatrixView::paintCellDetails(QPainter &p) const
 {
-    if (m_zoom < flagMinCellPixels || m_preview) // a stand-in has no per-cell values
+    const double cell = std::min(zoomX(), zoomY());
+    if (cell < flagMinCellPixels || m_preview) // a stand-in has no per-cell values
         return;
     const auto [r0, r1, c0, c1] = visibleCells();
     if (c1 <= c0 || r1 <= r0)
         return;
     const auto cellRect = [this](Index r, Index c) {
-        return QRectF(widgetPosition(QPointF(double(c), double(r))), QSizeF(m_zoom, m_zoom));
+        return QRectF(widgetPosition(QPointF(double(c), double(r))), QSizeF(zoomX(), zoomY()));
     };
 
-    if (m_zoom >= gridMinCellPixels) {
+    if (cell >= gridMinCellPixels) {
         QColor grid = palette().color(QPalette::Window);
         grid.setAlpha(90);
         p.setPen(QPen(grid, 1.0));
@@ -866,7 +915,7 @@ void MatrixView::paintCellDetails(QPainter &p) const
     }
 
     // Values written in the cells, black or white for contrast with the cell's colour.
-    if (m_zoom >= textMinCellPixels) {
+    if (cell >= textMinCellPixels) {
         QFont small = font();
         small.setPointSizeF(std::max(6.0, small.pointSizeF() * 0.8));
         p.setFont(small);
@@ -904,7 +953,7 @@ void MatrixView::paintCellDetails(QPainter &p) const
 
     // Flagged entries (ID's Z: |z| > 1, > 2): outlines, the larger threshold on top.
     if (m_mode == Mode::Heatmap && (m_flagFirst > 0.0 || m_flagSecond > 0.0)) {
-        const double width = m_zoom >= 16.0 ? 2.0 : 1.0;
+        const double width = cell >= 16.0 ? 2.0 : 1.0;
         p.setBrush(Qt::NoBrush);
         for (int pass = 0; pass < 2; ++pass) {
             const double threshold = pass == 0 ? m_flagFirst : m_flagSecond;
@@ -940,8 +989,9 @@ void MatrixView::paintMarks(QPainter &p, const QRectF &matrixRect) const
         // Cells of a pixel or two: an almost opaque tint, at least 2 px, or a strided slice
         // vanishes into the data.
         QColor tint = sliceColor;
-        tint.setAlpha(m_zoom < 4.0 ? 210 : 90);
-        const double minRun = m_zoom < 4.0 ? 2.0 : minWidth;
+        const double cell = std::min(zoomX(), zoomY());
+        tint.setAlpha(cell < 4.0 ? 210 : 90);
+        const double minRun = cell < 4.0 ? 2.0 : minWidth;
         QPainterPath path;
         path.setFillRule(Qt::WindingFill);
         for (const auto &[r, nr] : rowRuns) {
@@ -951,14 +1001,14 @@ void MatrixView::paintMarks(QPainter &p, const QRectF &matrixRect) const
                 if (c >= m_cols || c + nc <= 0 || c + nc < region.left() || c > region.right())
                     continue;
                 QRectF rr(widgetPosition(QPointF(double(c), double(r))),
-                          QSizeF(std::max(nc * m_zoom, minRun), std::max(nr * m_zoom, minRun)));
+                          QSizeF(std::max(nc * zoomX(), minRun), std::max(nr * zoomY(), minRun)));
                 path.addRect(rr);
             }
         }
         p.setPen(Qt::NoPen);
         p.setBrush(tint);
         p.drawPath(path);
-        if (m_zoom >= 3.0) {
+        if (cell >= 3.0) {
             p.setBrush(Qt::NoBrush);
             p.setPen(QPen(QColor(40, 30, 0), 1.0));
             p.drawPath(path);
@@ -982,14 +1032,15 @@ void MatrixView::paintMarks(QPainter &p, const QRectF &matrixRect) const
         QColor band = color;
         band.setAlpha(60);
         const double tick = 7.0;
-        const bool edges = m_zoom >= 6.0;
+        const double across = columns ? zoomX() : zoomY(); // a mark's width on screen
+        const bool edges = across >= 6.0;
         const QPen edgePen(color, 1.5);
         for (Index k : marks) {
             if (k < 0 || k >= (columns ? m_cols : m_rows))
                 continue;
             const double start = columns ? widgetPosition(QPointF(double(k), 0)).x()
                                          : widgetPosition(QPointF(0, double(k))).y();
-            const double size = std::max(m_zoom, minWidth);
+            const double size = std::max(across, minWidth);
             const double lo = columns ? visibleMatrix.left() : visibleMatrix.top();
             const double hi = columns ? visibleMatrix.right() : visibleMatrix.bottom();
             if (start + size < lo || start > hi)
@@ -1050,9 +1101,13 @@ void MatrixView::paintColorBar(QPainter &p, const Layout &layout) const
 
 void MatrixView::paintOverlay(QPainter &p, const QRect &view) const
 {
-    const double percent = m_zoom * 100.0;
-    const QString text = percent >= 10.0 ? tr("%1 %").arg(QString::number(percent, 'f', 0))
-                                         : tr("%1 %").arg(QString::number(percent, 'f', 1));
+    // The zoom across; with stretched cells, also down ("12 % × 190 %").
+    const auto format = [](double percent) {
+        return QString::number(percent, 'f', percent >= 10.0 ? 0 : 1);
+    };
+    QString text = tr("%1 %").arg(format(zoomX() * 100.0));
+    if (m_stretch != 1.0)
+        text = tr("%1 % × %2 %").arg(format(zoomX() * 100.0), format(zoomY() * 100.0));
     QFont small = font();
     small.setPointSizeF(std::max(6.0, small.pointSizeF() * 0.85));
     p.setFont(small);

@@ -94,6 +94,19 @@ public:
     /// ratio is the view's). Does not emit visibleRegionChanged: linked views are set from the
     /// one the user moves, so there is no loop.
     void setVisibleRegion(const QRectF &region);
+    /// The matrix point at the centre of the view.
+    QPointF centre() const;
+    /// Linked views: takes `other`'s zoom and centre (fits when `other` is fitted), so that every
+    /// linked view shows the same zoom about the same point whatever its size. A resized view
+    /// keeps its zoom and centre. Does not emit visibleRegionChanged.
+    void followView(const MatrixView &other);
+    /// Heatmaps of tall or thin factors (a 20 × 4000 Vᵀ): fitting stretches the cells up to
+    /// maxStretch times as tall as wide (or wide as tall) so that the matrix fills the view
+    /// instead of becoming a line; zoom keeps that cell shape.
+    void setStretchToFit(bool on);
+    static constexpr double maxStretch = 512.0;
+    /// Cell height over cell width on screen (1 unless stretched).
+    double cellAspect() const { return m_stretch; }
 
     /// The whole widget as currently drawn, at the device pixel ratio.
     QImage renderedImage() const;
@@ -159,6 +172,10 @@ private:
     void setData(Mode mode, core::Index rows, core::Index cols);
     Layout computeLayout() const;
     double fitZoom() const;
+    double zoomX() const { return m_zoom; }
+    double zoomY() const { return m_zoom * m_stretch; }
+    /// The origin that puts matrix point `centre` at the view's centre at `zoom`.
+    QPointF originFor(const QPointF &centre, double zoom) const;
     double minZoom() const;
     double maxZoom() const;
     /// Sets zoom and origin; emits visibleRegionChanged when `userDriven` and something changed.
@@ -199,7 +216,9 @@ private:
     QString m_message;
     int m_labelWidthReserve = 0; ///< colour bar label width kept while the shape is unchanged
 
-    double m_zoom = 1.0;
+    double m_zoom = 1.0;          ///< logical pixels per cell, across
+    double m_stretch = 1.0;       ///< a cell's height over its width on screen
+    bool m_stretchToFit = false;
     QPointF m_origin;     ///< matrix coordinates at the viewport's top-left corner
     bool m_fitted = true; ///< refit on resize until the user zooms or pans
 

@@ -50,7 +50,7 @@ SpectrumPlot::SpectrumPlot(QWidget *parent)
     m_plot->xAxis->setLabel(tr("index i"));
     m_plot->yAxis->setLabel(tr("singular value σᵢ"));
     m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
-    auto ticker = QSharedPointer<QCPAxisTickerLog>::create();
+    auto ticker = makeLogTicker();
     ticker->setSubTickCount(8);
     m_plot->yAxis->setTicker(ticker);
     m_plot->yAxis->setNumberFormat(QStringLiteral("eb"));
@@ -120,10 +120,11 @@ SpectrumPlot::SpectrumPlot(QWidget *parent)
 
 SpectrumPlot::~SpectrumPlot() = default;
 
-void SpectrumPlot::setSingularValues(const core::Vector &sigma, const QString &label)
+void SpectrumPlot::setSingularValues(const core::Vector &sigma, const QString &label, double totalEnergy)
 {
     m_sigma = sigma;
     m_label = label;
+    m_totalEnergy = totalEnergy;
     const auto k = sigma.size();
     m_cumulative.resize(k + 1);
     m_cumulative[0] = 0.0;
@@ -156,7 +157,9 @@ double SpectrumPlot::energyAt(int rank) const
     const auto k = m_sigma.size();
     if (k == 0)
         return 0.0;
-    const double total = m_cumulative[k];
+    // ‖M‖²_F when given (the values may be only the first few: a preview, a partial SVD),
+    // else the sum of the values' squares (all of them).
+    const double total = m_totalEnergy > 0.0 ? std::max(m_totalEnergy, m_cumulative[k]) : m_cumulative[k];
     if (!(total > 0.0))
         return 1.0; // the zero matrix: nothing is left out at any rank
     const auto r = std::clamp<core::Index>(rank, 0, k);
@@ -167,6 +170,8 @@ QString SpectrumPlot::rankLabel() const
 {
     if (m_sigma.size() == 0)
         return {};
+    if (m_rank > m_sigma.size())
+        return tr("r = %1: beyond the %2 values computed").arg(m_rank).arg(m_sigma.size());
     const int r = int(std::clamp<core::Index>(m_rank, 0, m_sigma.size()));
     return tr("r = %1: %2 % energy").arg(r).arg(formatPercent(energyAt(r)));
 }
@@ -227,9 +232,22 @@ void SpectrumPlot::refresh()
     }
     m_energyGraph->setData(energyKeys, energy, true);
     m_plot->xAxis->setRange(0, double(k) + 0.6);
+    updateTickCount();
 
     placeRank();
     m_plot->replot();
+}
+
+void SpectrumPlot::updateTickCount()
+{
+    // About one label per 70 pixels: "500 1000 1500" never run together.
+    m_plot->xAxis->ticker()->setTickCount(std::clamp(std::max(1, m_plot->axisRect()->width()) / 70, 2, 10));
+}
+
+void SpectrumPlot::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    updateTickCount();
 }
 
 void SpectrumPlot::placeRank()

@@ -142,6 +142,15 @@ void TestCompare::panesAndLinkedZoom()
         QVERIFY(same(panes->view(i)->visibleRegion(), region));
     panes->view(2)->setVisibleRegion(QRectF(4, 4, 10, 8)); // programmatic: does not propagate
     QVERIFY(same(panes->view(0)->visibleRegion(), region));
+    // Zoom and centre are shared, not just roughly the region: and a pane added later joins.
+    panes->view(2)->followView(*b);
+    panes->setPaneCount(4);
+    panes->setPane(3, Method::Svd, 7);
+    QVERIFY(w->waitForIdle(120000));
+    for (int i = 0; i < 4; ++i) {
+        QCOMPARE(panes->view(i)->zoom(), b->zoom());
+        QVERIFY2((panes->view(i)->centre() - b->centre()).manhattanLength() < 1e-9, qPrintable(QString::number(i)));
+    }
 
     // The signed difference on one scale centred on 0 for every difference pane.
     panes->setShow(0, ComparePanes::Show::Difference);

@@ -128,7 +128,6 @@ void TestRooms::colorControlsKeepChromaRanksPerMethod()
     QCOMPARE(changed.at(0).at(0).value<Method>(), Method::Id);
     QCOMPARE(colors.chromaRank(Method::Id), 4);
     QCOMPARE(colors.chromaRank(Method::Svd), -1);
-    QCOMPARE(m_settings->chromaRank(Method::Id), 4);
     colors.showMethod(Method::Svd);
     QCOMPARE(colors.chromaRankBox()->value(), -1);
     QCOMPARE(changed.count(), 1); // showing another method's value is no change
@@ -143,6 +142,18 @@ void TestRooms::colorControlsKeepChromaRanksPerMethod()
     workspace.setColorMode(core::ColorMode::YCbCr);
     QCOMPARE(colors.chromaRankFor(Method::Id), std::optional<Index>(4));
     QVERIFY(!colors.chromaRankFor(Method::Svd));
+    // The ranks belong to a document: another starts at "= luma" for every method, and the
+    // first one's come back with it.
+    colors.setDocument(QStringLiteral("/photos/a.png"));
+    colors.showMethod(Method::Id);
+    colors.setChromaRank(2);
+    colors.setDocument(QStringLiteral("/photos/b.png"));
+    for (Method method : core::allMethods())
+        QCOMPARE(colors.chromaRank(method), -1);
+    QCOMPARE(colors.chromaRankBox()->value(), -1);
+    colors.setDocument(QStringLiteral("/photos/a.png"));
+    QCOMPARE(colors.chromaRank(Method::Id), 2);
+    QCOMPARE(colors.chromaRankBox()->value(), 2);
 }
 
 void TestRooms::viewAreaAndPlotsFollowAWorkspace()

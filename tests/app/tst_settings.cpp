@@ -23,7 +23,7 @@ private slots:
     void methodsKeepTheirOwnTrialsAndSeed();
     void changeSignals();
     void garbageFallsBack();
-    void chromaRanksAndCompareLayout();
+    void compareLayout();
 
 private:
     QTemporaryDir m_dir;
@@ -154,12 +154,11 @@ void TestSettings::garbageFallsBack()
     QCOMPARE(s.methodSettings(Method::Rsvd).trials, 50);
 }
 
-void TestSettings::chromaRanksAndCompareLayout()
+void TestSettings::compareLayout()
 {
     auto s = fresh();
-    // Defaults: chroma rank = luma rank (−1); compare closed, 2 panes SVD | ID | Monarch | CR.
-    for (Method m : core::allMethods())
-        QCOMPARE(s->chromaRank(m), -1);
+    // Defaults: compare closed, 2 panes SVD | ID | Monarch | CR. (Chroma ranks are no settings:
+    // they belong to a document, see tst_rooms.)
     Settings::CompareLayout d = s->compareLayout();
     QVERIFY(!d.open);
     QCOMPARE(d.count, 2);
@@ -170,12 +169,6 @@ void TestSettings::chromaRanksAndCompareLayout()
     QCOMPARE(d.panes[3].method, Method::Cr);
     QVERIFY(!d.split);
     QCOMPARE(d.splitPosition, 0.5);
-
-    s->setChromaRank(Method::Id, 4);
-    s->setChromaRank(Method::Svd, -7); // below −1: stored as "luma"
-    QCOMPARE(s->chromaRank(Method::Id), 4);
-    QCOMPARE(s->chromaRank(Method::Svd), -1);
-    QCOMPARE(s->chromaRank(Method::Cr), -1);
 
     Settings::CompareLayout l;
     l.open = true;
@@ -213,14 +206,12 @@ void TestSettings::chromaRanksAndCompareLayout()
     raw->setValue(QStringLiteral("compare/pane1/rank"), -3);
     raw->setValue(QStringLiteral("compare/pane2/show"), 7);
     raw->setValue(QStringLiteral("compare/splitPosition"), 4.0);
-    raw->setValue(QStringLiteral("methods/id/chromaRank"), QStringLiteral("many"));
     const Settings::CompareLayout g = s->compareLayout();
     QCOMPARE(g.count, 2);
     QCOMPARE(g.panes[0].method, Method::Svd);
     QCOMPARE(g.panes[1].rank, 20);
     QCOMPARE(g.panes[2].show, 1);
     QCOMPARE(g.splitPosition, 0.5);
-    QCOMPARE(s->chromaRank(Method::Id), -1);
 }
 
 QTEST_MAIN(TestSettings)

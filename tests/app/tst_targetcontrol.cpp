@@ -4,12 +4,14 @@
 #include "app/exporter.h"
 #include "app/mainwindow.h"
 #include "app/settings.h"
+#include "app/targetcontrol.h"
 #include "headlessutil.h"
 
 #include "widgets/methodpanel.h"
 
 #include <QImage>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -29,6 +31,7 @@ private slots:
     void matrixTargets_data();
     void matrixTargets();
     void psnrTargetOnImage();
+    void answerStatesTheChromaRank();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -135,6 +138,37 @@ void TestTargetControl::psnrTargetOnImage()
     QVERIFY(w.waitForIdle(120000));
     QCOMPARE(w.currentView()->rank, *expected);
     QVERIFY(w.currentView()->psnrDb >= target);
+}
+
+void TestTargetControl::answerStatesTheChromaRank()
+{
+    // YCbCr with a chroma rank held at 1: the answer says so, since the luma rank it found
+    // depends on it (and "out of reach" may be only because of it).
+    QImage image(30, 22, QImage::Format_RGB32);
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+            image.setPixel(x, y, qRgb((x * 9 + y * 5) % 256, (x * y * 3) % 256, (y * 17 + x * 3) % 256));
+    const QString path = m_dir->filePath(QStringLiteral("y.png"));
+    QVERIFY(image.save(path, "PNG"));
+    MainWindow w(m_settings.get());
+    w.show();
+    w.setColorMode(core::ColorMode::YCbCr);
+    QVERIFY(w.openFile(path));
+    w.methodPanel()->setCurrentMethod(Method::Svd);
+    w.setChromaRank(1);
+    QVERIFY(w.waitForIdle(120000));
+    QSignalSpy said(w.targetControl(), &TargetControl::message);
+    w.applyTarget(core::TargetKind::RelErrFro, 0.2);
+    QVERIFY(w.waitForIdle(120000));
+    QCOMPARE(said.count(), 1);
+    const QString answer = said.at(0).at(0).toString();
+    QVERIFY2(answer.contains(QStringLiteral("SVD")) && answer.contains(QStringLiteral("(chroma rank 1)")), qPrintable(answer));
+    // Without a chroma rank, none is named.
+    w.setChromaRank(-1);
+    w.applyTarget(core::TargetKind::RelErrFro, 0.2);
+    QVERIFY(w.waitForIdle(120000));
+    QCOMPARE(said.count(), 2);
+    QVERIFY(!said.at(1).at(0).toString().contains(QStringLiteral("chroma")));
 }
 
 QTEST_MAIN(TestTargetControl)

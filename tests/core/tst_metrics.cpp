@@ -133,11 +133,19 @@ void TestMetrics::ycbcrRoundTrip()
     QCOMPARE(ycc.size(), std::size_t(3));
     const auto back = channelsToDisplay(ycc, ColorMode::YCbCr);
     QVERIFY((back[0] - r).norm() < 1e-13 && (back[1] - g).norm() < 1e-13 && (back[2] - b).norm() < 1e-13);
-    // Pure white is Y = 1, Cb = Cr = ½.
+    // Greys have zero chroma (centred, no ½ offset): pure white is Y = 1, Cb = Cr = 0 ...
     const Matrix one = Matrix::Ones(1, 1);
     const auto white = imageToChannels({one, one, one}, ColorMode::YCbCr);
-    QVERIFY(std::abs(white[0](0, 0) - 1.0) < 1e-12 && std::abs(white[1](0, 0) - 0.5) < 1e-12
-            && std::abs(white[2](0, 0) - 0.5) < 1e-12);
+    QVERIFY(std::abs(white[0](0, 0) - 1.0) < 1e-12 && std::abs(white[1](0, 0)) < 1e-12 && std::abs(white[2](0, 0)) < 1e-12);
+    // ... and zero chroma displays as neutral grey: Y = 0.4, Cb = Cr = 0 is R = G = B = 0.4 (a
+    // CR column left out in every channel is black, never green).
+    const Matrix y = Matrix::Constant(1, 1, 0.4), zero = Matrix::Zero(1, 1);
+    const auto grey = channelsToDisplay({y, zero, zero}, ColorMode::YCbCr);
+    for (const Matrix &plane : grey)
+        QVERIFY(std::abs(plane(0, 0) - 0.4) < 1e-12);
+    const auto black = channelsToDisplay({zero, zero, zero}, ColorMode::YCbCr);
+    for (const Matrix &plane : black)
+        QVERIFY(std::abs(plane(0, 0)) < 1e-12);
 }
 
 void TestMetrics::greyImageIsOneChannelInEveryMode()

@@ -26,8 +26,9 @@ def channels(path, color):
         if color == 'rgb':
             return [r, g, b]
         y = 0.299 * r + 0.587 * g + 0.114 * b
-        cb = 0.5 - 0.168736 * r - 0.331264 * g + 0.5 * b
-        cr = 0.5 + 0.5 * r - 0.418688 * g - 0.081312 * b
+        # JPEG's full-range transform with the chroma centred on zero (no 0.5 offset).
+        cb = -0.168736 * r - 0.331264 * g + 0.5 * b
+        cr = 0.5 * r - 0.418688 * g - 0.081312 * b
         return [y, cb, cr]
     a = a.astype(np.float64)
     return [a] if a.ndim == 2 else [a[:, :, c] for c in range(a.shape[2])]

@@ -91,6 +91,9 @@ private slots:
     void visibleRegionRoundTrips();
     void zoomFunctions();
     void sameShapeKeepsView();
+    void stretchFillsTheView_data();
+    void stretchFillsTheView();
+    void followViewSharesZoomAndCentre();
     void autoScale_data();
     void autoScale();
     void divergingColours_data();
@@ -462,6 +465,76 @@ void TestMatrixView::sameShapeKeepsView()
     // Another shape: fitted.
     m_view->setMatrix(positional(10, 300), ColorScale::Sequential);
     QVERIFY(m_view->visibleRegion().contains(QRectF(0, 0, 300, 10)));
+}
+
+void TestMatrixView::stretchFillsTheView_data()
+{
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<int>("cols");
+    QTest::newRow("thin Vt 20 x 4000") << 20 << 4000;
+    QTest::newRow("tall U 3000 x 12") << 3000 << 12;
+    QTest::newRow("square 50 x 50") << 50 << 50;
+}
+
+void TestMatrixView::stretchFillsTheView()
+{
+    // A factor heatmap fills its view (cells stretched), instead of a one-pixel line; the cell
+    // mapping stays consistent (hover, positions) and zoom keeps the cell shape.
+    QFETCH(int, rows);
+    QFETCH(int, cols);
+    auto m = std::make_shared<const Matrix>(Matrix::Random(rows, cols));
+    m_view->setStretchToFit(true);
+    m_view->setMatrix(m, ColorScale::Diverging);
+    const QRect v = m_view->viewport();
+    const QPointF topLeft = m_view->widgetPosition(QPointF(0, 0));
+    const QPointF bottomRight = m_view->widgetPosition(QPointF(cols, rows));
+    QVERIFY2(bottomRight.x() - topLeft.x() > 0.97 * v.width() && bottomRight.y() - topLeft.y() > 0.97 * v.height(),
+             qPrintable(QStringLiteral("%1 x %2 in %3 x %4").arg(bottomRight.x() - topLeft.x()).arg(bottomRight.y() - topLeft.y())
+                            .arg(v.width()).arg(v.height())));
+    // The cell under a point is where the mapping says.
+    const QPointF inside = m_view->widgetPosition(QPointF(cols * 0.75 + 0.5, rows * 0.25 + 0.5));
+    const QPointF back = m_view->matrixPosition(inside);
+    QVERIFY(std::abs(back.x() - (cols * 0.75 + 0.5)) < 1e-9 && std::abs(back.y() - (rows * 0.25 + 0.5)) < 1e-9);
+    const double aspect = m_view->cellAspect();
+    m_view->zoomIn();
+    QCOMPARE(m_view->cellAspect(), aspect);
+    // Without stretch the same matrix keeps square cells.
+    MatrixView square;
+    square.resize(400, 300);
+    square.setMatrix(m, ColorScale::Diverging);
+    QCOMPARE(square.cellAspect(), 1.0);
+    if (rows != cols) {
+        const QPointF sBr = square.widgetPosition(QPointF(cols, rows)), sTl = square.widgetPosition(QPointF(0, 0));
+        QVERIFY(std::min(sBr.x() - sTl.x(), sBr.y() - sTl.y()) < 0.2 * std::min(v.width(), v.height()));
+    }
+}
+
+void TestMatrixView::followViewSharesZoomAndCentre()
+{
+    // Linked views of different sizes: the same zoom about the same point, also after the
+    // follower is resized (a tab shown later, a pane added).
+    auto m = std::make_shared<const Matrix>(Matrix::Random(200, 300));
+    m_view->setMatrix(m, ColorScale::Diverging);
+    MatrixView other;
+    other.resize(260, 420);
+    other.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&other));
+    other.setMatrix(m, ColorScale::Diverging);
+    m_view->zoomIn();
+    m_view->zoomIn();
+    m_view->setVisibleRegion(QRectF(100, 50, 40, 30));
+    other.followView(*m_view);
+    QCOMPARE(other.zoom(), m_view->zoom());
+    const QPointF a = m_view->centre(), b = other.centre();
+    QVERIFY2(std::abs(a.x() - b.x()) < 1e-9 && std::abs(a.y() - b.y()) < 1e-9,
+             qPrintable(QStringLiteral("(%1, %2) vs (%3, %4)").arg(a.x()).arg(a.y()).arg(b.x()).arg(b.y())));
+    other.resize(500, 200);
+    QCOMPARE(other.zoom(), m_view->zoom());
+    QVERIFY(std::abs(other.centre().x() - a.x()) < 1e-9 && std::abs(other.centre().y() - a.y()) < 1e-9);
+    // A fitted leader: the follower fits too.
+    m_view->zoomToFit();
+    other.followView(*m_view);
+    QVERIFY(std::abs(other.centre().x() - 150.0) < 1e-9 && std::abs(other.centre().y() - 100.0) < 1e-9);
 }
 
 void TestMatrixView::autoScale_data()

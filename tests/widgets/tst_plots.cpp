@@ -52,6 +52,14 @@ QVector<CurveSeries> threeCurves()
              makeSeries(QStringLiteral("CR optimal"), Qt::red, 10, 0.9, true, true) };
 }
 
+/// The rank axis on a linear y: what most tests below look at (the defaults are stored numbers
+/// and log y, tested in defaultsAreReadable).
+void rankLinearView(ErrorPlot &plot)
+{
+    plot.setXAxis(ErrorPlot::XAxis::Rank);
+    plot.setLogY(false);
+}
+
 int finitePoints(QCPGraph *g)
 {
     int count = 0;
@@ -81,12 +89,21 @@ private slots:
     void clickPicksRank();
     void readoutDescribesPoint();
     void legendAvoidsCurves();
+    void defaultsAreReadable();
+    void workingRangeAndFitAll();
+    void curvesAboveOneAreClippedWithANote();
+    void originalSizeOnTheParamsAxis();
+    void blockRankHasItsOwnAxis();
+    void spectralEstimatesArePointsOnly();
+    void markerLabelsDoNotOverlap();
+    void logTickLabelsAreUnique();
     void exportFiles_data();
     void exportFiles();
     void exportRejectsUnknownSuffix();
 
     void spectrumEnergyClosedForm_data();
     void spectrumEnergyClosedForm();
+    void spectrumBeyondTheValues();
     void spectrumZeroMatrix();
     void spectrumLogSkipsZeros();
 
@@ -113,6 +130,7 @@ void TestPlots::graphCount()
     QFETCH(QVector<CurveSeries>, series);
     QFETCH(int, graphs);
     ErrorPlot plot;
+    rankLinearView(plot);
     plot.setSeries(series);
     QCOMPARE(plot.plot()->graphCount(), graphs);
     int bands = 0, expected = 0;
@@ -127,6 +145,7 @@ void TestPlots::graphCount()
 void TestPlots::graphCountStableAcrossViews()
 {
     ErrorPlot plot;
+    rankLinearView(plot);
     plot.setSeries(threeCurves());
     for (auto x : { ErrorPlot::XAxis::Params, ErrorPlot::XAxis::Rank })
         for (auto y : { ErrorPlot::YMetric::Spectral, ErrorPlot::YMetric::Frobenius })
@@ -141,6 +160,7 @@ void TestPlots::graphCountStableAcrossViews()
 void TestPlots::legendNames()
 {
     ErrorPlot plot;
+    rankLinearView(plot);
     QVector<CurveSeries> series = threeCurves();
     series[1].approximate = true;
     plot.setSeries(series);
@@ -162,6 +182,7 @@ void TestPlots::legendNames()
 void TestPlots::logYHidesNonPositive()
 {
     ErrorPlot plot;
+    rankLinearView(plot);
     QVector<CurveSeries> series = threeCurves();
     series[2].relErrFro[3] = -1e-3; // a nonsense value must not break the log axis either
     series[1].bandLow[2] = 0.0;
@@ -192,6 +213,7 @@ void TestPlots::logYHidesNonPositive()
 void TestPlots::spectralMetric()
 {
     ErrorPlot plot;
+    rankLinearView(plot);
     QVector<CurveSeries> series = threeCurves();
     series[1].relErrSpec.clear();        // unknown for this method
     series[2].relErrSpec[4] = qQNaN();   // unknown at one rank
@@ -207,12 +229,13 @@ void TestPlots::spectralMetric()
     QVERIFY(!plot.expectedGraph(QStringLiteral("CR optimal"))->visible());
     plot.setYMetric(ErrorPlot::YMetric::Frobenius);
     QVERIFY(plot.bandGraph(QStringLiteral("rSVD"))->visible());
-    QVERIFY(plot.plot()->yAxis->label().contains(QStringLiteral("_F")));
+    QVERIFY(plot.plot()->yAxis->label().contains(QStringLiteral("Frobenius")));
 }
 
 void TestPlots::paramsAxis()
 {
     ErrorPlot plot;
+    rankLinearView(plot);
     plot.setSeries(threeCurves());
     QSignalSpy spy(&plot, &ErrorPlot::viewOptionsChanged);
     plot.setXAxis(ErrorPlot::XAxis::Params);
@@ -245,8 +268,11 @@ void TestPlots::markerCoordinates_data()
     const double e4 = 0.6 * std::pow(0.8, 4), e5 = 0.6 * std::pow(0.8, 5);
     QTest::newRow("rank axis") << 0 << false << 4.0 << 4.0 << e4;
     QTest::newRow("params axis") << 1 << false << 4.0 << 407.0 << e4;
-    QTest::newRow("between ranks, linear") << 0 << false << 4.5 << 4.5 << (e4 + e5) / 2;
-    QTest::newRow("between ranks, log y") << 1 << true << 4.5 << 457.0 << std::sqrt(e4 * e5);
+    // Between two computed ranks there is no value to show: no marker (never an interpolation).
+    const double none = std::numeric_limits<double>::quiet_NaN();
+    QTest::newRow("between ranks, linear") << 0 << false << 4.5 << none << none;
+    QTest::newRow("between ranks, log y") << 1 << true << 4.5 << none << none;
+    (void)e5;
 }
 
 void TestPlots::markerCoordinates()
@@ -257,11 +283,17 @@ void TestPlots::markerCoordinates()
     QFETCH(double, x);
     QFETCH(double, y);
     ErrorPlot plot;
+    rankLinearView(plot);
     plot.setSeries(threeCurves());
     plot.setMarker(QStringLiteral("rSVD"), rank);
     plot.setXAxis(axis == 1 ? ErrorPlot::XAxis::Params : ErrorPlot::XAxis::Rank);
     plot.setLogY(log);
     const QPointF p = plot.markerPosition(QStringLiteral("rSVD"));
+    if (std::isnan(x)) {
+        QVERIFY(std::isnan(p.x()) && std::isnan(p.y()));
+        QCOMPARE(plot.plot()->itemCount(), 0);
+        return;
+    }
     QVERIFY2(std::abs(p.x() - x) < 1e-9 && std::abs(p.y() - y) < 1e-12,
              qPrintable(QStringLiteral("(%1, %2)").arg(p.x()).arg(p.y())));
     // The item itself is a tracer with a label beside it.
@@ -286,6 +318,7 @@ void TestPlots::measuredMarkerIsOffTheCurve()
 {
     // YCbCr with a separate chroma rank: the marker at the measured point, not on the curve.
     ErrorPlot plot;
+    rankLinearView(plot);
     plot.setSeries(threeCurves());
     ErrorPlot::MeasuredPoint point;
     point.rank = 4;
@@ -318,6 +351,7 @@ void TestPlots::measuredMarkerIsOffTheCurve()
 void TestPlots::markerIgnoresUnknownSeries()
 {
     ErrorPlot plot;
+    rankLinearView(plot);
     plot.setSeries(threeCurves());
     plot.setMarker(QStringLiteral("nope"), 3);
     QVERIFY(std::isnan(plot.markerPosition(QStringLiteral("nope")).x()));
@@ -331,6 +365,7 @@ void TestPlots::markerIgnoresUnknownSeries()
 void TestPlots::clickPicksRank()
 {
     ErrorPlot plot;
+    rankLinearView(plot);
     plot.resize(700, 450);
     plot.setSeries(threeCurves());
     plot.show();
@@ -353,6 +388,7 @@ void TestPlots::clickPicksRank()
 void TestPlots::readoutDescribesPoint()
 {
     ErrorPlot plot;
+    rankLinearView(plot);
     plot.resize(700, 450);
     plot.setSeries(threeCurves());
     plot.show();
@@ -371,6 +407,7 @@ void TestPlots::readoutDescribesPoint()
 void TestPlots::legendAvoidsCurves()
 {
     ErrorPlot plot;
+    rankLinearView(plot);
     plot.resize(700, 450);
     plot.show();
     QVERIFY(QTest::qWaitForWindowExposed(&plot));
@@ -412,6 +449,220 @@ void TestPlots::legendAvoidsCurves()
     QVERIFY(!plot.legendOutside());
     QCOMPARE(plot.legendAlignment(), Qt::AlignTop | Qt::AlignRight);
     QVERIFY(plot.plot()->axisRect()->rect().contains(legend->outerRect()));
+}
+
+void TestPlots::defaultsAreReadable()
+{
+    // Log y and the stored-numbers axis (the fair one across methods), the norm named in words.
+    ErrorPlot plot;
+    QVERIFY(plot.logY());
+    QCOMPARE(plot.xAxis(), ErrorPlot::XAxis::Params);
+    QVERIFY(!plot.logX());
+    QVERIFY(!plot.isFitAll());
+    plot.setSeries(threeCurves());
+    QCOMPARE(plot.plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+    QVERIFY(!plot.plot()->yAxis->label().contains(QStringLiteral("_F")));
+    QVERIFY(plot.plot()->yAxis->label().contains(QStringLiteral("Frobenius")));
+    plot.setLogX(true);
+    QCOMPARE(plot.plot()->xAxis->scaleType(), QCPAxis::stLogarithmic);
+    QVERIFY(plot.plot()->xAxis->range().lower > 0.0);
+}
+
+void TestPlots::workingRangeAndFitAll()
+{
+    // 600 ranks; the SVD optimum falls to 1e-3 at rank 310, the working rank is 128.
+    CurveSeries svd;
+    svd.name = QStringLiteral("SVD");
+    svd.lowerBound = true;
+    CurveSeries id = svd;
+    id.name = QStringLiteral("ID");
+    id.lowerBound = false;
+    for (int r = 1; r <= 600; ++r) {
+        const double e = std::pow(10.0, -3.0 * r / 310.0);
+        svd.rank << r;
+        svd.params << 10.0 * r;
+        svd.relErrFro << e;
+        id.rank << r;
+        id.params << 12.0 * r;
+        id.relErrFro << 1.5 * e;
+    }
+    ErrorPlot plot;
+    plot.setXAxis(ErrorPlot::XAxis::Rank);
+    plot.setSeries({svd, id});
+    // No working rank: up to where the optimum reaches 1e-3.
+    QVERIFY(plot.xRange().second >= 310.0 && plot.xRange().second < 320.0);
+    plot.setWorkingRank(128);
+    QVERIFY(plot.xRange().second >= 128.0 && plot.xRange().second < 132.0);
+    QCOMPARE(plot.visibleRanks(QStringLiteral("ID")).size(), 128);
+    QCOMPARE(plot.visibleRanks(QStringLiteral("ID")).back(), 128.0);
+    plot.fitAll();
+    QVERIFY(plot.xRange().second >= 600.0);
+    QCOMPARE(plot.visibleRanks(QStringLiteral("ID")).size(), 600);
+    // On the stored-numbers axis: the numbers of those ranks.
+    plot.fitWorkingRange();
+    plot.setXAxis(ErrorPlot::XAxis::Params);
+    QVERIFY(plot.xRange().second >= 12.0 * 128 && plot.xRange().second < 12.0 * 132);
+}
+
+void TestPlots::curvesAboveOneAreClippedWithANote()
+{
+    // CR on M·I reaches ~28: the others keep the plot; the note says what left it.
+    QVector<CurveSeries> series = threeCurves();
+    CurveSeries cr = makeSeries(QStringLiteral("CR (optimal p, M·I)"), Qt::red, 10, 1.0);
+    for (int i = 0; i < cr.relErrFro.size(); ++i)
+        cr.relErrFro[i] = 28.0 - i;
+    series << cr;
+    for (bool log : {false, true}) {
+        ErrorPlot plot;
+        plot.setXAxis(ErrorPlot::XAxis::Rank);
+        plot.setLogY(log);
+        plot.setSeries(series);
+        QVERIFY2(plot.plot()->yAxis->range().upper <= 1.25, qPrintable(QString::number(plot.plot()->yAxis->range().upper)));
+        QVERIFY(plot.clipNote().contains(QStringLiteral("CR (optimal p, M·I) reaches 28")));
+        // The curve itself is still all there (drawn beyond the top).
+        QCOMPARE(finitePoints(plot.lineGraph(cr.name)), 10);
+    }
+    ErrorPlot plain;
+    plain.setSeries(threeCurves());
+    QVERIFY(plain.clipNote().isEmpty());
+}
+
+void TestPlots::originalSizeOnTheParamsAxis()
+{
+    // Stored numbers beyond the original's are no compression: the axis stops at 100 %, marked.
+    QVector<CurveSeries> series = threeCurves(); // params 107 … 1007
+    ErrorPlot plot;
+    plot.setOriginalSize(500.0);
+    plot.setSeries(series);
+    QVERIFY(plot.xRange().second <= 500.0 * 1.03);
+    QVERIFY(plot.plot()->xAxis2->visible());
+    bool marked = false;
+    for (int i = 0; i < plot.plot()->itemCount(); ++i) {
+        if (auto *line = qobject_cast<QCPItemStraightLine *>(plot.plot()->item(i)))
+            marked = marked || line->point1->coords().x() == 500.0;
+    }
+    QVERIFY(marked);
+    // Ticks in k / M on the bottom, shares of the original on the top.
+    plot.setOriginalSize(6e7);
+    CurveSeries big = makeSeries(QStringLiteral("big"), Qt::blue, 10, 0.5);
+    for (double &p : big.params)
+        p *= 1e5;
+    plot.setSeries({big});
+    plot.plot()->replot();
+    const QVector<QString> labels = plot.plot()->xAxis->tickVectorLabels();
+    QVERIFY(!labels.isEmpty());
+    for (const QString &label : labels)
+        QVERIFY2(label == QStringLiteral("0") || label.endsWith(QLatin1Char('k')) || label.endsWith(QLatin1Char('M')), qPrintable(label));
+    for (const QString &label : plot.plot()->xAxis2->tickVectorLabels())
+        QVERIFY2(label.endsWith(QStringLiteral(" %")), qPrintable(label));
+    plot.fitAll();
+    QVERIFY(plot.xRange().second >= 1007.0 * 1e5);
+}
+
+void TestPlots::blockRankHasItsOwnAxis()
+{
+    CurveSeries monarch = makeSeries(QStringLiteral("Monarch (b = 16)"), Qt::magenta, 4, 0.4);
+    monarch.blockRank = true;
+    ErrorPlot plot;
+    plot.setXAxis(ErrorPlot::XAxis::Rank);
+    plot.setSeries({threeCurves()[0], monarch});
+    QCOMPARE(plot.lineGraph(monarch.name)->keyAxis(), plot.plot()->xAxis2);
+    QCOMPARE(plot.lineGraph(QStringLiteral("SVD"))->keyAxis(), plot.plot()->xAxis);
+    QVERIFY(plot.plot()->xAxis2->visible());
+    QVERIFY(plot.plot()->xAxis2->label().contains(QStringLiteral("ρ")));
+    plot.setMarker(monarch.name, 2);
+    QCOMPARE(plot.markerPosition(monarch.name), QPointF(2.0, 0.4 * 0.8 * 0.8));
+    bool rho = false;
+    for (int i = 0; i < plot.plot()->itemCount(); ++i)
+        if (auto *text = qobject_cast<QCPItemText *>(plot.plot()->item(i)))
+            rho = rho || text->text() == QStringLiteral("ρ = 2");
+    QVERIFY(rho);
+    // On stored numbers every method shares the fair axis.
+    plot.setXAxis(ErrorPlot::XAxis::Params);
+    QCOMPARE(plot.lineGraph(monarch.name)->keyAxis(), plot.plot()->xAxis);
+}
+
+void TestPlots::spectralEstimatesArePointsOnly()
+{
+    // Estimated at ranks 1, 4 and 10: three points, no line through the ranks in between, and
+    // the read-out says "estimate".
+    CurveSeries id = makeSeries(QStringLiteral("ID"), Qt::darkGreen, 10, 0.6);
+    id.spectralEstimated = true;
+    for (int i = 0; i < id.relErrSpec.size(); ++i)
+        if (i != 0 && i != 3 && i != 9)
+            id.relErrSpec[i] = std::numeric_limits<double>::quiet_NaN();
+    ErrorPlot plot;
+    plot.resize(700, 450);
+    plot.setXAxis(ErrorPlot::XAxis::Rank);
+    plot.setYMetric(ErrorPlot::YMetric::Spectral);
+    plot.setSeries({id});
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    plot.plot()->replot();
+    QCPGraph *g = plot.lineGraph(id.name);
+    QCOMPARE(g->lineStyle(), QCPGraph::lsNone);
+    QVERIFY(g->scatterStyle().shape() != QCPScatterStyle::ssNone);
+    QCOMPARE(finitePoints(g), 3);
+    const QPoint at(int(plot.plot()->xAxis->coordToPixel(4.0)), int(plot.plot()->yAxis->coordToPixel(id.relErrSpec[3])));
+    QVERIFY2(plot.readoutAt(at).contains(QStringLiteral("estimate")), qPrintable(plot.readoutAt(at)));
+    // Between two estimates (rank 7) there is nothing to read.
+    const double between = std::sqrt(id.relErrSpec[3] * id.relErrSpec[9]);
+    const QPoint gap(int(plot.plot()->xAxis->coordToPixel(7.0)), int(plot.plot()->yAxis->coordToPixel(between)));
+    QVERIFY(plot.readoutAt(gap, 10.0).isEmpty());
+    // Frobenius values are computed at every rank: a line.
+    plot.setYMetric(ErrorPlot::YMetric::Frobenius);
+    QCOMPARE(plot.lineGraph(id.name)->lineStyle(), QCPGraph::lsLine);
+}
+
+void TestPlots::markerLabelsDoNotOverlap()
+{
+    // Two methods at the same rank on nearly the same point, and two panes on one curve: every
+    // label readable (no two label boxes intersect), the same text prefixed with its method.
+    QVector<CurveSeries> series = threeCurves();
+    series[1].relErrFro = series[0].relErrFro;
+    ErrorPlot plot;
+    plot.resize(700, 450);
+    plot.setXAxis(ErrorPlot::XAxis::Rank);
+    plot.setSeries(series);
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    plot.setMarker(QStringLiteral("SVD"), 4);
+    plot.setMarker(QStringLiteral("rSVD"), 4);
+    plot.setLabelledMarker(QStringLiteral("pane:0"), QStringLiteral("CR optimal"), 5, QStringLiteral("A: CR r = 5"));
+    plot.setLabelledMarker(QStringLiteral("pane:1"), QStringLiteral("CR optimal"), 5, QStringLiteral("B: CR r = 5"));
+    plot.plot()->replot();
+    QVector<QRectF> boxes;
+    QStringList texts;
+    for (int i = 0; i < plot.plot()->itemCount(); ++i)
+        if (auto *text = qobject_cast<QCPItemText *>(plot.plot()->item(i)); text && text->property("fsLabel").toBool()) {
+            const QPointF tl = text->topLeft->pixelPosition(), br = text->bottomRight->pixelPosition();
+            boxes << QRectF(tl, br).normalized();
+            texts << text->text();
+        }
+    QCOMPARE(boxes.size(), 4);
+    for (int a = 0; a < boxes.size(); ++a)
+        for (int b = a + 1; b < boxes.size(); ++b)
+            QVERIFY2(!boxes[a].intersects(boxes[b]), qPrintable(texts[a] + QStringLiteral(" / ") + texts[b]));
+    QVERIFY(texts.contains(QStringLiteral("SVD: r = 4")));
+    QVERIFY(texts.contains(QStringLiteral("rSVD: r = 4")));
+}
+
+void TestPlots::logTickLabelsAreUnique()
+{
+    // A range within one decade: 0.15, 0.2, 0.25 … must not all read "2·10⁻¹".
+    CurveSeries flat = makeSeries(QStringLiteral("flat"), Qt::blue, 10, 1.0);
+    for (int i = 0; i < flat.relErrFro.size(); ++i)
+        flat.relErrFro[i] = 0.12 + 0.02 * i;
+    ErrorPlot plot;
+    plot.resize(700, 450);
+    plot.setSeries({flat});
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    plot.plot()->replot();
+    QVector<QString> labels = plot.plot()->yAxis->tickVectorLabels();
+    QVERIFY(labels.size() >= 2);
+    std::sort(labels.begin(), labels.end());
+    QVERIFY2(std::adjacent_find(labels.begin(), labels.end()) == labels.end(), qPrintable(QStringList(labels.begin(), labels.end()).join(QLatin1Char(' '))));
 }
 
 void TestPlots::exportFiles_data()
@@ -476,7 +727,6 @@ void TestPlots::spectrumEnergyClosedForm_data()
     QTest::newRow("7") << 7;
     QTest::newRow("20") << 20;
     QTest::newRow("all (40)") << 40;
-    QTest::newRow("beyond (55)") << 55;
 }
 
 void TestPlots::spectrumEnergyClosedForm()
@@ -508,6 +758,26 @@ void TestPlots::spectrumEnergyClosedForm()
     QCOMPARE(plot.bars()->dataCount(), 40);
     QCOMPARE(plot.sigmaGraph()->data()->at(0)->value, sigma[0]);
     QVERIFY(plot.plot()->yAxis->label().contains(QStringLiteral("R")));
+}
+
+void TestPlots::spectrumBeyondTheValues()
+{
+    // A preview's 50 values of a matrix whose ‖M‖²_F is larger: the energy is measured against
+    // ‖M‖²_F, and a rank beyond the values has no energy to show.
+    core::Vector sigma(50);
+    for (int i = 0; i < 50; ++i)
+        sigma[i] = std::pow(0.9, i);
+    const double total = 2.0 * sigma.squaredNorm();
+    SpectrumPlot plot;
+    plot.setSingularValues(sigma, QStringLiteral("preview"), total);
+    plot.setRank(50);
+    QVERIFY(std::abs(plot.energyAt(50) - 0.5) < 1e-14);
+    QCOMPARE(plot.rankLabel(), QStringLiteral("r = 50: 50.0 % energy"));
+    plot.setRank(60);
+    QCOMPARE(plot.rankLabel(), QStringLiteral("r = 60: beyond the 50 values computed"));
+    // Without a total the values are all of them.
+    plot.setSingularValues(sigma, QStringLiteral("all"));
+    QVERIFY(std::abs(plot.energyAt(50) - 1.0) < 1e-15);
 }
 
 void TestPlots::spectrumZeroMatrix()
