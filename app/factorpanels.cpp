@@ -275,6 +275,25 @@ void FactorPanels::clearAll(const QString &message)
     clearSlice();
 }
 
+void FactorPanels::setComputing(Method method, bool computing)
+{
+    Tab &t = tab(method);
+    if (t.computing == computing)
+        return;
+    t.computing = computing;
+    if (!t.result) {
+        t.dirty = true;
+        if (method == shownMethod())
+            refresh(method);
+    }
+}
+
+QString FactorPanels::message(Method method) const
+{
+    const Tab &t = m_tabs[std::size_t(method)];
+    return t.stack->currentWidget() == t.message ? t.message->text() : QString();
+}
+
 void FactorPanels::showMethod(Method method) { m_tabWidget->setCurrentIndex(int(method)); }
 
 Method FactorPanels::shownMethod() const { return Method(std::max(0, m_tabWidget->currentIndex())); }
@@ -289,7 +308,8 @@ void FactorPanels::refresh(Method method)
     t.dirty = false;
     if (!t.result || t.result->models.empty()) {
         if (!t.result)
-            t.message->setText(tr("Choose %1 in the method panel to compute it.").arg(Workspace::methodTitle(method)));
+            t.message->setText(t.computing ? tr("Computing %1…").arg(Workspace::methodTitle(method))
+                                           : tr("Choose %1 in the method panel to compute it.").arg(Workspace::methodTitle(method)));
         t.stack->setCurrentWidget(t.message);
         return;
     }

@@ -49,6 +49,11 @@ public:
     /// The factorised channels (CR's M·I and I·M terms are columns and rows of M) and their
     /// names ("R", "G", "B"; one name: no channel selector).
     void setChannels(std::shared_ptr<const std::vector<core::Matrix>> channels, const QStringList &names);
+    /// Whether `method` is being computed: its tab says "Computing …" instead of asking the
+    /// person to choose it while it has no result.
+    void setComputing(core::Method method, bool computing);
+    /// The sentence a tab shows instead of factors (empty when it shows factors).
+    QString message(core::Method method) const;
     /// Forgets every result (a new document); the tabs show `message`.
     void clearAll(const QString &message);
     void showMethod(core::Method method);
@@ -87,6 +92,7 @@ private:
         std::shared_ptr<const MethodResult> result;
         core::Index rank = 1;
         bool dirty = true;
+        bool computing = false;
     };
 
     QWidget *buildFactorPairTab(core::Method method, const QString &tallKey, const QString &tallTitle,

@@ -256,11 +256,28 @@ void MainWindow::connectSignals()
     connect(m_workspace, &Workspace::failed, this, [this](Method method, const QString &message) {
         showError(tr("%1 failed: %2").arg(Workspace::methodTitle(method), message));
     });
-    connect(m_workspace->runner(), &JobRunner::busyChanged, m_methods, &MethodControl::updateNotes);
-    connect(m_jobs, &JobStatus::cancelled, this, [this] {
-        statusBar()->showMessage(tr("Cancelled."), 5000);
+    connect(m_workspace->runner(), &JobRunner::busyChanged, this, [this] {
         m_methods->updateNotes();
+        updateComputing();
     });
+    connect(m_jobs, &JobStatus::cancelled, this, [this] {
+        // Say what is shown now, and where to resume.
+        QStringList stopped;
+        for (Method method : core::allMethods())
+            if (m_workspace->isStopped(method)) {
+                const auto result = m_workspace->result(method);
+                stopped << (result && result->approximate
+                                ? tr("%1 shows its randomized preview (rank ≤ %2)").arg(Workspace::methodTitle(method)).arg(result->maxRank)
+                                : tr("%1 has no result").arg(Workspace::methodTitle(method)));
+            }
+        statusBar()->showMessage(stopped.isEmpty() ? tr("Cancelled.")
+                                                   : tr("Cancelled: %1. The Method panel computes it again.").arg(stopped.join(QStringLiteral("; "))),
+                                 15000);
+        m_methods->updateNotes();
+        updateComputing();
+        m_viewArea->onCancelled();
+    });
+    connect(m_methods, &MethodControl::resumeWanted, this, &MainWindow::requestMethod);
 
     connect(m_viewArea, &ViewArea::viewShown, this, [this](std::shared_ptr<const ViewResult> view) {
         m_plots->placeMarker(view->source->method);
@@ -340,6 +357,13 @@ void MainWindow::requestMethod(Method method)
 {
     if (m_methods->request(method) && method == m_methodPanel->currentMethod())
         m_viewArea->showComputing(method);
+    updateComputing();
+}
+
+void MainWindow::updateComputing()
+{
+    for (Method method : core::allMethods())
+        m_factors->setComputing(method, m_workspace->isComputing(method));
 }
 
 void MainWindow::onResult(Method method, std::shared_ptr<const MethodResult> result)

@@ -129,6 +129,8 @@ private:
     void showAbout();
     /// Asks for `method`; its views say "Computing…" when it is the current one without a result.
     void requestMethod(core::Method method);
+    /// The factor tabs say which methods are being computed.
+    void updateComputing();
     /// A new document or colour mode: the factors and plots forget the old results, the SVD and
     /// the current method are asked for.
     void restartResults();

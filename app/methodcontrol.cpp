@@ -15,6 +15,10 @@ MethodControl::MethodControl(Workspace *workspace, widgets::MethodPanel *panel, 
     : QObject(parent), m_workspace(workspace), m_panel(panel), m_settings(settings)
 {
     connect(m_panel, &widgets::MethodPanel::settingsChanged, this, &MethodControl::onSettingsChanged);
+    connect(m_panel, &widgets::MethodPanel::noteLinkActivated, this, [this](Method method, const QString &link) {
+        if (link == QLatin1String("compute"))
+            emit resumeWanted(method);
+    });
 }
 
 bool MethodControl::request(Method method)
@@ -58,16 +62,23 @@ void MethodControl::updateNote(Method method)
     const auto result = m_workspace->result(method);
     const Index n = m_workspace->rows(), m = m_workspace->cols();
     QStringList notes;
+    const bool stopped = m_workspace->isStopped(method);
     if (m_workspace->isComputing(method))
         notes << tr("Computing…");
     if (result && result->approximate)
-        notes << tr("<b>Approximate preview</b>: a randomized SVD of rank %1 while the exact SVD runs. What its "
+        notes << tr("<b>Approximate preview</b>: a randomized SVD of rank %1 %4. What its "
                     "sketch misses: ‖M − QQᵀM‖<sub>F</sub> = %2 % of ‖M‖<sub>F</sub>; a-posteriori bound "
                     "‖M − QQᵀM‖<sub>2</sub> ≤ %3·‖M‖<sub>2</sub> (Halko et al., holds with probability "
                     "1 − 10<sup>−10</sup>).")
                      .arg(result->maxRank)
                      .arg(100.0 * result->estimatedRelErrFro, 0, 'f', 2)
-                     .arg(result->estimatedRelErrSpec, 0, 'g', 3);
+                     .arg(result->estimatedRelErrSpec, 0, 'g', 3)
+                     .arg(stopped ? tr("— the exact SVD was stopped") : tr("while the exact SVD runs"));
+    // Nothing claims a job that is not running: a stopped one says so and offers to resume.
+    if (stopped)
+        notes << (result && result->approximate ? tr("<a href=\"compute\">Compute exact</a>")
+                  : result                      ? tr("Stopped before it finished. <a href=\"compute\">Compute again</a>")
+                                                : tr("Stopped before a result. <a href=\"compute\">Compute</a>"));
     const core::MethodSettings s = m_panel->settings(method);
     if (core::usesSketch(method, s) && n > 0) {
         // The sketch the numbers depend on, as the curve's name and the CSV state it.

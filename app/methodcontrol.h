@@ -17,7 +17,8 @@ class Workspace;
 /// Between the Method panel and the workspace: asks for a method's factorisation with the
 /// panel's parameters, keeps each method's parameters in the settings, sets the largest rank the
 /// panel offers for the document, and writes each method's note (computing, the randomized
-/// preview and its error estimate, limits, zero padding, the time taken).
+/// preview and its error estimate, limits, zero padding, the time taken; after Cancel, what was
+/// stopped and a link that computes it again).
 ///
 /// Owns no widget and no result; never touches a view or a plot.
 class MethodControl : public QObject
@@ -36,6 +37,10 @@ public:
     /// The method's note in the panel.
     void updateNote(core::Method method);
     void updateNotes();
+
+signals:
+    /// The person asked to compute a method again after it was stopped (the note's link).
+    void resumeWanted(factorscope::core::Method method);
 
 private:
     /// The person changed a method's parameters: keep them, limit the rank, factorise.

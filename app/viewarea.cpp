@@ -11,6 +11,7 @@
 #include "widgets/matrixview.h"
 
 #include <QLabel>
+#include <QPalette>
 #include <QLocale>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -149,13 +150,13 @@ void ViewArea::clearResults()
     m_sliceColumns.clear();
     m_reconstructionView->clear(tr("Computing…"));
     m_residualView->clear(tr("Computing…"));
+    setPendingText(tr("Computing…"));
 }
 
 void ViewArea::showDocument()
 {
     showOriginal();
     m_documentView->clearMarks();
-    m_metrics->clear();
     m_compare->reset();
     if (isCompareMode())
         m_compare->refresh();
@@ -181,6 +182,7 @@ void ViewArea::showComputing(Method method)
 {
     m_reconstructionView->clear(tr("Computing %1…").arg(Workspace::methodTitle(method)));
     m_residualView->clear(tr("Computing %1…").arg(Workspace::methodTitle(method)));
+    setPendingText(tr("Computing %1…").arg(Workspace::methodTitle(method)));
 }
 
 void ViewArea::onResult(Method method)
@@ -191,6 +193,7 @@ void ViewArea::onResult(Method method)
         // view (reconstruction, residual, SSIM) arrives; and the first drag finds it ready.
         prepareDisplayPreview(method);
         requestView(method);
+        showPendingReadout(method);
         showDisplayPreview(method); // (when the rebuilder is not ready yet: once it is)
     }
     if (isCompareMode())
@@ -206,6 +209,7 @@ void ViewArea::onView(std::shared_ptr<const ViewResult> view)
     if (!view->source || view->source->method != m_selection->currentMethod())
         return;
     m_view = view;
+    m_readoutPending = false;
     if (view->isImage) {
         m_reconstructionView->setImagePlanes(view->reconstruction);
     } else {
@@ -222,27 +226,91 @@ void ViewArea::onView(std::shared_ptr<const ViewResult> view)
         m_residualView->followView(*m_documentView);
     }
 
-    QStringList parts;
-    parts << QStringLiteral("<b>%1</b>").arg(m_reconstructionView->title().toHtmlEscaped());
-    parts << tr("relative error %1").arg(percent(view->relErrFro));
-    if (!std::isnan(view->psnrDb))
-        parts << tr("PSNR %1 dB").arg(std::isinf(view->psnrDb) ? QStringLiteral("∞") : QString::number(view->psnrDb, 'f', 2));
-    if (!std::isnan(view->ssim))
-        parts << tr("SSIM %1").arg(view->ssim, 0, 'f', 4);
-    parts << tr("%1 numbers stored (%2 of the original%3)")
-                 .arg(QLocale().toString(view->params, 'f', 0))
-                 .arg(percent(view->ratio))
-                 .arg(view->ratio > 0 ? tr(", %1:1").arg(1.0 / view->ratio, 0, 'f', 1) : QString());
-    const int wanted = m_selection->rank(view->source->method);
-    if (wanted > view->rank)
-        parts << tr("<i>rank limited to %1 by the %2</i>")
-                     .arg(view->rank)
-                     .arg(view->source->approximate ? tr("preview") : tr("factorisation"));
-    if (view->source->trials() > 1)
-        parts << tr("trial 1 of %1 shown").arg(view->source->trials());
-    m_metrics->setText(parts.join(QStringLiteral(" · ")));
+    Readout readout;
+    readout.title = m_reconstructionView->title();
+    readout.relErrFro = view->relErrFro;
+    readout.psnrDb = view->psnrDb;
+    readout.ssim = view->ssim;
+    readout.params = view->params;
+    readout.ratio = view->ratio;
+    readout.rank = view->rank;
+    setReadout(*view->source, readout);
     updateDocumentMarks();
     emit viewShown(view);
+}
+
+void ViewArea::setReadout(const MethodResult &source, const Readout &r)
+{
+    QStringList parts;
+    parts << QStringLiteral("<b>%1</b>").arg(r.title.toHtmlEscaped());
+    parts << tr("relative error %1").arg(percent(r.relErrFro));
+    if (!std::isnan(r.psnrDb))
+        parts << tr("PSNR %1 dB").arg(std::isinf(r.psnrDb) ? QStringLiteral("∞") : QString::number(r.psnrDb, 'f', 2));
+    if (!std::isnan(r.ssim))
+        parts << tr("SSIM %1").arg(r.ssim, 0, 'f', 4);
+    parts << tr("%1 numbers stored (%2 of the original%3)")
+                 .arg(QLocale().toString(r.params, 'f', 0))
+                 .arg(percent(r.ratio))
+                 .arg(r.ratio > 0 ? tr(", %1:1").arg(1.0 / r.ratio, 0, 'f', 1) : QString());
+    const int wanted = m_selection->rank(source.method);
+    if (wanted > r.rank) {
+        const bool stopped = source.approximate && m_workspace->isStopped(source.method);
+        parts << tr("<i>rank limited to %1 by the %2</i>")
+                     .arg(r.rank)
+                     .arg(!source.approximate ? tr("factorisation")
+                          : stopped           ? tr("preview (the exact SVD was stopped)")
+                                              : tr("preview"));
+    }
+    if (source.trials() > 1)
+        parts << tr("trial 1 of %1 shown").arg(source.trials());
+    if (!r.pending.isEmpty())
+        parts << QStringLiteral("<span style=\"color:%1\"><i>%2</i></span>")
+                     .arg(palette().color(QPalette::Disabled, QPalette::WindowText).name(), r.pending.toHtmlEscaped());
+    m_metrics->setText(parts.join(QStringLiteral(" · ")));
+}
+
+void ViewArea::onCancelled()
+{
+    // The view asked for was stopped too: say so instead of "computing…".
+    if (m_readoutPending)
+        showPendingReadout(m_selection->currentMethod(), true);
+}
+
+void ViewArea::showPendingReadout(Method method, bool stopped)
+{
+    m_readoutPending = true;
+    const auto result = m_workspace->result(method);
+    if (!result || result->models.empty() || method != m_selection->currentMethod()) {
+        setPendingText(tr("Computing %1…").arg(Workspace::methodTitle(method)));
+        return;
+    }
+    // What is exact at once from the factors (the shown trial's): the relative error and the
+    // numbers stored; PSNR and SSIM (images) need the full reconstruction.
+    const auto chroma = m_selection->chromaRank(method);
+    const std::vector<Index> ranks = result->channelRanks(m_selection->rank(method), chroma);
+    double err2 = 0.0, params = 0.0;
+    for (int c = 0; c < result->channels(); ++c) {
+        err2 += result->model(c).errFro2(ranks[std::size_t(c)]);
+        params += result->model(c).storedParams(ranks[std::size_t(c)]);
+    }
+    const double total = m_workspace->channelsSquaredNorm();
+    Readout readout;
+    readout.title = viewTitle(method, ranks[0], ranks, chroma && result->color == core::ColorMode::YCbCr && result->channels() == 3);
+    readout.relErrFro = total > 0.0 ? std::sqrt(err2 / total) : 0.0;
+    readout.params = params;
+    const double cells = double(result->rows) * double(result->cols) * double(result->channels());
+    readout.ratio = cells > 0.0 ? params / cells : 0.0;
+    readout.rank = ranks[0];
+    const auto doc = m_workspace->document();
+    readout.pending = stopped ? (doc && doc->isImage ? tr("PSNR and SSIM: not computed (cancelled)") : tr("residual: not computed (cancelled)"))
+                              : (doc && doc->isImage ? tr("PSNR and SSIM: computing…") : tr("residual: computing…"));
+    setReadout(*result, readout);
+}
+
+void ViewArea::setPendingText(const QString &text)
+{
+    m_metrics->setText(QStringLiteral("<span style=\"color:%1\"><i>%2</i></span>")
+                           .arg(palette().color(QPalette::Disabled, QPalette::WindowText).name(), text.toHtmlEscaped()));
 }
 
 QString ViewArea::viewTitle(Method method, Index rank, const std::vector<Index> &ranks, bool chroma)
@@ -261,6 +329,7 @@ void ViewArea::requestView(Method method)
 
 bool ViewArea::followRank(Method method)
 {
+    showPendingReadout(method);
     if (showDisplayPreview(method)) {
         // While the hand moves, only the stand-in (and the plots' markers) follow: the
         // full-resolution view (read-outs, residual) and the factor heatmaps once the rank rests,
@@ -277,8 +346,10 @@ bool ViewArea::followRank(Method method)
 void ViewArea::onMethodChanged(Method method)
 {
     m_documentView->clearMarks();
-    if (m_workspace->document() && m_workspace->result(method))
+    if (m_workspace->document() && m_workspace->result(method)) {
         requestView(method);
+        showPendingReadout(method); // not the previous method's numbers
+    }
 }
 
 std::optional<std::pair<Index, Index>> ViewArea::displayPreviewSize(Method method) const

@@ -5,6 +5,7 @@
 
 #include <QWidget>
 
+#include <limits>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -94,6 +95,14 @@ public:
     /// here or in a compare pane).
     bool hasPendingViews() const;
 
+    /// The read-out while the view of `method` at its rank is computed: the numbers that are
+    /// closed forms of the factors (relative error, numbers stored) at once, "PSNR and SSIM:
+    /// computing…" greyed — never an older view's numbers beside a new picture.
+    /// `stopped`: the view was cancelled, said instead of "computing…".
+    void showPendingReadout(core::Method method, bool stopped = false);
+    /// Every job was cancelled: a read-out waiting for its view says it was stopped.
+    void onCancelled();
+
 signals:
     /// The full-resolution view of `method` was asked for after the rank rested.
     void rankSettled(factorscope::core::Method method);
@@ -103,6 +112,20 @@ signals:
     void hovered(const QString &text);
 
 private:
+    /// What the read-out line says of one setting.
+    struct Readout
+    {
+        QString title;
+        double relErrFro = 0.0;
+        double psnrDb = std::numeric_limits<double>::quiet_NaN();
+        double ssim = std::numeric_limits<double>::quiet_NaN();
+        double params = 0.0, ratio = 0.0;
+        core::Index rank = 0;
+        QString pending; ///< what is still being computed, greyed; empty when nothing is
+    };
+    void setReadout(const MethodResult &source, const Readout &readout);
+    /// Only a greyed sentence ("Computing SVD…").
+    void setPendingText(const QString &text);
     void showOriginal();
     /// "SVD, rank 12" or "Monarch, ρ = 2 (Y), 1 (Cb, Cr)" for the reconstruction's title.
     static QString viewTitle(core::Method method, core::Index rank, const std::vector<core::Index> &ranks, bool chroma);
@@ -134,6 +157,7 @@ private:
     QStackedWidget *m_stack = nullptr;
     ComparePanes *m_compare = nullptr;
     QTimer *m_viewDelay = nullptr; ///< the full-resolution view after the rank rests
+    bool m_readoutPending = false; ///< the read-out waits for a view (showPendingReadout)
 };
 
 } // namespace factorscope::app

@@ -390,8 +390,16 @@ void Workspace::setColorMode(core::ColorMode mode)
     updateChannels();
 }
 
+double Workspace::channelsSquaredNorm() const
+{
+    if (m_channelsNorm2 < 0.0)
+        m_channelsNorm2 = m_channels ? core::squaredNorm(*m_channels) : 0.0;
+    return m_channelsNorm2;
+}
+
 void Workspace::updateChannels()
 {
+    m_channelsNorm2 = -1.0;
     if (!m_document || m_document->planes.empty()) {
         m_channels.reset();
         return;
@@ -570,6 +578,14 @@ void Workspace::requestPaneResult(int pane, Method method, const MethodSettings 
 }
 
 std::shared_ptr<const MethodResult> Workspace::result(Method method) const { return m_results[methodIndex(method)]; }
+
+bool Workspace::isStopped(Method method) const
+{
+    const int index = methodIndex(method);
+    if (m_wanted[index].isEmpty() || m_runner.isActive(slotName(method)))
+        return false;
+    return !(m_results[index] && m_results[index]->key == m_wanted[index] && m_final[index]);
+}
 
 bool Workspace::isComputing(Method method) const
 {

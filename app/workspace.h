@@ -116,6 +116,8 @@ public:
     std::shared_ptr<const std::vector<core::Matrix>> channels() const { return m_channels; }
     core::Index rows() const;
     core::Index cols() const;
+    /// ‖M‖²_F of the factorised channels, all together (computed once per document and mode).
+    double channelsSquaredNorm() const;
     /// The names of the factorised channels: {"only"} for one; R, G, B or Y, Cb, Cr for a colour
     /// image; "channel 1" … for a matrix with several. Empty without a document.
     QStringList channelNames() const;
@@ -129,6 +131,9 @@ public:
     /// True while the method's newest request has not delivered its final result (a preview or
     /// a Frobenius-only curve may be shown meanwhile) and was not cancelled.
     bool isComputing(core::Method method) const;
+    /// True when the method's newest request was stopped (Cancel) before its final result: what
+    /// is shown, if anything, is a preview or nothing. request() with the same settings resumes.
+    bool isStopped(core::Method method) const;
     /// Rebuilds the view of `method` at `rank` (clamped to the result's maxRank) in the
     /// background from the cached models. No-op before the method has a result. In ycbcr mode
     /// `chromaRank` (when given) is the rank of Cb and Cr, `rank` that of Y.
@@ -215,6 +220,7 @@ private:
     quint64 m_nextDocumentId = 1;
     core::ColorMode m_color = core::ColorMode::Rgb;
     std::shared_ptr<const std::vector<core::Matrix>> m_channels;
+    mutable double m_channelsNorm2 = -1.0; ///< ‖channels‖²_F once known, else −1
 
     std::array<std::shared_ptr<const MethodResult>, core::methodCount> m_results;
     std::array<QString, core::methodCount> m_wanted;   ///< key of each method's newest request

@@ -177,6 +177,9 @@ QWidget *MethodPanel::buildPage(Method method, const QString &summary, QWidget *
     p.note = wrapLabel(QString());
     p.note->setForegroundRole(QPalette::PlaceholderText);
     p.note->hide();
+    // A note may offer an action as a link ("Compute exact"): said, not opened as a URL.
+    p.note->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+    connect(p.note, &QLabel::linkActivated, this, [this, method](const QString &link) { emit noteLinkActivated(method, link); });
     layout->addWidget(p.note);
     layout->addStretch(1);
     return p.widget;
@@ -462,6 +465,8 @@ void MethodPanel::setNote(Method method, const QString &text)
     p.note->setText(text);
     p.note->setVisible(!text.isEmpty());
 }
+
+QString MethodPanel::note(Method method) const { return m_pages[std::size_t(method)].note->text(); }
 
 void MethodPanel::emitSettings(Method method)
 {

@@ -48,7 +48,10 @@ public:
     /// Upper bound of Monarch's block count (max(n, m) of the open document).
     void setMaxBlocks(int blocks);
     /// A line under the page's parameters: padding, a preview in progress, capped ranks …
+    /// A rich-text note under the method's parameters; links in it (`<a href="compute">…</a>`)
+    /// are reported by noteLinkActivated().
     void setNote(core::Method method, const QString &text);
+    QString note(core::Method method) const;
 
     /// Shows only `method`'s page without its rank row and without the tabs: an editor of that
     /// method's parameters (the compare panes' own parameters).
@@ -61,6 +64,8 @@ signals:
     void settingsChanged(core::Method method, const core::MethodSettings &settings);
     void rankChanged(core::Method method, int rank);
     void currentMethodChanged(core::Method method);
+    /// A link in the method's note was clicked (its href).
+    void noteLinkActivated(core::Method method, const QString &link);
 
 private:
     struct Page
