@@ -2,6 +2,8 @@
 #include "screenshotscenes.h"
 
 #include "comparepanes.h"
+#include "curveexportdialog.h"
+#include "exports.h"
 #include "factorpanels.h"
 #include "generatordialog.h"
 #include "mainwindow.h"
@@ -97,7 +99,8 @@ QStringList names()
     return {QStringLiteral("photo-svd"), QStringLiteral("matrix-id"), QStringLiteral("monarch-slice"),
             QStringLiteral("cr-photo"), QStringLiteral("rsvd-photo"), QStringLiteral("compare-4"),
             QStringLiteral("compare-standin"), QStringLiteral("pane-parameters"), QStringLiteral("generator-dialog"),
-            QStringLiteral("svd-preview"), QStringLiteral("tensor-picker")};
+            QStringLiteral("svd-preview"), QStringLiteral("tensor-picker"),
+            QStringLiteral("curve-export-dialog")};
 }
 
 bool run(MainWindow &window, const QString &requested, const QString &file, QSize size)
@@ -274,6 +277,26 @@ bool run(MainWindow &window, const QString &requested, const QString &file, QSiz
         });
         window.openFile(path);
         return saved;
+    } else if (scene == QStringLiteral("curve-export-dialog")) {
+        // File ▸ Export ▸ Error Curves on the photo in YCbCr with SVD's chroma rank set and three
+        // methods computed; the ranks start as the plot shows them.
+        if (!window.openDefaultImage())
+            return false;
+        window.setColorMode(core::ColorMode::YCbCr);
+        for (Method method : {Method::Rsvd, Method::Monarch, Method::Svd}) {
+            window.methodPanel()->setCurrentMethod(method);
+            if (!window.waitForIdle(600000))
+                return false;
+        }
+        window.setChromaRank(10);
+        window.errorPlot()->setLogY(true);
+        if (!window.waitForIdle(600000))
+            return false;
+        CurveExportDialog dialog(window.workspace(), window.exports()->defaultCurveExport(),
+                                 QStringLiteral("/home/user/astronaut-curves.csv"), &window);
+        dialog.show();
+        settle(300);
+        return dialog.grab().save(file);
     } else if (scene == QStringLiteral("svd-preview")) {
         // A large input: grabbed while the randomized preview is shown and the exact SVD runs.
         core::GeneratorSpec spec;

@@ -463,6 +463,8 @@ QString Workspace::parameterKey(Method method, const MethodSettings &s)
         key += QStringLiteral(";%1;os=%2;gamma=%3").arg(QString::fromStdString(core::methodVariant(method, s))).arg(s.idOversampling).arg(s.leverageRank);
         break;
     }
+    if (core::usesSketch(method, s))
+        key += QStringLiteral(";sketch=%1").arg(s.sketch);
     if (randomized)
         key += QStringLiteral(";trials=%1;seed=%2").arg(s.trials).arg(s.seed);
     return key;
@@ -478,10 +480,14 @@ QString Workspace::seriesName(Method method, const MethodSettings &s)
 {
     switch (method) {
     case Method::Svd: return tr("SVD");
-    case Method::Rsvd: return tr("rSVD (p = %1, q = %2)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations);
+    case Method::Rsvd:
+        return s.sketch > 0 ? tr("rSVD (p = %1, q = %2, sketch %3)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations).arg(s.sketch)
+                            : tr("rSVD (p = %1, q = %2)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations);
     case Method::Id:
         return tr("ID (%1%2)")
-            .arg(s.idSelector == core::IdSelector::PivotedQr ? tr("pivoted QR") : tr("sketch + QR"))
+            .arg(s.idSelector == core::IdSelector::PivotedQr ? tr("pivoted QR")
+                 : s.sketch > 0                              ? tr("sketch + QR, d = %1").arg(s.sketch)
+                                                             : tr("sketch + QR"))
             .arg(s.rowId ? tr(", rows") : QString());
     case Method::Cr: return tr("CR (%1, %2)").arg(crRuleText(s.crRule), crProductText(s.crProduct));
     case Method::Monarch: return tr("Monarch (b = %1)").arg(s.monarchBlocks);
@@ -502,6 +508,16 @@ Index Workspace::factorisationRank(Method method, Index rows, Index cols, const 
     return usable;
 }
 
+MethodSettings Workspace::statedSettings(Method method, Index rows, Index cols, const MethodSettings &settings)
+{
+    return core::statedSettings(method, rows, cols, settings, factorisationRank(method, rows, cols, settings));
+}
+
+QString Workspace::settingsKey(Method method, const MethodSettings &settings) const
+{
+    return parameterKey(method, statedSettings(method, rows(), cols(), settings));
+}
+
 std::vector<Index> Workspace::curveRanks(Index maxRank)
 {
     std::vector<Index> ranks;
@@ -510,10 +526,11 @@ std::vector<Index> Workspace::curveRanks(Index maxRank)
     return ranks;
 }
 
-void Workspace::request(Method method, const MethodSettings &settings)
+void Workspace::request(Method method, const MethodSettings &asked)
 {
     if (!m_channels || m_channels->empty())
         return;
+    const MethodSettings settings = statedSettings(method, rows(), cols(), asked);
     const QString key = cacheKey(method, settings);
     const int index = methodIndex(method);
     const QString slot = slotName(method);
@@ -545,10 +562,11 @@ std::function<JobValuePtr(JobContext &)> Workspace::methodWork(Method method, co
     return [job](JobContext &context) -> JobValuePtr { return computeMethod(job, context); };
 }
 
-void Workspace::requestPaneResult(int pane, Method method, const MethodSettings &settings)
+void Workspace::requestPaneResult(int pane, Method method, const MethodSettings &asked)
 {
     if (!m_channels || m_channels->empty())
         return;
+    const MethodSettings settings = statedSettings(method, rows(), cols(), asked);
     const QString key = cacheKey(method, settings);
     const QString slot = QStringLiteral("pane-fit:%1").arg(pane);
     std::shared_ptr<const MethodResult> ready;
