@@ -393,7 +393,7 @@ void FactorPanels::refreshSvd(Method method, Tab &t)
     for (int i = 0; i < int(rank); ++i)
         kept << i;
     t.bars->setHighlighted(kept);
-    t.bars->setTitle(tr("Σ: the %1 kept singular values highlighted").arg(rank));
+    t.bars->setTitle(tr("Σ: the %1 kept highlighted").arg(rank));
     double kept2 = 0.0, total2 = sigma->squaredNorm();
     for (Index i = 0; i < rank && i < sigma->size(); ++i)
         kept2 += (*sigma)[i] * (*sigma)[i];

@@ -104,13 +104,14 @@ void MainWindow::buildUi()
                        | (closable ? QDockWidget::DockWidgetClosable : QDockWidget::NoDockWidgetFeatures));
         return d;
     };
-    m_methodPanel->setMinimumWidth(280);
+    // Narrow enough that the window fits a 1280-pixel screen (the method tabs then scroll).
+    m_methodPanel->setMinimumWidth(260);
     QDockWidget *methodDock = dock(m_methodPanel, tr("Method"), QStringLiteral("methodDock"), false);
     addDockWidget(Qt::LeftDockWidgetArea, methodDock);
     QDockWidget *spectrumDock = dock(m_plots->spectrumPlot(), tr("Spectrum"), QStringLiteral("spectrumDock"), true);
     addDockWidget(Qt::LeftDockWidgetArea, spectrumDock);
     splitDockWidget(methodDock, spectrumDock, Qt::Vertical);
-    m_factors->setMinimumWidth(380);
+    m_factors->setMinimumWidth(330);
     QDockWidget *factorDock = dock(m_factors, tr("Factors"), QStringLiteral("factorDock"), true);
     addDockWidget(Qt::RightDockWidgetArea, factorDock);
     resizeDocks({methodDock, factorDock}, {310, 520}, Qt::Horizontal);
