@@ -408,6 +408,8 @@ private slots:
 
     void npyDtypes_data();
     void npyDtypes();
+    void npyDtypeCodesAgreeWithNumpy_data();
+    void npyDtypeCodesAgreeWithNumpy();
     void npyLayouts_data();
     void npyLayouts();
     void csvDialects_data();
@@ -688,6 +690,13 @@ void TestMatrixIo::npyDtypes_data()
         << npyFile(npyDict("<f8", false, "(2, 3)"), data, 1, false) << m << QStringLiteral("float64");
     QTest::newRow("native byte order '='")
         << npyFile(npyDict("=f8", false, "(2, 3)"), data) << m << QStringLiteral("little-endian");
+    // numpy's type code 'b' is int8 (signed char); only 'b1' and '?' are bool.
+    QTest::newRow("'|b' is int8, not bool")
+        << npyFile(npyDict("|b", false, "(2, 3)"), encodeAll({-1, 2, 0, -128, 127, 5}, 'i', 1, false))
+        << mat(2, 3, {-1, 2, 0, -128, 127, 5}) << QStringLiteral("int8");
+    QTest::newRow("bool as '|b1'")
+        << npyFile(npyDict("|b1", false, "(2, 3)"), encodeAll({1, 0, 1, 0, 0, 1}, 'b', 1, false))
+        << mat(2, 3, {1, 0, 1, 0, 0, 1}) << QStringLiteral("bool");
     QTest::newRow("bool as '?'")
         << npyFile(npyDict("|?", false, "(2, 3)"), encodeAll({1, 0, 1, 0, 0, 1}, 'b', 1, false))
         << mat(2, 3, {1, 0, 1, 0, 0, 1}) << QStringLiteral("bool");
@@ -709,6 +718,112 @@ void TestMatrixIo::npyDtypes()
                             .arg(r.matrix->channels[0](0, 1))
                             .arg(r.matrix->channels[0](0, 2))));
     QVERIFY2(r.matrix->format.find(str(formatFragment)) != std::string::npos, r.matrix->format.c_str());
+}
+
+// Every dtype spelling numpy knows (np.sctypeDict's names, np.typecodes, kind + item size, with
+// each byte-order prefix) written into a .npy header by hand, so the spelling reaches the reader as
+// it is (np.save would write its canonical form): where numpy reads a dtype Factorscope supports,
+// the values must agree bit for bit; where numpy reads another dtype, the file is refused as
+// Unsupported; where numpy refuses the spelling, as Malformed. "|b" is int8, "|b1" and "?" bool.
+void TestMatrixIo::npyDtypeCodesAgreeWithNumpy_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("reference");
+    static const QString dir = freshDir();
+    static const QByteArray listing = [] {
+        const QString script = QStringLiteral(R"PY(
+import sys, os
+try:
+    import numpy as np
+except ImportError:
+    print("SKIP"); sys.exit(0)
+d = sys.argv[1]
+codes = sorted(set(k for k in np.sctypeDict if isinstance(k, str)) | set(np.typecodes['All']) | {'c'})
+for kind in 'biufc':
+    for size in (0, 1, 2, 3, 4, 8, 12, 16, 32):
+        codes.append('%s%d' % (kind, size))
+codes += ['S5', 'a3', 'U2', 'V4', 'O4', 'O8', 'M8[ns]', 'm8[s]', 'M8[D]', '?1', 'f08', 'i04', 'b01',
+          'x4', 'i', 'bool', 'f4 ', 'Int8', 'float63', 'u']
+supported = {('b', 1), ('i', 1), ('i', 2), ('i', 4), ('i', 8), ('u', 1), ('u', 2), ('u', 4), ('u', 8),
+             ('f', 4), ('f', 8)}
+base = np.array([[0, 1, 2], [3, -1, 127]])
+n = 0
+for code in codes:
+    for prefix in ('', '<', '>', '|', '='):
+        descr = prefix + code
+        n += 1
+        path = os.path.join(d, 'd%d.npy' % n)
+        try:
+            t = np.dtype(descr)
+        except Exception:
+            t = None
+        if t is not None and (t.kind, t.itemsize) in supported:
+            data = np.array(base).astype(t).tobytes()
+            status = 'ok'
+        else:
+            data = b'\0' * 48
+            status = 'invalid' if t is None else 'unsupported'
+        header = "{'descr': %r, 'fortran_order': False, 'shape': (2, 3), }" % descr
+        header = header.encode('latin1')
+        header += b' ' * ((64 - (10 + len(header) + 1) % 64) % 64) + b'\n'
+        with open(path, 'wb') as f:
+            f.write(b'\x93NUMPY\x01\x00' + len(header).to_bytes(2, 'little') + header + data)
+        ref = ''
+        if status == 'ok':
+            a = np.load(path)                      # numpy itself reads the hand-made header
+            assert a.dtype == t, descr
+            ref = os.path.join(d, 'r%d.npy' % n)
+            np.save(ref, a.astype('<f8'))
+        print('%s\t%s\t%s\t%s' % (descr, status, path, ref))
+)PY");
+        QProcess p;
+        p.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"), script, dir});
+        if (!p.waitForFinished(120000) || p.exitCode() != 0)
+            return QByteArray("ERROR ") + p.readAllStandardError();
+        return p.readAllStandardOutput();
+    }();
+    if (listing.trimmed() == "SKIP" || !QFileInfo::exists(QStringLiteral("/usr/bin/python3"))) {
+        QTest::newRow("numpy missing") << QString() << QStringLiteral("skip") << QString();
+        return;
+    }
+    if (listing.startsWith("ERROR")) {
+        QTest::newRow("numpy script failed") << QString::fromUtf8(listing) << QStringLiteral("error") << QString();
+        return;
+    }
+    for (const QByteArray &line : listing.split('\n')) {
+        const QList<QByteArray> f = line.split('\t');
+        if (f.size() != 4)
+            continue;
+        const QByteArray name = f[0].isEmpty() ? QByteArray("(empty)") : f[0];
+        QTest::newRow(name.constData()) << QString::fromUtf8(f[2]) << QString::fromUtf8(f[1])
+                                        << QString::fromUtf8(f[3]);
+    }
+}
+
+void TestMatrixIo::npyDtypeCodesAgreeWithNumpy()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, status);
+    QFETCH(QString, reference);
+    if (status == QStringLiteral("skip"))
+        QSKIP("numpy is not installed for /usr/bin/python3");
+    QVERIFY2(status != QStringLiteral("error"), qPrintable(file));
+    const LoadResult r = core::loadMatrixFile(str(file));
+    const std::string message = r.ok() ? r.matrix->format : core::describeLoadError(str(file), r.error);
+    if (status == QStringLiteral("ok")) {
+        QVERIFY2(r.ok(), message.c_str());
+        const LoadResult want = core::loadMatrixFile(str(reference));
+        QVERIFY(want.ok());
+        QVERIFY2(bitwiseEqual(r.matrix->channels[0], want.matrix->channels[0]), message.c_str());
+    } else if (status == QStringLiteral("unsupported")) {
+        QVERIFY2(!r.ok(), message.c_str());
+        QCOMPARE(kindName(r.error.kind), kindName(LoadErrorKind::Unsupported));
+    } else {
+        QVERIFY2(!r.ok(), message.c_str());
+        QCOMPARE(kindName(r.error.kind), kindName(LoadErrorKind::Malformed));
+        QVERIFY2(message.find("dtype") != std::string::npos, message.c_str());
+    }
 }
 
 void TestMatrixIo::npyLayouts_data()
