@@ -63,11 +63,27 @@ bool checkedProduct(const std::vector<std::uint64_t> &dims, std::uint64_t *produ
     return true;
 }
 
+std::uint64_t budgetBytes(const LoadLimits &limits)
+{
+    std::uint64_t bytes = 0;
+    return checkedMul(limits.maxElements, 8, &bytes) ? bytes : std::numeric_limits<std::uint64_t>::max();
+}
+
+std::size_t maxLineBytes(const LoadLimits &limits)
+{
+    const std::uint64_t cap = std::uint64_t(256) << 20;
+    return std::size_t(std::min(cap, fixedWorkingBytes + std::min(cap, budgetBytes(limits))));
+}
+
 std::string budgetText(const LoadLimits &limits)
 {
-    // 8 bytes per value; shown in GiB with one decimal (MiB below 1 GiB, so a small test budget
-    // does not read "0.0 GiB").
-    const long double bytes = static_cast<long double>(limits.maxElements) * 8.0L;
+    return bytesText(budgetBytes(limits));
+}
+
+std::string bytesText(std::uint64_t byteCount)
+{
+    // GiB with one decimal (MiB below 1 GiB, so a small test budget does not read "0.0 GiB").
+    const long double bytes = static_cast<long double>(byteCount);
     char buffer[64];
     if (bytes >= 1024.0L * 1024.0L * 1024.0L)
         std::snprintf(buffer, sizeof buffer, "%.1Lf GiB", bytes / (1024.0L * 1024.0L * 1024.0L));
@@ -259,6 +275,7 @@ bool LineReader::next(std::string_view *line)
             if (newline) {
                 m_pos += len + 1;
                 m_consumed += len + 1;
+                m_longest = std::max<std::uint64_t>(m_longest, m_carry.size() + len);
                 if (!carrying)
                     return finish(std::string_view(start, len));
                 m_carry.append(start, len);
@@ -272,8 +289,10 @@ bool LineReader::next(std::string_view *line)
         if (m_eof || !fill()) {
             if (m_status != Status::Ok)
                 return false;
-            if (carrying)
+            if (carrying) {
+                m_longest = std::max<std::uint64_t>(m_longest, m_carry.size());
                 return finish(m_carry);
+            }
             return false;
         }
     }
@@ -284,7 +303,7 @@ LoadResult lineReaderFailure(const LineReader &reader)
     if (reader.status() == LineReader::Status::TooLong)
         return failure(LoadErrorKind::TooLarge,
                        "line " + std::to_string(reader.lineNumber()) + " is longer than "
-                           + std::to_string(reader.maxLineBytes() >> 20) + " MiB",
+                           + bytesText(reader.maxLineBytes()),
                        reader.lineNumber());
     return failure(LoadErrorKind::Unreadable, "could not be read (" + errnoText(reader.readErrno()) + ")");
 }

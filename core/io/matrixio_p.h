@@ -48,6 +48,22 @@ bool checkedProduct(const std::vector<std::uint64_t> &dims, std::uint64_t *produ
 
 /// "2.0 GiB": the memory the budget stands for (8 bytes per value).
 std::string budgetText(const LoadLimits &limits);
+/// The budget in bytes: 8 per value (saturating).
+std::uint64_t budgetBytes(const LoadLimits &limits);
+/// "1.5 GiB", "300.0 MiB", "12 bytes".
+std::string bytesText(std::uint64_t bytes);
+
+/// Working memory a reader does not count against the budget: its fixed read buffers and, for text,
+/// one line of up to this length. Everything beyond (longer lines, a held header line, values,
+/// dense targets, decompression output) is counted before it is allocated.
+constexpr std::uint64_t fixedWorkingBytes = std::uint64_t(1) << 20;
+/// What a line of @p lineBytes costs beyond the fixed working memory.
+inline std::uint64_t lineExcess(std::uint64_t lineBytes)
+{
+    return lineBytes > fixedWorkingBytes ? lineBytes - fixedWorkingBytes : 0;
+}
+/// The longest line a text reader reads: 256 MiB, or less when the budget is smaller.
+std::size_t maxLineBytes(const LoadLimits &limits);
 /// "3 x 4 x 2".
 std::string dimsText(const std::vector<std::uint64_t> &dims);
 /// TooLarge: "declares 3 x 4 values, more than the memory budget of 2.0 GiB" (what = "declares").
@@ -86,6 +102,8 @@ public:
     std::uint64_t bytesConsumed() const { return m_consumed; }
     Status status() const { return m_status; }
     int readErrno() const { return m_errno; }
+    /// Length of the longest line returned so far (without its line end).
+    std::uint64_t longestLine() const { return m_longest; }
     std::size_t maxLineBytes() const { return m_maxLine; }
 
 private:
@@ -100,6 +118,7 @@ private:
     bool m_eof = false;
     long long m_lineNumber = 0;
     std::uint64_t m_consumed = 0;
+    std::uint64_t m_longest = 0;
     Status m_status = Status::Ok;
     int m_errno = 0;
 };
