@@ -2,15 +2,21 @@
 #include "inputloader.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QFileInfo>
 #include <QImageReader>
 #include <QSysInfo>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstdio>
 #include <functional>
 #include <thread>
 #include <cmath>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace factorscope::app {
 
@@ -173,19 +179,20 @@ OpenResult openImageFile(const QString &path, const core::LoadLimits &limits)
 
 OpenResult openInput(const QString &path, const core::LoadLimits &limits)
 {
+    const std::string native = QFile::encodeName(path).toStdString();
+    // One check for every kind of input: a FIFO, a device or a symbolic link loop is named as
+    // such (and never opened), whatever the extension.
+    if (const std::optional<core::LoadError> bad = core::checkRegularFile(native)) {
+        OpenResult r;
+        r.error = QString::fromStdString(core::describeLoadError(path.toStdString(), *bad));
+        return r;
+    }
     const QFileInfo info(path);
-    if (!info.exists())
-        return failure(path, QCoreApplication::translate("InputLoader", "does not exist"));
-    if (info.isDir())
-        return failure(path, QCoreApplication::translate("InputLoader", "is a directory, not a file"));
-    if (!info.isReadable())
-        return failure(path, QCoreApplication::translate("InputLoader", "cannot be read (permission denied)"));
-    const std::string native = path.toStdString();
     if (core::isMatrixFileName(native)) {
         core::LoadResult loaded = core::loadMatrixFile(native, limits);
         if (!loaded.ok()) {
             OpenResult r;
-            r.error = QString::fromStdString(core::describeLoadError(native, loaded.error));
+            r.error = QString::fromStdString(core::describeLoadError(path.toStdString(), loaded.error));
             return r;
         }
         InputDocument doc;
@@ -200,6 +207,8 @@ OpenResult openInput(const QString &path, const core::LoadLimits &limits)
         r.document = std::move(doc);
         return r;
     }
+    if (!info.isReadable())
+        return failure(path, QCoreApplication::translate("InputLoader", "cannot be read (permission denied)"));
     if (info.size() == 0)
         return failure(path, QCoreApplication::translate("InputLoader", "is empty"));
     OpenResult r = openImageFile(path, limits);

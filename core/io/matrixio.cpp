@@ -21,6 +21,7 @@
 #include <windows.h>
 #else
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -361,24 +362,53 @@ std::string supportedList()
     return s;
 }
 
+#if !defined(_WIN32)
+/// What a stat() mode is, for "is a named pipe (FIFO), not a regular file".
+std::optional<LoadError> notRegular(mode_t mode)
+{
+    const char *what = nullptr;
+    LoadErrorKind kind = LoadErrorKind::NotAFile;
+    if (S_ISDIR(mode))
+        return LoadError{kind, "is a directory, not a file"};
+    if (S_ISFIFO(mode))
+        what = "a named pipe (FIFO)";
+    else if (S_ISCHR(mode))
+        what = "a character device";
+    else if (S_ISBLK(mode))
+        what = "a block device";
+    else if (S_ISSOCK(mode))
+        what = "a socket";
+    else if (!S_ISREG(mode))
+        what = "a special file";
+    if (!what)
+        return std::nullopt;
+    return LoadError{kind, std::string("is ") + what + ", not a regular file"};
+}
+
+/// The reason a stat() or open() of an input failed, from errno.
+LoadError pathError(const std::string &path, int error)
+{
+    if (error == ENOENT) {
+        struct stat link;
+        if (::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode))
+            return {LoadErrorKind::NotFound, "is a symbolic link to a file that does not exist"};
+        return {LoadErrorKind::NotFound, "does not exist"};
+    }
+    if (error == ENOTDIR) // a path component is a file, so the path cannot exist
+        return {LoadErrorKind::NotFound, "does not exist"};
+    if (error == ELOOP)
+        return {LoadErrorKind::Unreadable, "is a symbolic link loop (too many levels of symbolic links)"};
+    return {LoadErrorKind::Unreadable, "cannot be opened (" + detail::errnoText(error) + ")"};
+}
+#endif
+
 LoadResult loadUnchecked(const std::string &path, const LoadLimits &limits)
 {
-    if (path.empty())
-        return failure(LoadErrorKind::NotFound, "does not exist (no file name was given)");
-    std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (status.type() == fs::file_type::not_found)
-        return failure(LoadErrorKind::NotFound, "does not exist");
-    if (ec) {
-        // ENOTDIR: a path component is a file, so the path cannot exist.
-        if (ec == std::errc::not_a_directory || ec == std::errc::no_such_file_or_directory)
-            return failure(LoadErrorKind::NotFound, "does not exist");
-        return failure(LoadErrorKind::Unreadable, "cannot be examined (" + ec.message() + ")");
+    if (auto bad = checkRegularFile(path)) {
+        LoadResult r;
+        r.error = std::move(*bad);
+        return r;
     }
-    if (status.type() == fs::file_type::directory)
-        return failure(LoadErrorKind::NotAFile, "is a directory, not a file");
-    if (status.type() != fs::file_type::regular)
-        return failure(LoadErrorKind::NotAFile, "is not a regular file (a device, pipe or socket)");
 
     detail::InputFile input;
     input.extension = lowerExtension(path);
@@ -389,13 +419,45 @@ LoadResult loadUnchecked(const std::string &path, const LoadLimits &limits)
         return failure(LoadErrorKind::Unsupported, has + "; matrix files end in " + supportedList());
     }
 
+#if defined(_WIN32)
     errno = 0;
     input.file.reset(std::fopen(path.c_str(), "rb"));
     if (!input.file)
         return failure(LoadErrorKind::Unreadable, "cannot be opened (" + detail::errnoText(errno) + ")");
+    std::error_code ec;
     const std::uintmax_t size = fs::file_size(path, ec);
     if (ec)
         return failure(LoadErrorKind::Unreadable, "cannot be examined (" + ec.message() + ")");
+#else
+    // Opened without blocking and checked on the descriptor: a path swapped for a FIFO after the
+    // check above is refused, not waited on forever.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        LoadResult r;
+        r.error = pathError(path, errno);
+        return r;
+    }
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+        const int error = errno;
+        ::close(fd);
+        return failure(LoadErrorKind::Unreadable, "cannot be examined (" + detail::errnoText(error) + ")");
+    }
+    if (auto bad = notRegular(st.st_mode)) {
+        ::close(fd);
+        LoadResult r;
+        r.error = std::move(*bad);
+        return r;
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    input.file.reset(::fdopen(fd, "rb"));
+    if (!input.file) {
+        const int error = errno;
+        ::close(fd);
+        return failure(LoadErrorKind::Unreadable, "cannot be opened (" + detail::errnoText(error) + ")");
+    }
+    const std::uint64_t size = std::uint64_t(st.st_size);
+#endif
     if (size == 0)
         return failure(LoadErrorKind::Empty, "is empty");
     input.size = size;
@@ -412,6 +474,31 @@ LoadResult loadUnchecked(const std::string &path, const LoadLimits &limits)
 }
 
 } // namespace
+
+std::optional<LoadError> checkRegularFile(const std::string &path)
+{
+    if (path.empty())
+        return LoadError{LoadErrorKind::NotFound, "does not exist (no file name was given)"};
+#if defined(_WIN32)
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (status.type() == fs::file_type::not_found || ec == std::errc::not_a_directory
+        || ec == std::errc::no_such_file_or_directory)
+        return LoadError{LoadErrorKind::NotFound, "does not exist"};
+    if (ec)
+        return LoadError{LoadErrorKind::Unreadable, "cannot be examined (" + ec.message() + ")"};
+    if (status.type() == fs::file_type::directory)
+        return LoadError{LoadErrorKind::NotAFile, "is a directory, not a file"};
+    if (status.type() != fs::file_type::regular)
+        return LoadError{LoadErrorKind::NotAFile, "is not a regular file (a device, pipe or socket)"};
+    return std::nullopt;
+#else
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0)
+        return pathError(path, errno);
+    return notRegular(st.st_mode);
+#endif
+}
 
 bool isMatrixFileName(const std::string &path)
 {

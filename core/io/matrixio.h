@@ -70,6 +70,14 @@ struct LoadResult
     bool ok() const { return matrix.has_value(); }
 };
 
+/// Checks that @p path names a regular file before anything opens it, with the real reason when it
+/// does not: NotFound ("does not exist", "is a symbolic link to a file that does not exist"),
+/// NotAFile ("is a directory, not a file", "is a named pipe (FIFO), not a regular file", "is a
+/// character device, not a regular file" …) or Unreadable ("is a symbolic link loop …", "cannot be
+/// opened (Permission denied)"). nullopt for a regular file. The open paths of the program (matrix
+/// files and images) both start here, so a FIFO is never opened and waited on.
+std::optional<LoadError> checkRegularFile(const std::string &path);
+
 /// True for the extensions loadMatrixFile() reads: .npy .csv .tsv .txt .mtx .mat
 /// (case-insensitive). Looks at the name only.
 bool isMatrixFileName(const std::string &path);

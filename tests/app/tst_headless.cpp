@@ -8,12 +8,15 @@
 #include "core/random.h"
 #include "core/svd.h"
 
+#include <QBuffer>
 #include <QFile>
 #include <QImage>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <cmath>
+
+#include <sys/stat.h>
 
 using namespace factorscope;
 using namespace factorscope::test;
@@ -332,6 +335,37 @@ void TestHeadless::badFiles_data()
     ihdr += be32(60000) + be32(60000) + QByteArray("\x08\x02\x00\x00\x00", 5);
     png += be32(13) + ihdr + be32(0 /* CRC not checked before size */);
     QTest::newRow("oversized png") << QStringLiteral("huge.png") << png << QString();
+    // Decoders that print to stderr themselves (libpng, libtiff): still one line (issue 13:
+    // stderr is no longer sent to /dev/null for the whole command, only while Qt decodes).
+    QImage picture(64, 48, QImage::Format_RGB32);
+    for (int y = 0; y < picture.height(); ++y)
+        for (int x = 0; x < picture.width(); ++x)
+            picture.setPixel(x, y, qRgb((x * 37) % 256, (y * 91) % 256, (x * y) % 256));
+    auto encoded = [&](const char *format) {
+        QByteArray bytes;
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::WriteOnly);
+        picture.save(&buffer, format);
+        return bytes;
+    };
+    QByteArray brokenIdat = encoded("PNG");
+    for (int k = brokenIdat.size() / 2; k < brokenIdat.size() / 2 + 16; ++k)
+        brokenIdat[k] = char(brokenIdat[k] ^ 0x5a);
+    QTest::newRow("png with a damaged IDAT (libpng prints)") << QStringLiteral("idat.png") << brokenIdat
+                                                           << QStringLiteral("could not be decoded");
+    const QByteArray tiff = encoded("TIFF");
+    if (!tiff.isEmpty())
+        QTest::newRow("truncated tiff (libtiff prints)") << QStringLiteral("half.tif") << tiff.left(tiff.size() / 2)
+                                                         << QStringLiteral("could not be decoded");
+    // Not regular files: named as such, never opened (a FIFO would block the reader).
+    QTest::newRow("fifo without extension") << QStringLiteral("<fifo>pipe") << QByteArray()
+                                            << QStringLiteral("is a named pipe (FIFO), not a regular file");
+    QTest::newRow("fifo named .csv") << QStringLiteral("<fifo>pipe.csv") << QByteArray()
+                                     << QStringLiteral("is a named pipe (FIFO), not a regular file");
+    QTest::newRow("/dev/zero") << QStringLiteral("/dev/zero") << QByteArray()
+                               << QStringLiteral("is a character device, not a regular file");
+    QTest::newRow("symbolic link loop") << QStringLiteral("<loop>loop.png") << QByteArray()
+                                        << QStringLiteral("is a symbolic link loop");
 }
 
 void TestHeadless::badFiles()
@@ -341,7 +375,20 @@ void TestHeadless::badFiles()
     QFETCH(QString, fragment);
     QString file = path(QStringLiteral("bad/") + name);
     QDir().mkpath(path(QStringLiteral("bad")));
-    if (name.endsWith(QLatin1Char('/'))) {
+    if (name.startsWith(QLatin1Char('/'))) {
+        file = name;
+    } else if (name.startsWith(QStringLiteral("<fifo>"))) {
+        file = path(QStringLiteral("bad/") + name.mid(6));
+        QFile::remove(file);
+        QVERIFY(::mkfifo(QFile::encodeName(file).constData(), 0600) == 0);
+    } else if (name.startsWith(QStringLiteral("<loop>"))) {
+        file = path(QStringLiteral("bad/") + name.mid(6));
+        const QString other = file + QStringLiteral(".other");
+        QFile::remove(file);
+        QFile::remove(other);
+        QVERIFY(QFile::link(other, file));
+        QVERIFY(QFile::link(file, other));
+    } else if (name.endsWith(QLatin1Char('/'))) {
         file.chop(1);
         QDir().mkpath(file);
     } else if (!name.startsWith(QStringLiteral("missing"))) {

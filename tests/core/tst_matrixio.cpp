@@ -20,9 +20,20 @@
 #include <cstring>
 #include <limits>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FS_HAS_ASAN_FEATURE 1
+#endif
+#endif
+#ifndef FS_HAS_ASAN_FEATURE
+#define FS_HAS_ASAN_FEATURE 0
+#endif
+
 #if defined(__linux__)
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #endif
 
@@ -1523,18 +1534,65 @@ void TestMatrixIo::unreadableFile()
 #endif
 }
 
+void TestMatrixIo::notARegularFile_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<int>("errorKind");
+    QTest::addColumn<QString>("fragment");
+    const int na = int(LoadErrorKind::NotAFile), nf = int(LoadErrorKind::NotFound), ur = int(LoadErrorKind::Unreadable);
+    // A FIFO would block a naive reader forever; it must be named, never opened.
+    QTest::newRow("FIFO named .csv") << "fifo.csv" << na << "is a named pipe (FIFO), not a regular file";
+    QTest::newRow("FIFO without extension") << "fifo" << na << "is a named pipe (FIFO), not a regular file";
+    QTest::newRow("/dev/zero") << "/dev/zero" << na << "is a character device, not a regular file";
+    QTest::newRow("/dev/null") << "/dev/null" << na << "is a character device, not a regular file";
+    QTest::newRow("symbolic link loop") << "loop.npy" << ur
+                                        << "is a symbolic link loop (too many levels of symbolic links)";
+    QTest::newRow("dangling symbolic link") << "dangling.mtx" << nf
+                                            << "is a symbolic link to a file that does not exist";
+    QTest::newRow("directory") << "dir" << na << "is a directory, not a file";
+    QTest::newRow("socket") << "socket.mat" << na << "is a socket, not a regular file";
+}
+
 void TestMatrixIo::notARegularFile()
 {
 #if defined(__linux__)
-    // A FIFO would block a naive reader forever; it must be refused before opening.
-    const QString path = freshDir() + QStringLiteral("/pipe.csv");
-    QVERIFY(::mkfifo(QFile::encodeName(path).constData(), 0600) == 0);
+    QFETCH(QString, kind);
+    QFETCH(int, errorKind);
+    QFETCH(QString, fragment);
+    const QString dir = freshDir();
+    QString path = kind.startsWith(QLatin1Char('/')) ? kind : dir + QLatin1Char('/') + kind;
+    const QByteArray native = QFile::encodeName(path);
+    if (kind.startsWith(QStringLiteral("fifo"))) {
+        QVERIFY(::mkfifo(native.constData(), 0600) == 0);
+    } else if (kind == QStringLiteral("loop.npy")) {
+        QVERIFY(QFile::link(dir + QStringLiteral("/other.npy"), path));
+        QVERIFY(QFile::link(path, dir + QStringLiteral("/other.npy")));
+    } else if (kind == QStringLiteral("dangling.mtx")) {
+        QVERIFY(QFile::link(dir + QStringLiteral("/gone.mtx"), path));
+    } else if (kind == QStringLiteral("dir")) {
+        QVERIFY(QDir().mkpath(path));
+    } else if (kind == QStringLiteral("socket.mat")) {
+        const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+        QVERIFY(fd >= 0);
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        if (native.size() >= int(sizeof address.sun_path)) {
+            ::close(fd);
+            QSKIP("temporary path too long for a socket");
+        }
+        std::memcpy(address.sun_path, native.constData(), std::size_t(native.size()));
+        QVERIFY(::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0);
+        ::close(fd);
+    }
+    const std::optional<core::LoadError> checked = core::checkRegularFile(str(path));
+    QVERIFY(checked.has_value());
+    QCOMPARE(kindName(checked->kind), kindName(LoadErrorKind(errorKind)));
     const LoadResult r = core::loadMatrixFile(str(path));
     QVERIFY(!r.ok());
-    QCOMPARE(kindName(r.error.kind), kindName(LoadErrorKind::NotAFile));
-    QVERIFY(core::describeLoadError(str(path), r.error).find("is not a regular file") != std::string::npos);
-    const LoadResult dev = core::loadMatrixFile("/dev/zero");
-    QCOMPARE(kindName(dev.error.kind), kindName(LoadErrorKind::NotAFile));
+    QCOMPARE(kindName(r.error.kind), kindName(LoadErrorKind(errorKind)));
+    const std::string message = core::describeLoadError(str(path), r.error);
+    QVERIFY2(message.find(str(fragment)) != std::string::npos, message.c_str());
+    QVERIFY2(message.rfind(str(path) + ": ", 0) == 0, message.c_str());
 #else
     QSKIP("POSIX special files only");
 #endif
