@@ -30,6 +30,8 @@ private slots:
     void initTestCase();
     void curveSvdValues();
     void curveAllMethods();
+    void curveAllMethodsOnSmallMatrices_data();
+    void curveAllMethodsOnSmallMatrices();
     void curveImage();
     void curveToFile();
     void compressOutputs();
@@ -117,6 +119,52 @@ void TestHeadless::curveAllMethods()
                                             QStringLiteral("--monarch-blocks"), QStringLiteral("5"), QStringLiteral("--trials"),
                                             QStringLiteral("3"), QStringLiteral("--seed"), QStringLiteral("7")});
     QCOMPARE(again.out, r.out);
+}
+
+// Issue 13: with max(n, m) below Monarch's 16 blocks, "--method all" exited with status 1
+// ("computeMonarch: blocks = 16 outside [1, 3]"). Monarch is left out with a note; exit 0.
+void TestHeadless::curveAllMethodsOnSmallMatrices_data()
+{
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<int>("cols");
+    QTest::newRow("1 x 1") << 1 << 1;
+    QTest::newRow("3 x 2") << 3 << 2;
+    QTest::newRow("15 x 15") << 15 << 15;
+    QTest::newRow("2 x 15") << 2 << 15;
+}
+
+void TestHeadless::curveAllMethodsOnSmallMatrices()
+{
+    QFETCH(int, rows);
+    QFETCH(int, cols);
+    const QString file = path(QStringLiteral("small_%1x%2.csv").arg(rows).arg(cols));
+    {
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        for (int i = 0; i < rows; ++i) {
+            QStringList cells;
+            for (int j = 0; j < cols; ++j)
+                cells << QString::number(1 + (i * 7 + j * 3) % 11);
+            f.write(cells.join(QLatin1Char(',')).toUtf8() + '\n');
+        }
+    }
+    const RunResult r = runFactorscope({QStringLiteral("curve"), file, QStringLiteral("--method"), QStringLiteral("all")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QString err = QString::fromUtf8(r.err);
+    QVERIFY2(err.contains(QStringLiteral("monarch: left out: 16 blocks need at least as many rows or columns")),
+             r.err.constData());
+    const CsvTable t = parseCurveCsv(r.out);
+    QStringList methods;
+    for (int i = 0; i < t.rows.size(); ++i)
+        if (!methods.contains(t.cell(i, QStringLiteral("method"))))
+            methods << t.cell(i, QStringLiteral("method"));
+    QCOMPARE(methods, (QStringList{QStringLiteral("svd"), QStringLiteral("rsvd"), QStringLiteral("id"), QStringLiteral("cr")}));
+    // With blocks that fit, Monarch is computed.
+    const RunResult fits = runFactorscope({QStringLiteral("curve"), file, QStringLiteral("--method"),
+                                           QStringLiteral("monarch"), QStringLiteral("--monarch-blocks"),
+                                           QString::number(std::max(rows, cols))});
+    QVERIFY2(fits.exitCode == 0, fits.err.constData());
+    QVERIFY(parseCurveCsv(fits.out).rows.size() >= 1);
 }
 
 void TestHeadless::curveImage()
