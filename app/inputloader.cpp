@@ -37,6 +37,39 @@ OpenResult failure(const QString &path, const QString &reason)
     return r;
 }
 
+std::atomic<bool> quietDecoders{false};
+
+/// Sends stderr to /dev/null for its lifetime (when asked to), then restores it.
+class QuietStderr
+{
+public:
+    explicit QuietStderr(bool active)
+    {
+        if (!active)
+            return;
+        std::fflush(stderr);
+        m_saved = ::dup(STDERR_FILENO);
+        const int devNull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (m_saved >= 0 && devNull >= 0)
+            ::dup2(devNull, STDERR_FILENO);
+        if (devNull >= 0)
+            ::close(devNull);
+    }
+    ~QuietStderr()
+    {
+        if (m_saved < 0)
+            return;
+        std::fflush(stderr);
+        ::dup2(m_saved, STDERR_FILENO);
+        ::close(m_saved);
+    }
+    QuietStderr(const QuietStderr &) = delete;
+    QuietStderr &operator=(const QuietStderr &) = delete;
+
+private:
+    int m_saved = -1;
+};
+
 bool isSixteenBit(QImage::Format f)
 {
     switch (f) {
@@ -142,8 +175,14 @@ InputDocument documentFromImage(const QImage &source, const QString &label)
     return doc;
 }
 
+void setQuietImageDecoders(bool quiet)
+{
+    quietDecoders = quiet;
+}
+
 OpenResult openImageFile(const QString &path, const core::LoadLimits &limits)
 {
+    const QuietStderr quiet(quietDecoders);
     QImageReader reader(path);
     reader.setAutoTransform(true);
     const QByteArray kind = reader.format();

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "headless.h"
+#include "inputloader.h"
 #include "mainwindow.h"
 #include "settings.h"
 
@@ -12,8 +13,12 @@
 #include <iostream>
 #include <sstream>
 
-#include <fcntl.h>
+#include <cstdint>
+
 #include <unistd.h>
+
+// Declared by the sanitizer runtimes (when linked: the sanitized build); a weak reference otherwise.
+extern "C" void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
 
 int main(int argc, char **argv)
 {
@@ -25,26 +30,20 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationVersion(QStringLiteral(FACTORSCOPE_VERSION));
 
     if (factorscope::app::isHeadlessInvocation(arguments)) {
-        // No display: QCoreApplication is enough for Qt's image plugins. Qt's own warnings (a
-        // decoder complaining about a corrupt file) would break the one-line error promise: the
-        // headless command reports every failure itself.
-        // libpng and other decoders may also print straight to stderr, so while the command
-        // runs stderr goes to /dev/null and our own message is written afterwards.
+        // No display: QCoreApplication is enough for Qt's image plugins. The headless command
+        // reports every failure itself in one line, so Qt's own warnings (a decoder complaining
+        // about a corrupt file) are dropped, and so is what libpng and libtiff print straight to
+        // stderr while an image is decoded (setQuietImageDecoders). stderr itself stays open: a
+        // sanitizer report or an abort message must reach it.
         qInstallMessageHandler([](QtMsgType, const QMessageLogContext &, const QString &) {});
+        factorscope::app::setQuietImageDecoders(true);
+        // Sanitizer reports go to the real stderr even while a decoder is silenced.
+        if (__sanitizer_set_report_fd)
+            __sanitizer_set_report_fd(reinterpret_cast<void *>(std::intptr_t(::dup(STDERR_FILENO))));
         QCoreApplication app(argc, argv);
         std::ostringstream errors;
-        const int savedStderr = ::dup(STDERR_FILENO);
-        const int devNull = ::open("/dev/null", O_WRONLY);
-        if (savedStderr >= 0 && devNull >= 0)
-            ::dup2(devNull, STDERR_FILENO);
-        if (devNull >= 0)
-            ::close(devNull);
         const int code = factorscope::app::runHeadless(arguments, std::cout, errors);
         std::cout.flush();
-        if (savedStderr >= 0) {
-            ::dup2(savedStderr, STDERR_FILENO);
-            ::close(savedStderr);
-        }
         std::cerr << errors.str() << std::flush;
         return code;
     }
