@@ -466,10 +466,8 @@ LoadResult loadUnchecked(const std::string &path, const LoadLimits &limits)
         return detail::loadNpy(input, limits);
     if (input.extension == ".mtx")
         return detail::loadMatrixMarket(input, limits);
-    if (input.extension == ".mat") {
-        input.file.reset(); // matio opens it by name
-        return detail::loadMat(path, limits);
-    }
+    if (input.extension == ".mat")
+        return detail::loadMat(input, path, limits);
     return detail::loadDelimited(input, limits);
 }
 

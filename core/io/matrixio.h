@@ -93,10 +93,16 @@ const std::vector<std::string> &matrixFileExtensions();
 /// - .mtx: Matrix Market array or coordinate; real, integer or pattern; general, symmetric or
 ///   skew-symmetric. Coordinate duplicates are summed.
 /// - .mat: MATLAB v4, v5 and v7.3 through matio; the first real 2-D (or H×W×C, C ≤ 4) numeric or
-///   logical variable.
+///   logical variable. The file's layout is checked by our own code first (sizes, nesting,
+///   compressed streams complete and within max(64 MiB, 256 × the file's size) in all), then matio
+///   reads it in a short-lived child process under a memory and a time limit: a crash or an
+///   exhausted limit there is one error, "… is not a readable MATLAB file: …" (POSIX).
 /// Never throws and never crashes on hostile input: every declared size is checked against the
-/// file length and @p limits before allocating; NaN and ±Inf are refused with the position of the
-/// first one. Safe to call from any thread (.mat reads are serialised internally).
+/// file length and @p limits before allocating, and so is every allocation a reader makes beyond
+/// fixed working buffers of about 1 MiB (long text lines, the dense target of a sparse file,
+/// matio's copy of a .mat variable); NaN and ±Inf are refused with the position of the first one.
+/// Time is linear in the file's size (and a .mat file's inflated size). Safe to call from any
+/// thread.
 LoadResult loadMatrixFile(const std::string &path, const LoadLimits &limits = LoadLimits::defaults());
 
 /// "FILE: reason." — one sentence that names the file (the path as given) and the reason.

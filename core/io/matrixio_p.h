@@ -130,7 +130,7 @@ LoadResult lineReaderFailure(const LineReader &reader);
 LoadResult loadNpy(InputFile &input, const LoadLimits &limits);
 LoadResult loadDelimited(InputFile &input, const LoadLimits &limits);
 LoadResult loadMatrixMarket(InputFile &input, const LoadLimits &limits);
-/// matio opens the file itself, by name.
-LoadResult loadMat(const std::string &path, const LoadLimits &limits);
+/// The layout is checked on @p input; matio then opens the file by name, in a child process.
+LoadResult loadMat(InputFile &input, const std::string &path, const LoadLimits &limits);
 
 } // namespace factorscope::core::detail
