@@ -359,7 +359,7 @@ std::optional<LoadResult> DelimitedReader::scan(Matrix *target)
 {
     std::FILE *f = m_input.file.get();
     std::rewind(f);
-    LineReader reader(f, maxLineBytes(m_limits));
+    LineReader reader(f, maxLineBytes(m_limits), m_input.size);
     long long firstLine = -1;
     bool haveFirst = false, decided = false;
     bool sawAnything = false;

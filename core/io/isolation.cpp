@@ -56,6 +56,7 @@ std::uint64_t residentBytes(int pid)
     return std::uint64_t(resident) * std::uint64_t(::sysconf(_SC_PAGESIZE));
 }
 
+#if !defined(FS_UNDER_ASAN)
 /// Address-space size of this process (first field of /proc/self/statm).
 std::uint64_t ownAddressSpace()
 {
@@ -67,6 +68,7 @@ std::uint64_t ownAddressSpace()
     std::fclose(f);
     return got == 1 ? std::uint64_t(size) * std::uint64_t(::sysconf(_SC_PAGESIZE)) : 0;
 }
+#endif
 
 [[noreturn]] void childDeath()
 {

@@ -229,8 +229,9 @@ bool parseUnsigned(std::string_view token, std::uint64_t *value)
     return true;
 }
 
-LineReader::LineReader(std::FILE *file, std::size_t maxLineBytes)
-    : m_file(file), m_maxLine(maxLineBytes), m_buffer(std::size_t(1) << 20)
+LineReader::LineReader(std::FILE *file, std::size_t maxLineBytes, std::uint64_t sizeHint)
+    : m_file(file), m_maxLine(maxLineBytes),
+      m_buffer(std::size_t(std::clamp<std::uint64_t>(sizeHint + 1, 4096, std::uint64_t(1) << 20)))
 {
 }
 

@@ -93,7 +93,9 @@ class LineReader
 public:
     enum class Status { Ok, TooLong, ReadError };
 
-    LineReader(std::FILE *file, std::size_t maxLineBytes = std::size_t(256) << 20);
+    /// @p sizeHint: the file's length, when known (the read buffer is no larger than it).
+    LineReader(std::FILE *file, std::size_t maxLineBytes = std::size_t(256) << 20,
+               std::uint64_t sizeHint = std::uint64_t(1) << 20);
     /// Next line; false at the end of the file or on an error (see status()).
     bool next(std::string_view *line);
     /// 1-based number of the line last returned.

@@ -75,7 +75,7 @@ std::string at(long long line)
 
 LoadResult loadMatrixMarket(InputFile &input, const LoadLimits &limits)
 {
-    LineReader reader(input.file.get(), maxLineBytes(limits));
+    LineReader reader(input.file.get(), maxLineBytes(limits), input.size);
     std::string_view line;
     if (!reader.next(&line))
         return reader.status() != LineReader::Status::Ok
@@ -303,7 +303,7 @@ LoadResult loadMatrixMarket(InputFile &input, const LoadLimits &limits)
                            + budgetText(limits));
     Matrix m = Matrix::Zero(Index(rows), Index(cols));
     std::rewind(input.file.get());
-    LineReader again(input.file.get(), maxLineBytes(limits));
+    LineReader again(input.file.get(), maxLineBytes(limits), input.size);
     for (long long skipped = 0; skipped < sizeLine; ++skipped)
         if (!again.next(&line))
             return failure(LoadErrorKind::Unreadable, "changed while it was being read");

@@ -560,7 +560,8 @@ LoadResult loadNpy(InputFile &input, const LoadLimits &limits)
     LoadedMatrix out;
     out.channels.assign(nc, Matrix(h, w));
 
-    constexpr std::size_t chunk = std::size_t(1) << 17;
+    // Read through a buffer of at most 2^17 values (1 MiB of doubles), no larger than the data.
+    const std::size_t chunk = std::size_t(std::min<std::uint64_t>(count, std::uint64_t(1) << 17));
     std::vector<unsigned char> raw(chunk * std::size_t(dtype.size));
     std::vector<double> values(chunk);
     bool beyond53 = false;
