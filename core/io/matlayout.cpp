@@ -468,8 +468,8 @@ std::optional<LoadResult> V5Walker::matrix(ByteSource &src, std::uint64_t bytes,
     if (cls < mxCELL || cls > mxOPAQUE)
         return damaged("it has the unknown array class " + std::to_string(cls));
 
-    // Function handles and opaque objects (MCOS) have their own layouts: only their extent counts.
-    if (cls == mxFUNCTION || cls == mxOPAQUE) {
+    // Opaque objects (MCOS) have their own layout (no dimensions): only their extent counts.
+    if (cls == mxOPAQUE) {
         if (!src.skip(remaining))
             return sourceFailure(src, "its contents");
         if (top)
@@ -580,10 +580,11 @@ std::optional<LoadResult> V5Walker::matrix(ByteSource &src, std::uint64_t bytes,
             if (auto bad = skipData(src, &remaining, tag, what))
                 return bad;
         }
-    } else if (cls == mxCELL) {
+    } else if (cls == mxCELL || cls == mxFUNCTION) {
+        // A function handle holds one array per element, as a cell does (matio reads it so).
         if (!countFits)
             return damaged("its dimensions " + dimsText(dims) + " overflow");
-        if (auto bad = children(src, &remaining, count, depth, "cells"))
+        if (auto bad = children(src, &remaining, count, depth, cls == mxCELL ? "cells" : "function handle parts"))
             return bad;
     } else if (cls == mxSTRUCT || cls == mxOBJECT) {
         if (cls == mxOBJECT) {
@@ -762,7 +763,9 @@ std::optional<LoadResult> walkV4(std::FILE *file, std::uint64_t size, MatLayout 
                                + std::to_string(nameBytes + data) + " bytes but only " + std::to_string(available)
                                + " follow");
         MatVariableLayout var;
-        var.name.resize(std::size_t(std::min<std::uint64_t>(nameBytes, 4096)));
+        // The name's length counts its terminating NUL: the name is one byte shorter (as matio
+        // reads it, whatever that byte holds).
+        var.name.resize(std::size_t(std::min<std::uint64_t>(nameBytes - 1, 4096)));
         if (!src.read(var.name.data(), var.name.size()))
             return failure(LoadErrorKind::Unreadable, "could not be read (" + src.detail() + ")");
         var.name.erase(std::find(var.name.begin(), var.name.end(), '\0'), var.name.end());

@@ -359,6 +359,17 @@ QByteArray matBytes(mat_ft version, const std::vector<MatVar> &vars, bool compre
     return readBytes(p);
 }
 
+/// A finding of the fuzzing campaign, kept in tests/fuzz/regressions/<target>/ (where the fuzz
+/// targets replay them too).
+QByteArray regressionFile(const char *target, const char *name)
+{
+    const QByteArray data = readBytes(QStringLiteral(FS_SOURCE_DIR "/tests/fuzz/regressions/%1/%2")
+                                          .arg(QLatin1String(target), QLatin1String(name)));
+    if (data.isEmpty())
+        qWarning("regression file %s/%s is missing", target, name);
+    return data;
+}
+
 // --- v5 .mat built element by element (MAT-File Format, chapter 1) -------------------------------
 // For files matio's writer cannot make: damaged, hostile or exotic structures.
 
@@ -520,6 +531,7 @@ private slots:
     void writersRefuseBadInput();
 
     void crossCheckWithNumpyAndScipy();
+    void fuzzFindingsThatLoad();
 
 private:
     QString freshDir();
@@ -1627,6 +1639,13 @@ void TestMatrixIo::badMat_data()
     QTest::newRow("data element where a variable should be")
         << "m.mat" << v5Header() + element(9, QByteArray(16, '\0')) << ma << "has a data element of type 9 at byte 128"
         << -1;
+    // Fuzzing campaign findings (tests/fuzz/regressions/mat/).
+    QTest::newRow("fuzz: v7.3 file on which HDF5 segfaults inside matio")
+        << "m.mat" << regressionFile("mat", "v73-hdf5-segfault.mat") << ma
+        << "is not a readable MATLAB file: the MATLAB reader (matio) " << -1;
+    QTest::newRow("fuzz: function handle with a negative dimension (matio allocated 206 GB)")
+        << "m.mat" << regressionFile("mat", "function-handle-negative-dimension.mat") << ma
+        << "variable 1 is damaged: it has the negative dimension -131069" << -1;
     QTest::newRow("truncated v4") << "m.mat"
                                   << matBytes(MAT_FT_MAT4, {numericVar("A", MAT_C_DOUBLE, {50, 40}, gv)}).left(3000)
                                   << tr << "is truncated: variable 1 declares 16002 bytes but only 2980 follow" << -1;
@@ -2093,6 +2112,20 @@ print('\n'.join(names))
             QVERIFY2(bitwiseEqual(got.matrix->channels[c], want.matrix->channels[c]),
                      qPrintable(QStringLiteral("%1, channel %2").arg(QString::fromUtf8(name)).arg(c)));
     }
+}
+
+// Fuzzing campaign findings that are valid enough to load: our reading must agree with matio's.
+void TestMatrixIo::fuzzFindingsThatLoad()
+{
+    // A v4 name whose terminating byte is not NUL: matio drops the last byte of the name, and so
+    // does the layout check (they disagreed, and the file was refused).
+    const QString path = freshDir() + QStringLiteral("/m.mat");
+    QVERIFY(writeBytes(path, regressionFile("mat", "v4-name-without-nul.mat")));
+    const LoadResult r = core::loadMatrixFile(str(path));
+    QVERIFY2(r.ok(), core::describeLoadError(str(path), r.error).c_str());
+    QVERIFY2(r.matrix->format.find("variable 'A'") != std::string::npos, r.matrix->format.c_str());
+    QCOMPARE(r.matrix->channels[0].rows(), Eigen::Index(2));
+    QCOMPARE(r.matrix->channels[0].cols(), Eigen::Index(3));
 }
 
 QTEST_APPLESS_MAIN(TestMatrixIo)
