@@ -200,8 +200,9 @@ OpenResult openImageFile(const QString &path, const core::LoadLimits &limits)
                                        "is %1 × %2 pixels, more than the memory budget of %3 million values")
                                        .arg(size.width()).arg(size.height()).arg(double(maxElements) / 1e6, 0, 'f', 0));
     }
-    // Qt refuses images above its allocation limit; ours is the budget above (RGBA64 = 8 bytes/pixel).
-    const std::uint64_t mb = std::max<std::uint64_t>(256, maxElements / 3 * 8 / (1024 * 1024) + 1);
+    // Qt refuses images above its allocation limit; ours is the budget above (RGBA64 = 8 bytes/pixel),
+    // so a file whose size only shows while it is decoded costs at most the budget to refuse.
+    const std::uint64_t mb = std::max<std::uint64_t>(8, maxElements / 3 * 8 / (1024 * 1024) + 1);
     QImageReader::setAllocationLimit(int(std::min<std::uint64_t>(mb, 1u << 30)));
     QImage image;
     if (!reader.read(&image) || image.isNull())
