@@ -230,7 +230,7 @@ bool convertInPlace(int matClass, char *base, std::size_t count)
 }
 
 /// The child: matio opens the file, the variable is chosen and its raw values are sent.
-void readInChild(int fd, const std::string &path, const LoadLimits &limits)
+void readInChild(int fd, const std::string &path, std::uint64_t fileSize, const LoadLimits &limits)
 {
     ChildWriter out(fd);
     childWriter = &out;
@@ -317,8 +317,20 @@ void readInChild(int fd, const std::string &path, const LoadLimits &limits)
                              + " values, which with matio's copy of them need more than the memory budget of "
                              + budgetText(limits));
 
-    // Budget checked: read the data of the chosen variable only, with limits grown to fit it.
+    // A v7.3 variable's values may be stored compressed by HDF5, where the layout check cannot
+    // see them: they are held to the limit compressed v5 variables have.
     const std::uint64_t bytes = count * classSize;
+    const MatLayoutLimits layoutLimits;
+    if (ft == MAT_FT_MAT73 && bytes > layoutLimits.inflateCap(fileSize))
+        return out.error(LoadErrorKind::TooLarge,
+                         "variable '" + chosen.name + "' has " + dimsText(chosen.dims) + " " + chosen.className
+                             + " values (" + std::to_string(bytes) + " bytes); the values of a "
+                             + std::to_string(fileSize) + "-byte file may expand to at most "
+                             + bytesText(layoutLimits.inflateCap(fileSize)) + " ("
+                             + bytesText(layoutLimits.inflateFloorBytes) + ", or "
+                             + std::to_string(layoutLimits.inflateRatio) + " times the file's size)");
+
+    // Budget checked: read the data of the chosen variable only, with limits grown to fit it.
     out.u8('L');
     out.u64(bytes);
     out.u64(std::uint64_t(1000.0 * double(bytes) / childBytesPerSecond));
@@ -403,7 +415,7 @@ LoadResult loadMat(InputFile &input, const std::string &path, const LoadLimits &
     isolation.memoryBytes = childOverheadBytes;
     isolation.seconds = 3.0 + double(input.size + layout.inflatedBytes) / childBytesPerSecond;
     IsolatedProcess child;
-    if (!child.start([&](int fd) { readInChild(fd, path, limits); }, isolation))
+    if (!child.start([&](int fd) { readInChild(fd, path, input.size, limits); }, isolation))
         return failure(LoadErrorKind::Unreadable, "could not be read: the MATLAB reader " + child.describe());
 
     // 3. Its answer, checked.

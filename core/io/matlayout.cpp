@@ -641,10 +641,7 @@ std::optional<LoadResult> V5Walker::matrix(ByteSource &src, std::uint64_t bytes,
 
 std::optional<LoadResult> V5Walker::walk(std::FILE *file, std::uint64_t size)
 {
-    const std::uint64_t inflateCap =
-        std::max(m_limits.inflateFloorBytes, size > std::numeric_limits<std::uint64_t>::max() / m_limits.inflateRatio
-                                                 ? std::numeric_limits<std::uint64_t>::max()
-                                                 : size * m_limits.inflateRatio);
+    const std::uint64_t inflateCap = m_limits.inflateCap(size);
     std::uint64_t pos = 128;
     while (pos + 8 <= size) {
         ++m_index;
@@ -779,6 +776,14 @@ std::optional<LoadResult> walkV4(std::FILE *file, std::uint64_t size, MatLayout 
 }
 
 } // namespace
+
+std::uint64_t MatLayoutLimits::inflateCap(std::uint64_t fileSize) const
+{
+    std::uint64_t scaled = 0;
+    if (!checkedMul(fileSize, inflateRatio, &scaled))
+        scaled = std::numeric_limits<std::uint64_t>::max();
+    return std::max(inflateFloorBytes, scaled);
+}
 
 std::size_t matClassSize(int matClass)
 {

@@ -36,9 +36,12 @@ struct MatLayout
 /// Limits of the layout check (what a hostile file can make matio do is bounded by them).
 struct MatLayoutLimits
 {
-    /// Compressed variables may expand together to max(inflateFloorBytes, inflateRatio × file size).
+    /// Compressed variables may expand together to max(inflateFloorBytes, inflateRatio × file size):
+    /// a file under 1 MB to at most 256 MB. (v7.3: the chosen variable's raw values, which HDF5
+    /// may store compressed, are held to the same limit.)
     std::uint64_t inflateFloorBytes = std::uint64_t(64) << 20;
     std::uint64_t inflateRatio = 256;
+    std::uint64_t inflateCap(std::uint64_t fileSize) const;
     /// Cells and structs nested deeper than this are refused (matio reads them recursively).
     int maxDepth = 32;
     /// More dimensions than this are refused.

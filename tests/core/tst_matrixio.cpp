@@ -1579,6 +1579,17 @@ void TestMatrixIo::badMat_data()
         QTest::newRow("truncated v7.3")
             << "m.mat" << matBytes(MAT_FT_MAT73, {numericVar("A", MAT_C_DOUBLE, {50, 40}, gv)}).left(3000) << ma
             << "is a MATLAB v7.3 (HDF5) file that cannot be read" << -1;
+        // HDF5 may store a v7.3 variable compressed, where the layout check cannot see it: its
+        // raw size is held to the inflate limit, max(64 MiB, 256 x the file's size). A 3.4 KB
+        // file whose dataspace (HDF5 dims 3, 2) is patched to 5000 x 5000 declares 200 MB.
+        QByteArray patched = matBytes(MAT_FT_MAT73, {numericVar("A", MAT_C_DOUBLE, {2, 3}, {1, 2, 3, 4, 5, 6})});
+        const QByteArray dims32 = QByteArray::fromHex("03000000000000000200000000000000");
+        const QByteArray dims5000 = QByteArray::fromHex("88130000000000008813000000000000");
+        QVERIFY(patched.contains(dims32));
+        patched.replace(dims32, dims5000);
+        QTest::newRow("v7.3 declaring more than the inflate limit")
+            << "m.mat" << patched << tl
+            << "variable 'A' has 5000 x 5000 double values (200000000 bytes); the values of a" << -1;
         QTest::newRow("v7.3 complex only")
             << "m.mat" << matBytes(MAT_FT_MAT73, {otherVar("z", MatVar::Complex)}) << un << "'z' (complex double)" << -1;
     }
