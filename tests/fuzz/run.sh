@@ -9,7 +9,8 @@
 #
 # --seconds: per target (default 60: the CI smoke run); --runs: stop a target after N executions
 # (a campaign: --runs 10000000 --seconds 7200); --work: keep each target's grown corpus in
-# DIR/<target> (default: a temporary directory, removed). TARGETs default to every fuzz_* binary.
+# DIR/<target>, its log in DIR/<target>.log and its findings in DIR/findings-<target>/
+# (default: a temporary directory, removed). TARGETs default to every fuzz_* binary.
 # Each target reads corpus/<target>/ and regressions/<target>/ (the campaign's findings), and
 # dict/<target>.dict when it exists. The committed corpus is never written to.
 set -euo pipefail
@@ -50,7 +51,7 @@ for t in "${targets[@]}"; do
          -artifact_prefix="$artifacts/")
   [ -f "$here/dict/$t.dict" ] && flags+=(-dict="$here/dict/$t.dict")
   echo "== fuzz_$t: ${seconds} s$([ "$runs" -ge 0 ] && echo ", at most $runs runs")" >&2
-  log="$scratch/$t.log"
+  log="${work:-$scratch}/$t.log" # kept with --work
   # ASan keeps 256 MB of freed memory in quarantine by default, which alone would reach the
   # 256 MB limit: 32 MB keeps use-after-free detection without false out-of-memory reports.
   if ! ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=32}" nice -n 19 "$bindir/fuzz_$t" "${flags[@]}" "${inputs[@]}" \
