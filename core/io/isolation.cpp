@@ -2,6 +2,7 @@
 #include "isolation.h"
 #include "matrixio_p.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -278,11 +279,14 @@ IsolatedProcess::Outcome IsolatedProcess::finish()
         ::close(m_fd);
         m_fd = -1;
     }
+    // The child is usually exiting already: look again soon, then less often.
+    useconds_t pause = 50;
     while (m_outcome == Outcome::Running) {
         reap(false);
         if (m_outcome != Outcome::Running || !watch())
             break;
-        ::usleep(2000);
+        ::usleep(pause);
+        pause = std::min<useconds_t>(pause * 2, 5000);
     }
     return m_outcome;
 }

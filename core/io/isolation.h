@@ -54,7 +54,8 @@ public:
     /// memory", "ended with status 3", "could not be started (Resource temporarily unavailable)".
     std::string describe() const;
 
-    /// In the child: raises its own address-space limit by @p bytes (does nothing under ASan).
+    /// In the child: sets its own address-space limit to its present size plus @p bytes (does
+    /// nothing under ASan).
     static void raiseChildMemoryLimit(std::uint64_t bytes);
     /// In the child: writes all of @p data to the pipe; false if the parent went away.
     static bool writeAll(int fd, const void *data, std::size_t n);

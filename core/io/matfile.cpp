@@ -334,7 +334,7 @@ void readInChild(int fd, const std::string &path, std::uint64_t fileSize, const 
     out.u8('L');
     out.u64(bytes);
     out.u64(std::uint64_t(1000.0 * double(bytes) / childBytesPerSecond));
-    IsolatedProcess::raiseChildMemoryLimit(bytes);
+    IsolatedProcess::raiseChildMemoryLimit(bytes + childOverheadBytes);
     childMessages = 0;
     VarPtr var(Mat_VarRead(mat.get(), chosen.name.c_str()));
     if (!var || !var->data)

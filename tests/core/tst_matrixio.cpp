@@ -1233,6 +1233,19 @@ void TestMatrixIo::matFiles_data()
     QTest::newRow("v7.3 120x90") << int(MAT_FT_MAT73) << false
                                  << std::vector<MatVar>{numericVar("G", MAT_C_DOUBLE, {120, 90}, bigValues)}
                                  << Channels{big} << "variable 'G'" << QString();
+    // Larger than the child's 64 MiB working allowance is not needed to matter: the child's
+    // limits must grow by the variable it reads (a 32 MB variable once failed to read).
+    Matrix large = test::gaussian(2000, 2000, 32);
+    std::vector<double> largeValues(large.data(), large.data() + large.size());
+    QTest::newRow("v5 2000x2000 (32 MB)") << int(MAT_FT_MAT5) << false
+                                         << std::vector<MatVar>{numericVar("L", MAT_C_DOUBLE, {2000, 2000}, largeValues)}
+                                         << Channels{large} << "variable 'L'" << QString();
+    QTest::newRow("v5 compressed 2000x2000") << int(MAT_FT_MAT5) << true
+                                             << std::vector<MatVar>{numericVar("L", MAT_C_DOUBLE, {2000, 2000}, largeValues)}
+                                             << Channels{large} << "variable 'L'" << QString();
+    QTest::newRow("v7.3 2000x2000") << int(MAT_FT_MAT73) << false
+                                    << std::vector<MatVar>{numericVar("L", MAT_C_DOUBLE, {2000, 2000}, largeValues)}
+                                    << Channels{large} << "variable 'L'" << QString();
 }
 
 void TestMatrixIo::matFiles()
