@@ -317,6 +317,12 @@ void TestHeadless::usageErrors_data()
     QTest::newRow("compress rank too big") << QStringList{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("svd"),
                                                           QStringLiteral("--rank"), QStringLiteral("21"), QStringLiteral("--output"), QStringLiteral("OUT.npy")}
                                            << QStringLiteral("beyond");
+    // Monarch needs a row or column per block (it exited with status 1).
+    QTest::newRow("compress monarch, more blocks than rows and columns")
+        << QStringList{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("monarch"),
+                       QStringLiteral("--monarch-blocks"), QStringLiteral("31"), QStringLiteral("--rank"), QStringLiteral("1"),
+                       QStringLiteral("--output"), QStringLiteral("OUT.npy")}
+        << QStringLiteral("--monarch-blocks 31 is more than the rows and columns of the 30 x 20 input");
     QTest::newRow("compress bad suffix") << QStringList{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("svd"),
                                                         QStringLiteral("--rank"), QStringLiteral("2"), QStringLiteral("--output"), QStringLiteral("OUT.jpg")}
                                          << QStringLiteral(".png, .npy or .csv");
