@@ -225,7 +225,8 @@ std::unique_ptr<IdModel> computeId(const Matrix &m, const IdOptions &options, Pr
             rowNorm2.head(h) += qr.col(j).head(h).cwiseAbs2();
         }
         // The rows k.. of Qᵀ A[:, piv] are zero in the first k columns; the rest is R22'.
-        residual = b2.bottomRows(nA - k).squaredNorm();
+        // (A block of an empty matrix offsets a null pointer, undefined behaviour: skip it.)
+        residual = b2.size() > 0 ? b2.bottomRows(nA - k).squaredNorm() : 0.0;
         id.m_rDiagonal = qr.diagonal().head(k).cwiseAbs();
     }
     id.m_tail2 = tailSums(rowNorm2, residual);

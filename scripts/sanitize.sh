@@ -17,10 +17,9 @@ CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Re
   -DFACTORSCOPE_FUZZ=ON >/dev/null
 cmake --build "$build" --parallel "$(nproc)"
 
-# Leaks in system libraries we do not own (fontconfig's caches, Qt's plugin loader, OpenBLAS's
-# thread pool) are suppressed by name in tests/sanitizers/lsan.supp; our own code has none.
+# LeakSanitizer on, with no suppressions: the suite leaks nothing (the compare panes, which did,
+# are owned from creation).
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1"
-export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 (cd "$build" && ctest --output-on-failure --no-tests=error --parallel "$(nproc)")
 
