@@ -284,13 +284,13 @@ void readInChild(int fd, const std::string &path, std::uint64_t fileSize, const 
         const bool numeric = isNumericClass(info->class_type) && !info->isComplex;
         if (numeric && fits && count == 0 && !dims.empty()) {
             ++empties;
-            skipped.push_back("'" + name + "' (empty)");
+            skipped.push_back(nameText(name) + " (empty)");
         } else if (numeric && (dims.size() == 2 || (dims.size() == 3 && dims[2] <= 4))) {
             candidates.push_back({name, cls, info->class_type, dims});
         } else if (numeric) {
-            skipped.push_back("'" + name + "' (" + cls + " " + dimsText(dims) + ")");
+            skipped.push_back(nameText(name) + " (" + cls + " " + dimsText(dims) + ")");
         } else {
-            skipped.push_back("'" + name + "' (" + cls + ")");
+            skipped.push_back(nameText(name) + " (" + cls + ")");
         }
     }
     if (candidates.empty()) {
@@ -306,14 +306,14 @@ void readInChild(int fd, const std::string &path, std::uint64_t fileSize, const 
     const Candidate &chosen = candidates.front();
     std::uint64_t count = 0;
     if (!checkedProduct(chosen.dims, &count) || count > limits.maxElements) {
-        const LoadResult r = tooLarge("variable '" + chosen.name + "' has", chosen.dims, limits);
+        const LoadResult r = tooLarge("variable " + nameText(chosen.name) + " has", chosen.dims, limits);
         return out.error(r.error.kind, r.error.reason);
     }
     const std::size_t classSize = Mat_SizeOfClass(chosen.matClass);
     const std::optional<std::uint64_t> need = matLoadBytes(count, classSize);
     if (!need || *need > budgetBytes(limits))
         return out.error(LoadErrorKind::TooLarge,
-                         "variable '" + chosen.name + "' has " + dimsText(chosen.dims) + " " + chosen.className
+                         "variable " + nameText(chosen.name) + " has " + dimsText(chosen.dims) + " " + chosen.className
                              + " values, which with matio's copy of them need more than the memory budget of "
                              + budgetText(limits));
 
@@ -323,7 +323,7 @@ void readInChild(int fd, const std::string &path, std::uint64_t fileSize, const 
     const MatLayoutLimits layoutLimits;
     if (ft == MAT_FT_MAT73 && bytes > layoutLimits.inflateCap(fileSize))
         return out.error(LoadErrorKind::TooLarge,
-                         "variable '" + chosen.name + "' has " + dimsText(chosen.dims) + " " + chosen.className
+                         "variable " + nameText(chosen.name) + " has " + dimsText(chosen.dims) + " " + chosen.className
                              + " values (" + std::to_string(bytes) + " bytes); the values of a "
                              + std::to_string(fileSize) + "-byte file may expand to at most "
                              + bytesText(layoutLimits.inflateCap(fileSize)) + " ("
@@ -339,23 +339,23 @@ void readInChild(int fd, const std::string &path, std::uint64_t fileSize, const 
     VarPtr var(Mat_VarRead(mat.get(), chosen.name.c_str()));
     if (!var || !var->data)
         return out.error(LoadErrorKind::Malformed,
-                         "variable '" + chosen.name + "' could not be read; the file may be damaged or truncated");
+                         "variable " + nameText(chosen.name) + " could not be read; the file may be damaged or truncated");
     if (dimsOf(var.get()) != chosen.dims || var->class_type != chosen.matClass || var->isComplex)
         return out.error(LoadErrorKind::Malformed,
-                         "variable '" + chosen.name + "' changed between two reads of its header");
+                         "variable " + nameText(chosen.name) + " changed between two reads of its header");
     if (std::uint64_t(var->nbytes) < bytes)
         return out.error(LoadErrorKind::Truncated,
-                         "variable '" + chosen.name + "' holds fewer values than its dimensions declare");
+                         "variable " + nameText(chosen.name) + " holds fewer values than its dimensions declare");
 
-    std::string format = "MATLAB " + (version.empty() ? std::string() : version + " ") + ".mat, variable '"
-                         + chosen.name + "' (" + chosen.className + ")";
+    std::string format = "MATLAB " + (version.empty() ? std::string() : version + " ") + ".mat, variable "
+                         + nameText(chosen.name) + " (" + chosen.className + ")";
     std::vector<std::string> notes;
     if (candidates.size() > 1) {
         std::vector<std::string> names;
         for (const Candidate &c : candidates)
-            names.push_back("'" + c.name + "'");
+            names.push_back(nameText(c.name));
         notes.push_back("The file holds " + std::to_string(candidates.size()) + " numeric matrices ("
-                        + nameList(names) + "); '" + chosen.name + "', the first, was loaded.");
+                        + nameList(names) + "); " + nameText(chosen.name) + ", the first, was loaded.");
     }
     if (!skipped.empty())
         notes.push_back("Variables that are not real numeric matrices were skipped: " + nameList(skipped) + ".");
@@ -473,7 +473,7 @@ LoadResult loadMat(InputFile &input, const std::string &path, const LoadLimits &
             }
             const std::optional<std::uint64_t> need = matLoadBytes(count, classSize);
             if (count > limits.maxElements || !need || *need > budgetBytes(limits)) {
-                answer = tooLarge("variable '" + name + "' has", dims, limits);
+                answer = tooLarge("variable " + nameText(name) + " has", dims, limits);
                 break;
             }
             // The variable matio read must be one the layout walk found and checked.
@@ -486,8 +486,8 @@ LoadResult loadMat(InputFile &input, const std::string &path, const LoadLimits &
                                                });
                 if (!known) {
                     answer = failure(LoadErrorKind::Malformed,
-                                     "is not a readable MATLAB file: matio read a variable '" + name
-                                         + "' that its layout does not hold");
+                                     "is not a readable MATLAB file: matio read a variable " + nameText(name)
+                                         + " that its layout does not hold");
                     break;
                 }
             }

@@ -335,7 +335,7 @@ private:
     {
         std::string s = "variable " + std::to_string(m_index);
         if (m_haveName)
-            s += " ('" + m_name + "')";
+            s += " (" + nameText(m_name) + ")";
         return s;
     }
     LoadResult damaged(const std::string &detail) const
@@ -549,11 +549,11 @@ std::optional<LoadResult> V5Walker::matrix(ByteSource &src, std::uint64_t bytes,
         if (candidate && !m_haveCandidate) {
             m_haveCandidate = true;
             if (count > m_budget.maxElements)
-                return tooLarge("variable '" + name + "' has", dims, m_budget);
+                return tooLarge("variable " + nameText(name) + " has", dims, m_budget);
             const std::optional<std::uint64_t> need = matLoadBytes(count, classSize);
             if (!need || *need > budgetBytes(m_budget))
                 return failure(LoadErrorKind::TooLarge,
-                               "variable '" + name + "' has " + dimsText(dims) + " " + matClassName(cls)
+                               "variable " + nameText(name) + " has " + dimsText(dims) + " " + matClassName(cls)
                                    + " values, which with matio's copy of them need more than the memory budget of "
                                    + budgetText(m_budget));
         }
@@ -571,7 +571,7 @@ std::optional<LoadResult> V5Walker::matrix(ByteSource &src, std::uint64_t bytes,
             if (!checkedMul(count, miSize(tag.type), &expected) || tag.bytes != expected) {
                 if (tag.bytes < expected || expected == 0)
                     return failure(LoadErrorKind::Truncated,
-                                   "variable '" + name + "' holds fewer values than its dimensions declare ("
+                                   "variable " + nameText(name) + " holds fewer values than its dimensions declare ("
                                        + std::to_string(tag.bytes) + " bytes where " + dimsText(dims) + " need "
                                        + (expected ? std::to_string(expected) : std::string("more")) + ")");
                 return damaged(std::string(what) + " take " + std::to_string(tag.bytes) + " bytes where "

@@ -114,7 +114,17 @@ LoadResult tooLarge(const std::string &what, const std::vector<std::uint64_t> &d
 
 std::string quoted(std::string_view text, std::size_t maxChars)
 {
-    std::string out = "\"";
+    return "\"" + printable(text, maxChars) + "\"";
+}
+
+std::string nameText(std::string_view name)
+{
+    return "'" + printable(name, 63) + "'";
+}
+
+std::string printable(std::string_view text, std::size_t maxChars)
+{
+    std::string out;
     std::size_t chars = 0;
     std::size_t i = 0;
     while (i < text.size()) {
@@ -144,7 +154,6 @@ std::string quoted(std::string_view text, std::size_t maxChars)
         }
         ++chars;
     }
-    out += '"';
     return out;
 }
 

@@ -69,9 +69,13 @@ std::string dimsText(const std::vector<std::uint64_t> &dims);
 /// TooLarge: "declares 3 x 4 values, more than the memory budget of 2.0 GiB" (what = "declares").
 LoadResult tooLarge(const std::string &what, const std::vector<std::uint64_t> &dims, const LoadLimits &limits);
 
-/// Shows untrusted file text in a message: at most maxChars characters (then "..."), control
-/// characters and invalid UTF-8 replaced by '?'. Quoted with double quotes.
+/// Untrusted file text made safe for a one-line message: at most maxChars characters (then
+/// "..."), control characters (a newline too) and invalid UTF-8 replaced by '?'.
+std::string printable(std::string_view text, std::size_t maxChars);
+/// printable(), in double quotes.
 std::string quoted(std::string_view text, std::size_t maxChars = 20);
+/// A variable name from a file, printable() in single quotes: 'A'.
+std::string nameText(std::string_view name);
 
 /// "NaN", "Inf" or "-Inf".
 std::string nonFiniteName(double value);

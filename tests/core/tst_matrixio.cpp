@@ -1658,6 +1658,10 @@ void TestMatrixIo::badMat_data()
             << "m.mat" << v5Header() + ok + doubleArray("B", {2, 2}, {1, 2, 3, std::nan("")}) << nf
             << "value at row 2, column 2 is NaN" << -1;
     }
+    // Names come from the file: a newline or invalid UTF-8 in one must not break the one-line message.
+    QTest::newRow("variable name with a newline and invalid UTF-8")
+        << "m.mat" << v5Header() + arrayElement(1, {1, 1}, QByteArray("line\nbreak\xff"), element(14, QByteArray()))
+        << un << "it holds 'line?break?' (cell)" << -1;
     QTest::newRow("unknown array class") << "m.mat" << v5Header() + arrayElement(42, {1, 1}, "x", QByteArray()) << ma
                                          << "variable 1 is damaged: it has the unknown array class 42" << -1;
     QTest::newRow("data element where a variable should be")
