@@ -52,8 +52,10 @@ InputDirectory &inputDirectory()
 
 std::map<std::string, long long> &outcomes()
 {
-    static std::map<std::string, long long> counts;
-    return counts;
+    // Never destroyed: the summary is printed by an atexit handler, after static destructors
+    // of objects constructed later would have run.
+    static auto *counts = new std::map<std::string, long long>;
+    return *counts;
 }
 
 void printOutcomes()
