@@ -5,7 +5,7 @@
 # on any finding (a crash, a broken promise, a leak, a timeout or an out-of-memory) or on an
 # artifact left behind.
 #
-#   tests/fuzz/run.sh BUILD_DIR [--seconds 60] [--runs N] [--work DIR] [TARGET...]
+#   tests/fuzz/run.sh BUILD_DIR [--seconds 60] [--runs N] [--work DIR] [-libfuzzer_flag=V...] [TARGET...]
 #
 # --seconds: per target (default 60: the CI smoke run); --runs: stop a target after N executions
 # (a campaign: --runs 10000000 --seconds 7200); --work: keep each target's grown corpus in
@@ -21,11 +21,13 @@ seconds=60
 runs=-1
 work=""
 targets=()
+extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
+    -*) extra+=("$1"); shift ;;        # a libFuzzer flag, e.g. -max_len=1048576
     *) targets+=("$1"); shift ;;
   esac
 done
@@ -50,6 +52,7 @@ for t in "${targets[@]}"; do
   flags=(-rss_limit_mb=256 -timeout=5 -max_total_time="$seconds" -runs="$runs" -print_final_stats=1
          -artifact_prefix="$artifacts/")
   [ -f "$here/dict/$t.dict" ] && flags+=(-dict="$here/dict/$t.dict")
+  flags+=("${extra[@]}")
   echo "== fuzz_$t: ${seconds} s$([ "$runs" -ge 0 ] && echo ", at most $runs runs")" >&2
   log="${work:-$scratch}/$t.log" # kept with --work
   # ASan keeps 256 MB of freed memory in quarantine by default, which alone would reach the
