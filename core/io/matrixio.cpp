@@ -53,6 +53,25 @@ ListResult listFailure(const LoadResult &failed)
     return r;
 }
 
+LoadResult checkLoaded(LoadResult r)
+{
+    if (!r.ok())
+        return r;
+    const auto &channels = r.matrix->channels;
+    if (channels.empty() || channels.front().size() == 0)
+        return forTensor(failure(LoadErrorKind::Empty, "contains no values"), r.matrix->tensor);
+    for (const Matrix &m : channels)
+        if (m.rows() != channels.front().rows() || m.cols() != channels.front().cols())
+            return forTensor(failure(LoadErrorKind::Malformed, "has channels of different shapes"), r.matrix->tensor);
+    if (auto e = findNonFinite(channels)) {
+        LoadResult bad;
+        bad.error = *e;
+        bad.error.tensor = r.matrix->tensor;
+        return bad;
+    }
+    return r;
+}
+
 std::string errnoText(int error)
 {
     return std::error_code(error, std::generic_category()).message();
@@ -660,25 +679,7 @@ ListResult listTensors(const std::string &path)
 LoadResult loadTensor(const std::string &path, const std::string &name, const Reshape &reshape, const LoadLimits &limits)
 {
     try {
-        LoadResult r = loadUnchecked(path, {name, reshape}, limits);
-        if (!r.ok())
-            return r;
-        // Safety net shared by all formats: non-empty channels of one shape, finite values
-        // (sums of Matrix Market duplicates, for instance, can overflow).
-        const auto &channels = r.matrix->channels;
-        if (channels.empty() || channels.front().size() == 0)
-            return detail::forTensor(failure(LoadErrorKind::Empty, "contains no values"), r.matrix->tensor);
-        for (const Matrix &m : channels)
-            if (m.rows() != channels.front().rows() || m.cols() != channels.front().cols())
-                return detail::forTensor(failure(LoadErrorKind::Malformed, "has channels of different shapes"),
-                                         r.matrix->tensor);
-        if (auto e = detail::findNonFinite(channels)) {
-            LoadResult bad;
-            bad.error = *e;
-            bad.error.tensor = r.matrix->tensor;
-            return bad;
-        }
-        return r;
+        return detail::checkLoaded(loadUnchecked(path, {name, reshape}, limits));
     } catch (const std::bad_alloc &) {
         return failure(LoadErrorKind::TooLarge, "does not fit in the memory available");
     } catch (const std::exception &e) {

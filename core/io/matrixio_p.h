@@ -133,6 +133,11 @@ private:
 /// LoadResult for a LineReader that stopped with an error.
 LoadResult lineReaderFailure(const LineReader &reader);
 
+/// The safety net loadTensor() puts after every reader: non-empty channels of one shape and
+/// finite values (a NaN or ±Inf stored in a file, sums of Matrix Market duplicates that overflow);
+/// the failure, about the loaded array, otherwise. @p r unchanged when it passes or failed before.
+LoadResult checkLoaded(LoadResult r);
+
 /// A failed ListResult with the error of a failed LoadResult.
 ListResult listFailure(const LoadResult &failed);
 

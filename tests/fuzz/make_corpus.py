@@ -206,6 +206,66 @@ def make_image():
     out('image', 'tiny.wbmp', bytes([0, 0, 8, 2, 0b10101010, 0b01010101]))
 
 
+def npz_bytes(compressed, **arrays):
+    b = io.BytesIO()
+    (np.savez_compressed if compressed else np.savez)(b, **arrays)
+    return b.getvalue()
+
+
+def make_npz():
+    a = np.arange(6.0).reshape(2, 3)
+    out('npz', 'stored.npz', npz_bytes(False, a=a, b=np.eye(2, dtype=np.float32)))
+    out('npz', 'deflated.npz', npz_bytes(True, a=a, b=np.eye(2, dtype=np.float32)))
+    out('npz', 'single.npz', npz_bytes(False, arr_0=np.arange(4, dtype=np.int16)))
+    out('npz', 'dtypes.npz', npz_bytes(True, **{d: np.array([[0, 1], [2, 3]], dtype=d)
+                                                for d in ('?', 'i1', 'u1', '<i2', '>u2', '<i4', '<u4', '<i8',
+                                                          '>u8', '<f2', '>f4', '<f8')}))
+    out('npz', 'fortran_3d.npz', npz_bytes(False, t=np.asfortranarray(np.arange(24.0).reshape(2, 3, 4))))
+    out('npz', 'image.npz', npz_bytes(True, image=np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)))
+    out('npz', 'unsupported.npz', npz_bytes(False, c=np.array([1 + 2j]), s=np.array(['ab']), w=a))
+    # A member that is not a .npy and a zip64 archive (written with zipfile's force_zip64).
+    import zipfile
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, 'w', compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr('w.npy', npy_bytes(a))
+        z.writestr('readme.txt', 'not an array')
+        with z.open('big.npy', 'w', force_zip64=True) as f:
+            f.write(npy_bytes(np.eye(3)))
+    out('npz', 'mixed_zip64.npz', b.getvalue())
+
+
+def safetensors_bytes(tensors, metadata=None):
+    """tensors: [(name, dtype, shape, raw bytes)] -> the bytes of a .safetensors file."""
+    import json
+    header = {}
+    if metadata is not None:
+        header['__metadata__'] = metadata
+    offset = 0
+    for name, dtype, shape, raw in tensors:
+        header[name] = {'dtype': dtype, 'shape': list(shape), 'data_offsets': [offset, offset + len(raw)]}
+        offset += len(raw)
+    text = json.dumps(header).encode('utf-8')
+    text += b' ' * ((8 - len(text) % 8) % 8)
+    return struct.pack('<Q', len(text)) + text + b''.join(t[3] for t in tensors)
+
+
+def make_safetensors():
+    a = np.arange(6.0).reshape(2, 3)
+    out('safetensors', 'one.safetensors', safetensors_bytes([('w', 'F64', (2, 3), a.tobytes())]))
+    types = [('F64', '<f8'), ('F32', '<f4'), ('F16', '<f2'), ('I64', '<i8'), ('I32', '<i4'), ('I16', '<i2'),
+             ('I8', 'i1'), ('U64', '<u8'), ('U32', '<u4'), ('U16', '<u2'), ('U8', 'u1'), ('BOOL', '?')]
+    tensors = [(st, st, (2, 2), np.array([[0, 1], [2, 3]]).astype(nd).tobytes()) for st, nd in types]
+    tensors.append(('BF16', 'BF16', (2, 2), struct.pack('<4H', 0, 0x3f80, 0x4000, 0x4040)))
+    out('safetensors', 'dtypes.safetensors', safetensors_bytes(tensors, {'format': 'pt'}))
+    conv = np.arange(4 * 2 * 3 * 3, dtype=np.float32).reshape(4, 2, 3, 3)
+    out('safetensors', 'checkpoint.safetensors',
+        safetensors_bytes([('conv.weight', 'F32', conv.shape, conv.tobytes()),
+                           ('conv.bias', 'F32', (4,), np.ones(4, np.float32).tobytes()),
+                           ('scalar', 'F64', (), np.float64(2).tobytes()),
+                           ('f8', 'F8_E4M3', (2,), b'\x00\x01')], {'format': 'pt', 'step': '7'}))
+    out('safetensors', 'empty_tensor.safetensors', safetensors_bytes([('e', 'F32', (0, 3), b'')]))
+
+
 def main():
     # Files are overwritten, not removed: corpus/mat/v73_double.mat (3.4 KB) was written by matio
     # itself (Mat_CreateVer with MAT_FT_MAT73; scipy does not write v7.3) and is kept as it is.
@@ -214,6 +274,8 @@ def main():
     make_mtx()
     make_mat()
     make_image()
+    make_npz()
+    make_safetensors()
     for target in sorted(os.listdir(CORPUS)):
         files = os.listdir(os.path.join(CORPUS, target))
         size = sum(os.path.getsize(os.path.join(CORPUS, target, f)) for f in files)
