@@ -671,6 +671,11 @@ void TestTensorFiles::fuzzRegressions_data()
     QTest::newRow("NaN in an F32 tensor") << QStringLiteral("safetensors/nan-in-f32-tensor.safetensors")
                                           << QStringLiteral("conv.weight") << QStringLiteral("NonFinite")
                                           << QStringLiteral("value at row 1, column 16 is NaN");
+    // nlohmann-json threw out_of_range (not parse_error) on the number 2e308 in the header: the
+    // exception left listSafetensorsBytes(); through loadTensor() it was "could not be read".
+    QTest::newRow("number beyond a double in the header")
+        << QStringLiteral("safetensors/number-beyond-double.safetensors") << QString() << QStringLiteral("Malformed")
+        << QStringLiteral("has a header with a number too large for a double");
 }
 
 void TestTensorFiles::fuzzRegressions()
