@@ -185,7 +185,8 @@ void TestHeadless::curveAllMethodsOnSmallMatrices()
     for (int i = 0; i < t.rows.size(); ++i)
         if (!methods.contains(t.cell(i, QStringLiteral("method"))))
             methods << t.cell(i, QStringLiteral("method"));
-    QCOMPARE(methods, (QStringList{QStringLiteral("svd"), QStringLiteral("rsvd"), QStringLiteral("id"), QStringLiteral("cr")}));
+    QCOMPARE(methods, (QStringList{QStringLiteral("svd"), QStringLiteral("rsvd"), QStringLiteral("id"), QStringLiteral("cr"),
+                                   QStringLiteral("cur")}));
     // With blocks that fit, Monarch is computed.
     const RunResult fits = runFactorscope({QStringLiteral("curve"), file, QStringLiteral("--method"),
                                            QStringLiteral("monarch"), QStringLiteral("--monarch-blocks"),
