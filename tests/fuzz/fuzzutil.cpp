@@ -95,7 +95,10 @@ void checkMessage(const std::string &path, const std::string &message)
         namesFile = message.find(": ", path.size() + 2) != std::string::npos;
     if (!namesFile)
         broken("the message names the file first", message);
-    if (message.size() <= path.size() + 2 || message.back() != '.')
+    // describeLoadError() adds a full stop unless the reason ends a sentence already ("did you mean
+    // …?"); a reason may also end in an array name from the file that ends in '!' or '?'.
+    if (message.size() <= path.size() + 2
+        || (message.back() != '.' && message.back() != '!' && message.back() != '?'))
         broken("the message is one sentence ending in a full stop", message);
     if (message.find('\n') != std::string::npos)
         broken("the message is one line", message);
