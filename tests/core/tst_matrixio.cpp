@@ -1731,6 +1731,11 @@ void TestMatrixIo::notARegularFile_data()
     // A FIFO would block a naive reader forever; it must be named, never opened.
     QTest::newRow("FIFO named .csv") << "fifo.csv" << na << "is a named pipe (FIFO), not a regular file";
     QTest::newRow("FIFO without extension") << "fifo" << na << "is a named pipe (FIFO), not a regular file";
+    // The readers that open the file by name (libzip, mmap, matio in its child) are behind the
+    // same check: a FIFO named like them is never opened either, and neither listed.
+    QTest::newRow("FIFO named .npz") << "fifo.npz" << na << "is a named pipe (FIFO), not a regular file";
+    QTest::newRow("FIFO named .safetensors") << "fifo.safetensors" << na << "is a named pipe (FIFO), not a regular file";
+    QTest::newRow("FIFO named .mat") << "fifo.mat" << na << "is a named pipe (FIFO), not a regular file";
     QTest::newRow("/dev/zero") << "/dev/zero" << na << "is a character device, not a regular file";
     QTest::newRow("/dev/null") << "/dev/null" << na << "is a character device, not a regular file";
     QTest::newRow("symbolic link loop") << "loop.npy" << ur
@@ -1781,6 +1786,11 @@ void TestMatrixIo::notARegularFile()
     const std::string message = core::describeLoadError(str(path), r.error);
     QVERIFY2(message.find(str(fragment)) != std::string::npos, message.c_str());
     QVERIFY2(message.rfind(str(path) + ": ", 0) == 0, message.c_str());
+    const core::ListResult listed = core::listTensors(str(path));
+    QVERIFY(!listed.ok());
+    QCOMPARE(kindName(listed.error.kind), kindName(LoadErrorKind(errorKind)));
+    const std::string listMessage = core::describeLoadError(str(path), listed.error);
+    QVERIFY2(listMessage.find(str(fragment)) != std::string::npos, listMessage.c_str());
 #else
     QSKIP("POSIX special files only");
 #endif
