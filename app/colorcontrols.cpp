@@ -39,6 +39,16 @@ ColorControls::ColorControls(const Workspace *workspace, Settings *settings, QOb
     });
 }
 
+ColorControls::~ColorControls()
+{
+    // Created without a parent (a QObject cannot parent widgets); once added to a toolbar they
+    // are its children. Not added (a test, a window without the toolbar): ours to delete.
+    if (m_colorCombo && !m_colorCombo->parent())
+        delete m_colorCombo;
+    if (m_chromaSpin && !m_chromaSpin->parent())
+        delete m_chromaSpin;
+}
+
 void ColorControls::addTo(QToolBar *bar)
 {
     bar->addWidget(new QLabel(tr(" Colour ")));

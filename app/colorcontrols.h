@@ -4,16 +4,17 @@
 #include "core/color.h"
 #include "core/curve.h"
 
+#include <QComboBox>
 #include <QHash>
 #include <QObject>
+#include <QPointer>
+#include <QSpinBox>
 #include <QString>
 
 #include <array>
 #include <optional>
 
 class QAction;
-class QComboBox;
-class QSpinBox;
 class QToolBar;
 
 namespace factorscope::app {
@@ -35,6 +36,8 @@ class ColorControls : public QObject
 
 public:
     ColorControls(const Workspace *workspace, Settings *settings, QObject *parent = nullptr);
+    /// Deletes the combo box and the spin box unless a toolbar took them (and deletes them itself).
+    ~ColorControls() override;
 
     using ChromaRanks = std::array<int, core::methodCount>;
 
@@ -69,8 +72,8 @@ signals:
 private:
     const Workspace *m_workspace;
     Settings *m_settings;
-    QComboBox *m_colorCombo = nullptr;
-    QSpinBox *m_chromaSpin = nullptr;
+    QPointer<QComboBox> m_colorCombo; ///< QPointer: a toolbar that took it may delete it first
+    QPointer<QSpinBox> m_chromaSpin;
     QAction *m_chromaAction = nullptr;
     core::Method m_method = core::Method::Svd;
     ChromaRanks m_chromaRanks;

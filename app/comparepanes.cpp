@@ -107,7 +107,8 @@ ComparePanes::ComparePanes(Workspace *workspace, QWidget *parent) : QWidget(pare
 void ComparePanes::buildPane(int index)
 {
     Pane &p = m_panes[std::size_t(index)];
-    p.box = new QWidget;
+    // Owned by the grid from creation: the hidden panes (C and D with two shown) are freed too.
+    p.box = new QWidget(m_grid);
     auto *v = new QVBoxLayout(p.box);
     v->setContentsMargins(0, 0, 0, 0);
     v->setSpacing(1);

@@ -400,6 +400,9 @@ int runCompress(const Arguments &a, std::ostream &out, std::ostream &err, const 
         prepared.image.reset();
     }
     const Index rows = prepared.channels[0].rows(), cols = prepared.channels[0].cols();
+    if (method == Method::Monarch && std::max(rows, cols) < settings.monarchBlocks)
+        throw UsageError("--monarch-blocks " + std::to_string(settings.monarchBlocks) + " is more than the rows and columns of the "
+                         + std::to_string(rows) + " x " + std::to_string(cols) + " input");
     const Index usable = maxUsableRank(method, rows, cols, settings);
     if (rank > usable)
         throw UsageError("rank " + std::to_string(rank) + " is beyond the largest usable rank " + std::to_string(usable)

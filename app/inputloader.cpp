@@ -2,15 +2,21 @@
 #include "inputloader.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QFileInfo>
 #include <QImageReader>
 #include <QSysInfo>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstdio>
 #include <functional>
 #include <thread>
 #include <cmath>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace factorscope::app {
 
@@ -30,6 +36,39 @@ OpenResult failure(const QString &path, const QString &reason)
     r.error = QStringLiteral("%1: %2.").arg(fileLabel(path), reason);
     return r;
 }
+
+std::atomic<bool> quietDecoders{false};
+
+/// Sends stderr to /dev/null for its lifetime (when asked to), then restores it.
+class QuietStderr
+{
+public:
+    explicit QuietStderr(bool active)
+    {
+        if (!active)
+            return;
+        std::fflush(stderr);
+        m_saved = ::dup(STDERR_FILENO);
+        const int devNull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (m_saved >= 0 && devNull >= 0)
+            ::dup2(devNull, STDERR_FILENO);
+        if (devNull >= 0)
+            ::close(devNull);
+    }
+    ~QuietStderr()
+    {
+        if (m_saved < 0)
+            return;
+        std::fflush(stderr);
+        ::dup2(m_saved, STDERR_FILENO);
+        ::close(m_saved);
+    }
+    QuietStderr(const QuietStderr &) = delete;
+    QuietStderr &operator=(const QuietStderr &) = delete;
+
+private:
+    int m_saved = -1;
+};
 
 bool isSixteenBit(QImage::Format f)
 {
@@ -156,8 +195,14 @@ InputDocument documentFromImage(const QImage &source, const QString &label)
     return doc;
 }
 
+void setQuietImageDecoders(bool quiet)
+{
+    quietDecoders = quiet;
+}
+
 OpenResult openImageFile(const QString &path, const core::LoadLimits &limits)
 {
+    const QuietStderr quiet(quietDecoders);
     QImageReader reader(path);
     reader.setAutoTransform(true);
     const QByteArray kind = reader.format();
@@ -175,8 +220,9 @@ OpenResult openImageFile(const QString &path, const core::LoadLimits &limits)
                                        "is %1 × %2 pixels, more than the memory budget of %3 million values")
                                        .arg(size.width()).arg(size.height()).arg(double(maxElements) / 1e6, 0, 'f', 0));
     }
-    // Qt refuses images above its allocation limit; ours is the budget above (RGBA64 = 8 bytes/pixel).
-    const std::uint64_t mb = std::max<std::uint64_t>(256, maxElements / 3 * 8 / (1024 * 1024) + 1);
+    // Qt refuses images above its allocation limit; ours is the budget above (RGBA64 = 8 bytes/pixel),
+    // so a file whose size only shows while it is decoded costs at most the budget to refuse.
+    const std::uint64_t mb = std::max<std::uint64_t>(8, maxElements / 3 * 8 / (1024 * 1024) + 1);
     QImageReader::setAllocationLimit(int(std::min<std::uint64_t>(mb, 1u << 30)));
     QImage image;
     if (!reader.read(&image) || image.isNull())
@@ -201,19 +247,20 @@ OpenResult openInput(const QString &spec, const TensorChoice &choice, const core
     const core::TensorPath split = core::splitTensorPath(spec.toStdString());
     const QString path = QString::fromStdString(split.file);
     const QString name = choice.name.isEmpty() ? QString::fromStdString(split.name) : choice.name;
+    const std::string native = QFile::encodeName(path).toStdString();
+    // One check for every kind of input: a FIFO, a device or a symbolic link loop is named as
+    // such (and never opened), whatever the extension.
+    if (const std::optional<core::LoadError> bad = core::checkRegularFile(native)) {
+        OpenResult r;
+        r.error = QString::fromStdString(core::describeLoadError(path.toStdString(), *bad));
+        return r;
+    }
     const QFileInfo info(path);
-    if (!info.exists())
-        return failure(path, QCoreApplication::translate("InputLoader", "does not exist"));
-    if (info.isDir())
-        return failure(path, QCoreApplication::translate("InputLoader", "is a directory, not a file"));
-    if (!info.isReadable())
-        return failure(path, QCoreApplication::translate("InputLoader", "cannot be read (permission denied)"));
-    const std::string native = path.toStdString();
     if (core::isMatrixFileName(native)) {
         core::LoadResult loaded = core::loadTensor(native, name.toStdString(), choice.reshape, limits);
         if (!loaded.ok()) {
             OpenResult r;
-            r.error = QString::fromStdString(core::describeLoadError(native, loaded.error));
+            r.error = QString::fromStdString(core::describeLoadError(path.toStdString(), loaded.error));
             r.errorKind = loaded.error.kind;
             return r;
         }
@@ -238,6 +285,8 @@ OpenResult openInput(const QString &spec, const TensorChoice &choice, const core
         r.errorKind = core::LoadErrorKind::NoSuchName;
         return r;
     }
+    if (!info.isReadable())
+        return failure(path, QCoreApplication::translate("InputLoader", "cannot be read (permission denied)"));
     if (info.size() == 0)
         return failure(path, QCoreApplication::translate("InputLoader", "is empty"));
     OpenResult r = openImageFile(path, limits);

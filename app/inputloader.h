@@ -67,6 +67,13 @@ OpenResult openInput(const QString &path, const TensorChoice &choice,
 /// Images through QImageReader (EXIF orientation applied; 8/16-bit, grey, palette, alpha dropped).
 OpenResult openImageFile(const QString &path, const core::LoadLimits &limits = core::LoadLimits::defaults());
 
+/// Headless command: while Qt's image plugins decode a file, stderr goes to /dev/null. libpng and
+/// libtiff print their warnings and errors there directly ("libpng error: IDAT: incorrect data
+/// check"), past Qt's message handler, and the failure is reported as one sentence anyway. Only the
+/// decoding is silenced, so anything else on stderr (a sanitizer report, an abort message) still
+/// reaches it. Off by default: the GUI keeps stderr as it is.
+void setQuietImageDecoders(bool quiet);
+
 /// An image already in memory (clipboard, embedded resource, generator) as a document.
 InputDocument documentFromImage(const QImage &image, const QString &label);
 

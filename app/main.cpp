@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "headless.h"
+#include "inputloader.h"
 #include "mainwindow.h"
 #include "screenshotscenes.h"
 #include "settings.h"
@@ -12,45 +13,13 @@
 
 #include <iostream>
 #include <sstream>
-#include <streambuf>
 
-#include <fcntl.h>
+#include <cstdint>
+
 #include <unistd.h>
 
-namespace {
-
-/// An unbuffered output stream onto a file descriptor: the headless command's progress goes to
-/// the real standard error while fd 2 itself is silenced.
-class FdBuffer final : public std::streambuf
-{
-public:
-    explicit FdBuffer(int fd) : m_fd(fd) {}
-
-protected:
-    int_type overflow(int_type c) override
-    {
-        if (c == traits_type::eof())
-            return traits_type::not_eof(c);
-        const char byte = char(c);
-        return ::write(m_fd, &byte, 1) == 1 ? c : traits_type::eof();
-    }
-    std::streamsize xsputn(const char *data, std::streamsize size) override
-    {
-        std::streamsize done = 0;
-        while (done < size) {
-            const ssize_t n = ::write(m_fd, data + done, std::size_t(size - done));
-            if (n <= 0)
-                break;
-            done += n;
-        }
-        return done;
-    }
-
-private:
-    int m_fd;
-};
-
-} // namespace
+// Declared by the sanitizer runtimes (when linked: the sanitized build); a weak reference otherwise.
+extern "C" void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
 
 int main(int argc, char **argv)
 {
@@ -62,33 +31,23 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationVersion(QStringLiteral(FACTORSCOPE_VERSION));
 
     if (factorscope::app::isHeadlessInvocation(arguments)) {
-        // No display: QCoreApplication is enough for Qt's image plugins. Qt's own warnings (a
-        // decoder complaining about a corrupt file) would break the one-line error promise: the
-        // headless command reports every failure itself.
-        // libpng and other decoders may also print straight to stderr, so while the command
-        // runs stderr goes to /dev/null and our own message is written afterwards.
+        // No display: QCoreApplication is enough for Qt's image plugins. The headless command
+        // reports every failure itself in one line, so Qt's own warnings (a decoder complaining
+        // about a corrupt file) are dropped, and so is what libpng and libtiff print straight to
+        // stderr while an image is decoded (setQuietImageDecoders). stderr itself stays open: a
+        // sanitizer report or an abort message must reach it.
         qInstallMessageHandler([](QtMsgType, const QMessageLogContext &, const QString &) {});
+        factorscope::app::setQuietImageDecoders(true);
+        // Sanitizer reports go to the real stderr even while a decoder is silenced.
+        if (__sanitizer_set_report_fd)
+            __sanitizer_set_report_fd(reinterpret_cast<void *>(std::intptr_t(::dup(STDERR_FILENO))));
         QCoreApplication app(argc, argv);
         std::ostringstream errors;
-        const int savedStderr = ::dup(STDERR_FILENO);
-        const int devNull = ::open("/dev/null", O_WRONLY);
-        if (savedStderr >= 0 && devNull >= 0)
-            ::dup2(devNull, STDERR_FILENO);
-        if (devNull >= 0)
-            ::close(devNull);
-        FdBuffer progressBuffer(savedStderr);
-        std::ostream progressStream(&progressBuffer);
-        factorscope::app::ProgressSink progress;
-        if (savedStderr >= 0) {
-            progress.stream = &progressStream;
-            progress.terminal = ::isatty(savedStderr) == 1;
-        }
+        factorscope::app::ProgressSink progress; // on stderr, which stays open (sanitizer reports too)
+        progress.stream = &std::cerr;
+        progress.terminal = ::isatty(STDERR_FILENO) == 1;
         const int code = factorscope::app::runHeadless(arguments, std::cout, errors, progress);
         std::cout.flush();
-        if (savedStderr >= 0) {
-            ::dup2(savedStderr, STDERR_FILENO);
-            ::close(savedStderr);
-        }
         std::cerr << errors.str() << std::flush;
         return code;
     }

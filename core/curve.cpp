@@ -534,6 +534,15 @@ CurveResult computeCurves(const std::vector<Matrix> &channels, const CurveReques
     const std::size_t methodsAsked = request.methods.size();
     for (std::size_t mi = 0; mi < methodsAsked; ++mi) {
         const Method method = request.methods[mi];
+        if (method == Method::Monarch && std::max(n, m) < request.settings.monarchBlocks) {
+            // Monarch needs at least one row or column per block: skipped, never an error, so
+            // that "--method all" works on any matrix.
+            result.notes.push_back("monarch: left out: " + std::to_string(request.settings.monarchBlocks)
+                                   + " blocks need at least as many rows or columns, and the input is "
+                                   + std::to_string(n) + " x " + std::to_string(m) + "; use at most "
+                                   + std::to_string(std::max(n, m)) + " blocks");
+            continue;
+        }
         const Index usable = maxUsableRank(method, n, m, request.settings);
         std::set<Index> kept, dropped;
         for (Index r : request.ranks)

@@ -359,7 +359,8 @@ std::unique_ptr<IdModel> computeId(const Matrix &m, const IdOptions &options, Pr
         checkpoint(progress, 0.75);
         rowsOfR = k;
         // The rows k.. of Qᵀ A[:, piv] are zero in the first k columns; the rest is R22'.
-        residual = b2.bottomRows(nA - k).squaredNorm();
+        // (A block of an empty matrix offsets a null pointer, undefined behaviour: skip it.)
+        residual = b2.size() > 0 ? b2.bottomRows(nA - k).squaredNorm() : 0.0;
     }
     id.finish(qr, tau, rowsOfR, residual, a, false, options.reconstruction, progress);
     return model;

@@ -62,35 +62,43 @@ std::size_t closingQuote(std::string_view line, std::size_t open)
     return std::string_view::npos;
 }
 
-/// Splits a line into trimmed cells; a cell in double quotes may hold the delimiter, and is
-/// returned without its quotes.
-void splitCells(std::string_view line, Delimiter d, std::vector<std::string_view> *cells)
+/// The trimmed cells of a line, one at a time (no list: a 100 MB line of numbers costs no more
+/// than the line). A cell in double quotes may hold the delimiter and is returned without its
+/// quotes. Every character is looked at a bounded number of times: linear in the line length.
+class CellCursor
 {
-    cells->clear();
-    const std::size_t n = line.size();
-    std::size_t i = 0;
-    if (d == Delimiter::Whitespace) {
-        for (;;) {
+public:
+    CellCursor(std::string_view line, Delimiter d) : m_line(line), m_delimiter(d) {}
+
+    bool next(std::string_view *cell)
+    {
+        if (m_done)
+            return false;
+        const std::string_view line = m_line;
+        const std::size_t n = line.size();
+        std::size_t &i = m_pos;
+        if (m_delimiter == Delimiter::Whitespace) {
             while (i < n && isBlank(line[i]))
                 ++i;
-            if (i >= n)
-                return;
+            if (i >= n) {
+                m_done = true;
+                return false;
+            }
             if (line[i] == '"') {
                 const std::size_t close = closingQuote(line, i);
                 if (close != std::string_view::npos && (close + 1 == n || isBlank(line[close + 1]))) {
-                    cells->push_back(trim(line.substr(i + 1, close - i - 1)));
+                    *cell = trim(line.substr(i + 1, close - i - 1));
                     i = close + 1;
-                    continue;
+                    return true;
                 }
             }
             const std::size_t start = i;
             while (i < n && !isBlank(line[i]))
                 ++i;
-            cells->push_back(line.substr(start, i - start));
+            *cell = line.substr(start, i - start);
+            return true;
         }
-    }
-    const char dc = d == Delimiter::Tab ? '\t' : d == Delimiter::Semicolon ? ';' : ',';
-    for (;;) {
+        const char dc = m_delimiter == Delimiter::Tab ? '\t' : m_delimiter == Delimiter::Semicolon ? ';' : ',';
         std::size_t j = i;
         while (j < n && isBlank(line[j]) && line[j] != dc)
             ++j;
@@ -101,22 +109,59 @@ void splitCells(std::string_view line, Delimiter d, std::vector<std::string_view
                 while (k < n && isBlank(line[k]) && line[k] != dc)
                     ++k;
                 if (k == n || line[k] == dc) {
-                    cells->push_back(trim(line.substr(j + 1, close - j - 1)));
+                    *cell = trim(line.substr(j + 1, close - j - 1));
                     if (k == n)
-                        return;
-                    i = k + 1;
-                    continue;
+                        m_done = true;
+                    else
+                        i = k + 1;
+                    return true;
                 }
             }
         }
         std::size_t end = line.find(dc, i);
         if (end == std::string_view::npos)
             end = n;
-        cells->push_back(trim(line.substr(i, end - i)));
+        *cell = trim(line.substr(i, end - i));
         if (end == n)
-            return;
-        i = end + 1;
+            m_done = true;
+        else
+            i = end + 1;
+        return true;
     }
+
+private:
+    std::string_view m_line;
+    Delimiter m_delimiter;
+    std::size_t m_pos = 0;
+    bool m_done = false;
+};
+
+/// Calls f(index, cell) for each cell of a row, in order, until f returns false, and returns the
+/// number of cells the row has. "1,2,3," — a trailing delimiter, common in spreadsheet exports —
+/// has three cells, not four.
+template <typename F>
+std::size_t visitCells(std::string_view line, Delimiter d, F &&f)
+{
+    CellCursor cursor(line, d);
+    std::string_view cell, held;
+    std::size_t count = 0;
+    bool visiting = true;
+    while (cursor.next(&cell)) {
+        if (count > 0 && visiting)
+            visiting = f(count - 1, held);
+        held = cell;
+        ++count;
+    }
+    if (count > 1 && d != Delimiter::Whitespace && held.empty())
+        return count - 1;
+    if (count > 0 && visiting)
+        f(count - 1, held);
+    return count;
+}
+
+std::size_t countCells(std::string_view line, Delimiter d)
+{
+    return visitCells(line, d, [](std::size_t, std::string_view) { return true; });
 }
 
 /// How many of each candidate delimiter a line holds outside double quotes.
@@ -144,45 +189,10 @@ std::string_view stripBom(std::string_view line, long long lineNumber)
     return line;
 }
 
-/// Fixed-size blocks of values: growth never copies what was read, and the peak memory is the
-/// values plus one block.
-class ValueStore
-{
-public:
-    void push(double v)
-    {
-        if (m_blocks.empty() || m_blocks.back().size() == blockSize) {
-            m_blocks.emplace_back();
-            m_blocks.back().reserve(blockSize);
-        }
-        m_blocks.back().push_back(v);
-        ++m_count;
-    }
-    std::uint64_t size() const { return m_count; }
-    /// Moves the row-major values into a rows×cols matrix, freeing blocks as it goes.
-    Matrix toMatrix(Index rows, Index cols)
-    {
-        Matrix m(rows, cols);
-        Index i = 0, j = 0;
-        for (auto &block : m_blocks) {
-            for (double v : block) {
-                m(i, j) = v;
-                if (++j == cols) {
-                    j = 0;
-                    ++i;
-                }
-            }
-            std::vector<double>().swap(block);
-        }
-        return m;
-    }
-
-private:
-    static constexpr std::size_t blockSize = std::size_t(1) << 16;
-    std::vector<std::vector<double>> m_blocks;
-    std::uint64_t m_count = 0;
-};
-
+/// Reads a table in two passes over the file. The first checks every line and counts rows and
+/// columns without keeping any value; the second fills the matrix, allocated once at its final
+/// size. The peak memory is the matrix plus the longest line (counted against the budget beyond
+/// fixedWorkingBytes), never a list of cells or a second copy of the values.
 class DelimitedReader
 {
 public:
@@ -192,19 +202,23 @@ public:
 
 private:
     Delimiter detect();
-    void split(std::string_view line, std::vector<std::string_view> *cells) const;
+    std::optional<LoadResult> scan(Matrix *target);
     bool parseCell(std::string_view cell, double *value);
-    std::optional<LoadResult> addRow(std::vector<std::string_view> &cells, long long line);
-    std::optional<LoadResult> nonNumeric(const std::vector<std::string_view> &cells, long long line);
+    std::optional<LoadResult> addRow(std::string_view line, long long lineNumber, Matrix *target);
+    LoadResult nonNumeric(std::string_view line, long long lineNumber);
+    LoadResult changed() const;
 
     InputFile &m_input;
     const LoadLimits &m_limits;
     Delimiter m_delimiter = Delimiter::Whitespace;
     bool m_usedDecimalComma = false;
-    ValueStore m_values;
     std::uint64_t m_cols = 0;
     std::uint64_t m_rows = 0;
     long long m_firstDataLine = -1;
+    bool m_header = false;
+    std::string m_first; ///< the first data line, held until the second decides whether it is a header
+    std::uint64_t m_longestLine = 0;
+    std::uint64_t m_firstLength = 0;
 };
 
 Delimiter DelimitedReader::detect()
@@ -213,13 +227,12 @@ Delimiter DelimitedReader::detect()
     // first ten data lines of the first MiB; none: runs of whitespace. Semicolon beats comma so
     // "1,5;2,25" (decimal commas) is read right; numbers never contain a tab or a semicolon.
     std::FILE *f = m_input.file.get();
-    std::string head(std::size_t(std::min<std::uint64_t>(m_input.size, std::uint64_t(1) << 20)), '\0');
+    std::string head(std::size_t(std::min<std::uint64_t>(m_input.size, fixedWorkingBytes)), '\0');
     head.resize(std::fread(head.data(), 1, head.size(), f));
     std::rewind(f);
     std::array<int, 3> linesWith{0, 0, 0};
     int lines = 0;
     bool blanksInsideTabCells = false; // "1 2\t3": whitespace-separated with a stray tab
-    std::vector<std::string_view> cells;
     std::string_view rest = head;
     long long lineNumber = 0;
     while (lines < 10 && !rest.empty()) {
@@ -229,11 +242,14 @@ Delimiter DelimitedReader::detect()
         if (!isData(line))
             continue;
         ++lines;
-        if (lines > 1) { // the first line may be a header of names with spaces
-            splitCells(line, Delimiter::Tab, &cells);
-            for (std::string_view c : cells)
-                if (c.find_first_of(" \t") != std::string_view::npos)
+        if (lines > 1 && !blanksInsideTabCells) { // the first line may be a header of names with spaces
+            CellCursor cursor(line, Delimiter::Tab);
+            std::string_view c;
+            while (cursor.next(&c))
+                if (c.find_first_of(" \t") != std::string_view::npos) {
                     blanksInsideTabCells = true;
+                    break;
+                }
         }
         const auto counts = delimiterCounts(line);
         for (int k = 0; k < 3; ++k)
@@ -259,111 +275,132 @@ bool DelimitedReader::parseCell(std::string_view cell, double *value)
     return false;
 }
 
-std::optional<LoadResult> DelimitedReader::nonNumeric(const std::vector<std::string_view> &cells, long long line)
+LoadResult DelimitedReader::nonNumeric(std::string_view line, long long lineNumber)
 {
-    double v;
-    for (std::size_t k = 0; k < cells.size(); ++k) {
+    std::optional<LoadResult> bad;
+    visitCells(line, m_delimiter, [&](std::size_t k, std::string_view cell) {
         const long long column = static_cast<long long>(k) + 1;
-        if (cells[k].empty())
-            return failure(LoadErrorKind::NonNumeric,
-                           "line " + std::to_string(line) + ", column " + std::to_string(column) + " is empty", line,
-                           column);
-        if (!parseCell(cells[k], &v))
-            return failure(LoadErrorKind::NonNumeric,
-                           "line " + std::to_string(line) + ", column " + std::to_string(column)
-                               + " is not a number: " + quoted(cells[k]),
-                           line, column);
-    }
-    return std::nullopt;
+        double v;
+        if (cell.empty())
+            bad = failure(LoadErrorKind::NonNumeric,
+                          "line " + std::to_string(lineNumber) + ", column " + std::to_string(column) + " is empty",
+                          lineNumber, column);
+        else if (!parseCell(cell, &v))
+            bad = failure(LoadErrorKind::NonNumeric,
+                          "line " + std::to_string(lineNumber) + ", column " + std::to_string(column)
+                              + " is not a number: " + quoted(cell),
+                          lineNumber, column);
+        return !bad;
+    });
+    if (bad)
+        return std::move(*bad);
+    return failure(LoadErrorKind::NonNumeric, "line " + std::to_string(lineNumber) + " is not a row of numbers",
+                   lineNumber);
 }
 
-void DelimitedReader::split(std::string_view line, std::vector<std::string_view> *cells) const
+LoadResult DelimitedReader::changed() const
 {
-    splitCells(line, m_delimiter, cells);
-    // "1,2,3," — a trailing delimiter — is common in spreadsheet exports.
-    if (m_delimiter != Delimiter::Whitespace && cells->size() > 1 && cells->back().empty())
-        cells->pop_back();
+    return failure(LoadErrorKind::Unreadable, "changed while it was being read");
 }
 
-std::optional<LoadResult> DelimitedReader::addRow(std::vector<std::string_view> &cells, long long line)
+std::optional<LoadResult> DelimitedReader::addRow(std::string_view line, long long lineNumber, Matrix *target)
 {
+    const std::uint64_t cells = countCells(line, m_delimiter);
     if (m_cols == 0) {
-        m_cols = cells.size();
-        m_firstDataLine = line;
+        m_cols = cells;
+        m_firstDataLine = lineNumber;
         if (m_cols > m_limits.maxElements)
             return failure(LoadErrorKind::TooLarge,
-                           "line " + std::to_string(line) + " has " + std::to_string(m_cols)
+                           "line " + std::to_string(lineNumber) + " has " + std::to_string(m_cols)
                                + " values, more than the memory budget of " + budgetText(m_limits),
-                           line);
-    } else if (cells.size() != m_cols) {
+                           lineNumber);
+    } else if (cells != m_cols) {
         return failure(LoadErrorKind::Ragged,
-                       "line " + std::to_string(line) + " has " + std::to_string(cells.size())
-                           + (cells.size() == 1 ? " value" : " values") + " where line "
-                           + std::to_string(m_firstDataLine) + " has " + std::to_string(m_cols),
-                       line);
+                       "line " + std::to_string(lineNumber) + " has " + std::to_string(cells)
+                           + (cells == 1 ? " value" : " values") + " where line " + std::to_string(m_firstDataLine)
+                           + " has " + std::to_string(m_cols),
+                       lineNumber);
     }
-    if (m_values.size() + m_cols > m_limits.maxElements)
+    std::uint64_t values = 0;
+    if (!checkedMul(m_rows + 1, m_cols, &values) || values > m_limits.maxElements)
         return failure(LoadErrorKind::TooLarge,
                        "has more than " + std::to_string(m_limits.maxElements)
                            + " values, more than the memory budget of " + budgetText(m_limits),
-                       line);
-    ++m_rows;
-    for (std::size_t k = 0; k < cells.size(); ++k) {
+                       lineNumber);
+    const Index row = Index(m_rows++);
+    if (target && (row >= target->rows() || Index(m_cols) != target->cols()))
+        return changed();
+    std::optional<LoadResult> bad;
+    visitCells(line, m_delimiter, [&](std::size_t k, std::string_view cell) {
         double v = 0;
-        if (cells[k].empty() || !parseCell(cells[k], &v))
-            return nonNumeric(cells, line);
+        if (cell.empty() || !parseCell(cell, &v)) {
+            bad = nonNumeric(line, lineNumber);
+            return false;
+        }
         if (!std::isfinite(v)) {
             const long long column = static_cast<long long>(k) + 1;
             // "1e999" overflows to Inf; say so rather than call it Inf.
-            const bool spelled = cells[k].find_first_of("nNiI") != std::string_view::npos;
-            return failure(LoadErrorKind::NonFinite,
-                           "value at row " + std::to_string(m_rows) + ", column " + std::to_string(column) + " (line "
-                               + std::to_string(line) + ") is "
-                               + (spelled ? nonFiniteName(v) : quoted(cells[k]) + ", beyond the range of a double"),
-                           line, column);
+            const bool spelled = cell.find_first_of("nNiI") != std::string_view::npos;
+            bad = failure(LoadErrorKind::NonFinite,
+                          "value at row " + std::to_string(m_rows) + ", column " + std::to_string(column) + " (line "
+                              + std::to_string(lineNumber) + ") is "
+                              + (spelled ? nonFiniteName(v) : quoted(cell) + ", beyond the range of a double"),
+                          lineNumber, column);
+            return false;
         }
-        m_values.push(v);
-    }
-    return std::nullopt;
+        if (target)
+            (*target)(row, Index(k)) = v;
+        return true;
+    });
+    return bad;
 }
 
-LoadResult DelimitedReader::run()
+std::optional<LoadResult> DelimitedReader::scan(Matrix *target)
 {
-    m_delimiter = detect();
-    LineReader reader(m_input.file.get());
-    std::vector<std::string_view> cells;
-    std::string first; // the first data line, held until the second decides whether it is a header
+    std::FILE *f = m_input.file.get();
+    std::rewind(f);
+    LineReader reader(f, maxLineBytes(m_limits), m_input.size);
     long long firstLine = -1;
-    bool haveFirst = false, decided = false, header = false;
+    bool haveFirst = false, decided = false;
     bool sawAnything = false;
+    m_rows = m_cols = 0;
+    m_first.clear();
     std::string_view line;
 
-    auto allNumeric = [&](const std::vector<std::string_view> &cs) {
-        double v;
-        for (std::string_view c : cs)
-            if (c.empty() || !parseCell(c, &v))
-                return false;
-        return true;
+    auto allNumeric = [&](std::string_view l) {
+        bool all = true;
+        visitCells(l, m_delimiter, [&](std::size_t, std::string_view c) {
+            double v;
+            all = !c.empty() && parseCell(c, &v);
+            return all;
+        });
+        return all;
     };
-    auto anyNumeric = [&](const std::vector<std::string_view> &cs) {
-        double v;
-        for (std::string_view c : cs)
-            if (!c.empty() && parseCell(c, &v))
-                return true;
-        return false;
+    auto anyNumeric = [&](std::string_view l) {
+        bool any = false;
+        visitCells(l, m_delimiter, [&](std::size_t, std::string_view c) {
+            double v;
+            any = !c.empty() && parseCell(c, &v);
+            return !any;
+        });
+        return any;
     };
-    auto hasText = [&](const std::vector<std::string_view> &cs) {
-        double v;
-        for (std::string_view c : cs)
-            if (!c.empty() && !parseCell(c, &v))
-                return true;
-        return false;
+    auto hasText = [&](std::string_view l) {
+        bool text = false;
+        visitCells(l, m_delimiter, [&](std::size_t, std::string_view c) {
+            double v;
+            text = !c.empty() && !parseCell(c, &v);
+            return !text;
+        });
+        return text;
     };
-    auto allEmpty = [](const std::vector<std::string_view> &cs) {
-        for (std::string_view c : cs)
-            if (!c.empty())
-                return false;
-        return true;
+    auto allEmpty = [&](std::string_view l) {
+        bool empty = true;
+        visitCells(l, m_delimiter, [&](std::size_t, std::string_view c) {
+            empty = c.empty();
+            return empty;
+        });
+        return empty;
     };
 
     while (reader.next(&line)) {
@@ -378,60 +415,85 @@ LoadResult DelimitedReader::run()
             sawAnything = true;
         if (!isData(line))
             continue;
-        split(line, &cells);
-        if (allEmpty(cells)) // ",,," rows of spreadsheet exports
+        if (allEmpty(line)) // ",,," rows of spreadsheet exports
             continue;
         if (!haveFirst) {
-            first.assign(line);
+            // Held until the next data line decides whether it is a header; its length beyond the
+            // fixed working memory is counted (checked against the budget before the second pass).
+            m_first.assign(line);
+            m_firstLength = line.size();
             firstLine = lineNumber;
             haveFirst = true;
             continue;
         }
         if (!decided) {
             decided = true;
-            std::vector<std::string_view> firstCells;
-            split(first, &firstCells);
-            if (allNumeric(firstCells)) {
-                if (auto bad = addRow(firstCells, firstLine))
-                    return std::move(*bad);
-            } else if (hasText(firstCells) && anyNumeric(cells)) {
-                header = true; // a row of names above a row of numbers
+            if (allNumeric(m_first)) {
+                if (auto bad = addRow(m_first, firstLine, target))
+                    return bad;
+            } else if (hasText(m_first) && anyNumeric(line)) {
+                m_header = true; // a row of names above a row of numbers
             } else {
-                return std::move(*nonNumeric(firstCells, firstLine));
+                return nonNumeric(m_first, firstLine);
             }
-            // The second line's cells were computed before the first's; recompute (views into line).
-            split(line, &cells);
+            m_first.resize(std::min<std::size_t>(m_first.size(), 256)); // enough for the note
+            m_first.shrink_to_fit();
         }
-        if (auto bad = addRow(cells, lineNumber))
-            return std::move(*bad);
+        if (auto bad = addRow(line, lineNumber, target))
+            return bad;
     }
     if (reader.status() != LineReader::Status::Ok)
         return lineReaderFailure(reader);
+    m_longestLine = reader.longestLine();
 
     if (!haveFirst)
         return failure(LoadErrorKind::Empty, sawAnything ? "contains no numbers, only comments or blank lines"
                                                          : "contains no numbers, only blank lines");
     if (!decided) {
-        std::vector<std::string_view> firstCells;
-        split(first, &firstCells);
-        if (!anyNumeric(firstCells))
+        if (!anyNumeric(m_first))
             return failure(LoadErrorKind::Empty, "has a header row but no numbers", firstLine);
-        if (auto bad = addRow(firstCells, firstLine))
-            return std::move(*bad);
+        if (auto bad = addRow(m_first, firstLine, target))
+            return bad;
     }
+    return std::nullopt;
+}
+
+LoadResult DelimitedReader::run()
+{
+    m_delimiter = detect();
+    // Pass 1: check every line, count rows and columns.
+    if (auto bad = scan(nullptr))
+        return std::move(*bad);
+    const std::uint64_t rows = m_rows, cols = m_cols;
+    // The matrix, the longest line and the held first line must fit in the budget together.
+    const std::uint64_t working = lineExcess(m_longestLine) + lineExcess(m_firstLength);
+    std::uint64_t matrixBytes = 0;
+    if (!checkedMul(rows * cols, 8, &matrixBytes)
+        || matrixBytes > budgetBytes(m_limits) - std::min(budgetBytes(m_limits), working))
+        return failure(LoadErrorKind::TooLarge,
+                       "has lines of up to " + bytesText(m_longestLine) + ", which with its " + dimsText({rows, cols})
+                           + " values need more than the memory budget of " + budgetText(m_limits));
+    // Pass 2: the same reading, into a matrix of the final size.
+    Matrix m(static_cast<Index>(rows), static_cast<Index>(cols));
+    const bool header = m_header;
+    m_header = false;
+    if (auto bad = scan(&m))
+        return std::move(*bad);
+    if (m_rows != rows || m_cols != cols || m_header != header)
+        return changed();
 
     LoadedMatrix out;
-    out.channels.push_back(m_values.toMatrix(Index(m_rows), Index(m_cols)));
+    out.channels.push_back(std::move(m));
     const std::string &ext = m_input.extension;
     out.format = ext == ".csv" ? "CSV" : ext == ".tsv" ? "TSV" : "text";
     out.format += std::string(" (") + delimiterName(m_delimiter);
-    if (header)
+    if (m_header)
         out.format += ", header row";
     if (m_usedDecimalComma)
         out.format += ", decimal comma";
     out.format += ")";
-    if (header)
-        out.notes.push_back("The first row (" + quoted(first, 60) + ") was read as column names and skipped.");
+    if (m_header)
+        out.notes.push_back("The first row (" + quoted(m_first, 60) + ") was read as column names and skipped.");
     if (m_usedDecimalComma)
         out.notes.push_back("Decimal commas were read as decimal points.");
     LoadResult r;

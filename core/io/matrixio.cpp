@@ -26,6 +26,7 @@
 #include <windows.h>
 #else
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -52,6 +53,25 @@ ListResult listFailure(const LoadResult &failed)
     return r;
 }
 
+LoadResult checkLoaded(LoadResult r)
+{
+    if (!r.ok())
+        return r;
+    const auto &channels = r.matrix->channels;
+    if (channels.empty() || channels.front().size() == 0)
+        return forTensor(failure(LoadErrorKind::Empty, "contains no values"), r.matrix->tensor);
+    for (const Matrix &m : channels)
+        if (m.rows() != channels.front().rows() || m.cols() != channels.front().cols())
+            return forTensor(failure(LoadErrorKind::Malformed, "has channels of different shapes"), r.matrix->tensor);
+    if (auto e = findNonFinite(channels)) {
+        LoadResult bad;
+        bad.error = *e;
+        bad.error.tensor = r.matrix->tensor;
+        return bad;
+    }
+    return r;
+}
+
 std::string errnoText(int error)
 {
     return std::error_code(error, std::generic_category()).message();
@@ -75,11 +95,27 @@ bool checkedProduct(const std::vector<std::uint64_t> &dims, std::uint64_t *produ
     return true;
 }
 
+std::uint64_t budgetBytes(const LoadLimits &limits)
+{
+    std::uint64_t bytes = 0;
+    return checkedMul(limits.maxElements, 8, &bytes) ? bytes : std::numeric_limits<std::uint64_t>::max();
+}
+
+std::size_t maxLineBytes(const LoadLimits &limits)
+{
+    const std::uint64_t cap = std::uint64_t(256) << 20;
+    return std::size_t(std::min(cap, fixedWorkingBytes + std::min(cap, budgetBytes(limits))));
+}
+
 std::string budgetText(const LoadLimits &limits)
 {
-    // 8 bytes per value; shown in GiB with one decimal (MiB below 1 GiB, so a small test budget
-    // does not read "0.0 GiB").
-    const long double bytes = static_cast<long double>(limits.maxElements) * 8.0L;
+    return bytesText(budgetBytes(limits));
+}
+
+std::string bytesText(std::uint64_t byteCount)
+{
+    // GiB with one decimal (MiB below 1 GiB, so a small test budget does not read "0.0 GiB").
+    const long double bytes = static_cast<long double>(byteCount);
     char buffer[64];
     if (bytes >= 1024.0L * 1024.0L * 1024.0L)
         std::snprintf(buffer, sizeof buffer, "%.1Lf GiB", bytes / (1024.0L * 1024.0L * 1024.0L));
@@ -109,7 +145,17 @@ LoadResult tooLarge(const std::string &what, const std::vector<std::uint64_t> &d
 
 std::string quoted(std::string_view text, std::size_t maxChars)
 {
-    std::string out = "\"";
+    return "\"" + printable(text, maxChars) + "\"";
+}
+
+std::string nameText(std::string_view name)
+{
+    return "'" + printable(name, 63) + "'";
+}
+
+std::string printable(std::string_view text, std::size_t maxChars)
+{
+    std::string out;
     std::size_t chars = 0;
     std::size_t i = 0;
     while (i < text.size()) {
@@ -139,7 +185,6 @@ std::string quoted(std::string_view text, std::size_t maxChars)
         }
         ++chars;
     }
-    out += '"';
     return out;
 }
 
@@ -224,8 +269,9 @@ bool parseUnsigned(std::string_view token, std::uint64_t *value)
     return true;
 }
 
-LineReader::LineReader(std::FILE *file, std::size_t maxLineBytes)
-    : m_file(file), m_maxLine(maxLineBytes), m_buffer(std::size_t(1) << 20)
+LineReader::LineReader(std::FILE *file, std::size_t maxLineBytes, std::uint64_t sizeHint)
+    : m_file(file), m_maxLine(maxLineBytes),
+      m_buffer(std::size_t(std::clamp<std::uint64_t>(sizeHint + 1, 4096, std::uint64_t(1) << 20)))
 {
 }
 
@@ -271,6 +317,7 @@ bool LineReader::next(std::string_view *line)
             if (newline) {
                 m_pos += len + 1;
                 m_consumed += len + 1;
+                m_longest = std::max<std::uint64_t>(m_longest, m_carry.size() + len);
                 if (!carrying)
                     return finish(std::string_view(start, len));
                 m_carry.append(start, len);
@@ -284,8 +331,10 @@ bool LineReader::next(std::string_view *line)
         if (m_eof || !fill()) {
             if (m_status != Status::Ok)
                 return false;
-            if (carrying)
+            if (carrying) {
+                m_longest = std::max<std::uint64_t>(m_longest, m_carry.size());
                 return finish(m_carry);
+            }
             return false;
         }
     }
@@ -296,7 +345,7 @@ LoadResult lineReaderFailure(const LineReader &reader)
     if (reader.status() == LineReader::Status::TooLong)
         return failure(LoadErrorKind::TooLarge,
                        "line " + std::to_string(reader.lineNumber()) + " is longer than "
-                           + std::to_string(reader.maxLineBytes() >> 20) + " MiB",
+                           + bytesText(reader.maxLineBytes()),
                        reader.lineNumber());
     return failure(LoadErrorKind::Unreadable, "could not be read (" + errnoText(reader.readErrno()) + ")");
 }
@@ -395,26 +444,64 @@ std::string supportedList()
     return s;
 }
 
+/// A LoadError about the path itself (not about one array).
+LoadError pathProblem(LoadErrorKind kind, std::string reason)
+{
+    LoadError e;
+    e.kind = kind;
+    e.reason = std::move(reason);
+    return e;
+}
+
+#if !defined(_WIN32)
+/// What a stat() mode is, for "is a named pipe (FIFO), not a regular file".
+std::optional<LoadError> notRegular(mode_t mode)
+{
+    const char *what = nullptr;
+    LoadErrorKind kind = LoadErrorKind::NotAFile;
+    if (S_ISDIR(mode))
+        return pathProblem(kind, "is a directory, not a file");
+    if (S_ISFIFO(mode))
+        what = "a named pipe (FIFO)";
+    else if (S_ISCHR(mode))
+        what = "a character device";
+    else if (S_ISBLK(mode))
+        what = "a block device";
+    else if (S_ISSOCK(mode))
+        what = "a socket";
+    else if (!S_ISREG(mode))
+        what = "a special file";
+    if (!what)
+        return std::nullopt;
+    return pathProblem(kind, std::string("is ") + what + ", not a regular file");
+}
+
+/// The reason a stat() or open() of an input failed, from errno.
+LoadError pathError(const std::string &path, int error)
+{
+    if (error == ENOENT) {
+        struct stat link;
+        if (::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode))
+            return pathProblem(LoadErrorKind::NotFound, "is a symbolic link to a file that does not exist");
+        return pathProblem(LoadErrorKind::NotFound, "does not exist");
+    }
+    if (error == ENOTDIR) // a path component is a file, so the path cannot exist
+        return pathProblem(LoadErrorKind::NotFound, "does not exist");
+    if (error == ELOOP)
+        return pathProblem(LoadErrorKind::Unreadable, "is a symbolic link loop (too many levels of symbolic links)");
+    return pathProblem(LoadErrorKind::Unreadable, "cannot be opened (" + detail::errnoText(error) + ")");
+}
+#endif
+
 /// The checks every file passes before its parser sees it: it exists, is a regular file with a
 /// known extension, opens, and is not empty. Leaves it open in *input.
 std::optional<LoadResult> openChecked(const std::string &path, detail::InputFile *input)
 {
-    if (path.empty())
-        return failure(LoadErrorKind::NotFound, "does not exist (no file name was given)");
-    std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (status.type() == fs::file_type::not_found)
-        return failure(LoadErrorKind::NotFound, "does not exist");
-    if (ec) {
-        // ENOTDIR: a path component is a file, so the path cannot exist.
-        if (ec == std::errc::not_a_directory || ec == std::errc::no_such_file_or_directory)
-            return failure(LoadErrorKind::NotFound, "does not exist");
-        return failure(LoadErrorKind::Unreadable, "cannot be examined (" + ec.message() + ")");
+    if (auto bad = checkRegularFile(path)) {
+        LoadResult r;
+        r.error = std::move(*bad);
+        return r;
     }
-    if (status.type() == fs::file_type::directory)
-        return failure(LoadErrorKind::NotAFile, "is a directory, not a file");
-    if (status.type() != fs::file_type::regular)
-        return failure(LoadErrorKind::NotAFile, "is not a regular file (a device, pipe or socket)");
 
     input->extension = lowerExtension(path);
     const auto &known = matrixFileExtensions();
@@ -424,13 +511,45 @@ std::optional<LoadResult> openChecked(const std::string &path, detail::InputFile
         return failure(LoadErrorKind::Unsupported, has + "; matrix files end in " + supportedList());
     }
 
+#if defined(_WIN32)
     errno = 0;
     input->file.reset(std::fopen(path.c_str(), "rb"));
     if (!input->file)
         return failure(LoadErrorKind::Unreadable, "cannot be opened (" + detail::errnoText(errno) + ")");
+    std::error_code ec;
     const std::uintmax_t size = fs::file_size(path, ec);
     if (ec)
         return failure(LoadErrorKind::Unreadable, "cannot be examined (" + ec.message() + ")");
+#else
+    // Opened without blocking and checked on the descriptor: a path swapped for a FIFO after the
+    // check above is refused, not waited on forever.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        LoadResult r;
+        r.error = pathError(path, errno);
+        return r;
+    }
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+        const int error = errno;
+        ::close(fd);
+        return failure(LoadErrorKind::Unreadable, "cannot be examined (" + detail::errnoText(error) + ")");
+    }
+    if (auto bad = notRegular(st.st_mode)) {
+        ::close(fd);
+        LoadResult r;
+        r.error = std::move(*bad);
+        return r;
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    input->file.reset(::fdopen(fd, "rb"));
+    if (!input->file) {
+        const int error = errno;
+        ::close(fd);
+        return failure(LoadErrorKind::Unreadable, "cannot be opened (" + detail::errnoText(error) + ")");
+    }
+    const std::uint64_t size = std::uint64_t(st.st_size);
+#endif
     if (size == 0)
         return failure(LoadErrorKind::Empty, "is empty");
     input->size = size;
@@ -469,10 +588,10 @@ LoadResult loadUnchecked(const std::string &path, const detail::TensorRequest &r
         return std::move(*bad);
 
     const std::string &ext = input.extension;
-    if (ext == ".mat" || ext == ".npz" || ext == ".safetensors") {
-        input.file.reset(); // the readers open it by name (matio, libzip, mmap)
-        if (ext == ".mat")
-            return detail::loadMat(path, request, limits);
+    if (ext == ".mat")
+        return detail::loadMat(input, path, request, limits);
+    if (ext == ".npz" || ext == ".safetensors") {
+        input.file.reset(); // the readers open it by name (libzip, mmap)
         if (ext == ".npz")
             return detail::loadNpz(path, request, limits);
         return detail::loadSafetensors(path, request, limits);
@@ -490,6 +609,31 @@ LoadResult loadUnchecked(const std::string &path, const detail::TensorRequest &r
 }
 
 } // namespace
+
+std::optional<LoadError> checkRegularFile(const std::string &path)
+{
+    if (path.empty())
+        return pathProblem(LoadErrorKind::NotFound, "does not exist (no file name was given)");
+#if defined(_WIN32)
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (status.type() == fs::file_type::not_found || ec == std::errc::not_a_directory
+        || ec == std::errc::no_such_file_or_directory)
+        return pathProblem(LoadErrorKind::NotFound, "does not exist");
+    if (ec)
+        return pathProblem(LoadErrorKind::Unreadable, "cannot be examined (" + ec.message() + ")");
+    if (status.type() == fs::file_type::directory)
+        return pathProblem(LoadErrorKind::NotAFile, "is a directory, not a file");
+    if (status.type() != fs::file_type::regular)
+        return pathProblem(LoadErrorKind::NotAFile, "is not a regular file (a device, pipe or socket)");
+    return std::nullopt;
+#else
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0)
+        return pathError(path, errno);
+    return notRegular(st.st_mode);
+#endif
+}
 
 bool isMatrixFileName(const std::string &path)
 {
@@ -515,13 +659,13 @@ ListResult listTensors(const std::string &path)
             detail::FileStream stream(input.file.get());
             return detail::listNpy(stream, input.size);
         }
+        if (ext == ".mat")
+            return detail::listMat(input, path);
         input.file.reset();
         if (ext == ".npz")
             return detail::listNpz(path);
         if (ext == ".safetensors")
             return detail::listSafetensors(path);
-        if (ext == ".mat")
-            return detail::listMat(path);
         return detail::listFailure(failure(LoadErrorKind::Unsupported,
                                            "holds one unnamed matrix; only .npz, .safetensors, .mat and .npy files list "
                                            "their arrays"));
@@ -535,25 +679,7 @@ ListResult listTensors(const std::string &path)
 LoadResult loadTensor(const std::string &path, const std::string &name, const Reshape &reshape, const LoadLimits &limits)
 {
     try {
-        LoadResult r = loadUnchecked(path, {name, reshape}, limits);
-        if (!r.ok())
-            return r;
-        // Safety net shared by all formats: non-empty channels of one shape, finite values
-        // (sums of Matrix Market duplicates, for instance, can overflow).
-        const auto &channels = r.matrix->channels;
-        if (channels.empty() || channels.front().size() == 0)
-            return detail::forTensor(failure(LoadErrorKind::Empty, "contains no values"), r.matrix->tensor);
-        for (const Matrix &m : channels)
-            if (m.rows() != channels.front().rows() || m.cols() != channels.front().cols())
-                return detail::forTensor(failure(LoadErrorKind::Malformed, "has channels of different shapes"),
-                                         r.matrix->tensor);
-        if (auto e = detail::findNonFinite(channels)) {
-            LoadResult bad;
-            bad.error = *e;
-            bad.error.tensor = r.matrix->tensor;
-            return bad;
-        }
-        return r;
+        return detail::checkLoaded(loadUnchecked(path, {name, reshape}, limits));
     } catch (const std::bad_alloc &) {
         return failure(LoadErrorKind::TooLarge, "does not fit in the memory available");
     } catch (const std::exception &e) {

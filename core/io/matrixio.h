@@ -171,6 +171,14 @@ ListResult listTensors(const std::string &path);
 LoadResult loadTensor(const std::string &path, const std::string &name, const Reshape &reshape = {},
                       const LoadLimits &limits = LoadLimits::defaults());
 
+/// Checks that @p path names a regular file before anything opens it, with the real reason when it
+/// does not: NotFound ("does not exist", "is a symbolic link to a file that does not exist"),
+/// NotAFile ("is a directory, not a file", "is a named pipe (FIFO), not a regular file", "is a
+/// character device, not a regular file" …) or Unreadable ("is a symbolic link loop …", "cannot be
+/// opened (Permission denied)"). nullopt for a regular file. The open paths of the program (matrix
+/// files and images) both start here, so a FIFO is never opened and waited on.
+std::optional<LoadError> checkRegularFile(const std::string &path);
+
 /// True for the extensions loadMatrixFile() reads: .npy .npz .safetensors .csv .tsv .txt .mtx
 /// .mat (case-insensitive). Looks at the name only.
 bool isMatrixFileName(const std::string &path);
@@ -188,11 +196,18 @@ const std::vector<std::string> &matrixFileExtensions();
 ///   header row, '#' comment lines, CRLF, quoted cells.
 /// - .mtx: Matrix Market array or coordinate; real, integer or pattern; general, symmetric or
 ///   skew-symmetric. Coordinate duplicates are summed.
-/// - .mat: MATLAB v4, v5 and v7.3 through matio; the only real numeric or logical variable.
+/// - .mat: MATLAB v4, v5 and v7.3 through matio; the only real numeric or logical variable. The
+///   file's layout is checked by our own code first (sizes, nesting, compressed streams complete
+///   and within max(64 MiB, 256 × the file's size) in all), then matio lists and reads it in a
+///   short-lived child process under a memory and a time limit: a crash or an exhausted limit
+///   there is one error, "… is not a readable MATLAB file: …" (POSIX).
 /// .npz, .safetensors and .mat files with several arrays need loadTensor() and a name.
 /// Never throws and never crashes on hostile input: every declared size is checked against the
-/// file length and @p limits before allocating; NaN and ±Inf are refused with the position of the
-/// first one. Safe to call from any thread (.mat reads are serialised internally).
+/// file length and @p limits before allocating, and so is every allocation a reader makes beyond
+/// fixed working buffers of about 1 MiB (long text lines, the dense target of a sparse file,
+/// matio's copy of a .mat variable); NaN and ±Inf are refused with the position of the first one.
+/// Time is linear in the file's size (and a .mat file's inflated size). Safe to call from any
+/// thread.
 LoadResult loadMatrixFile(const std::string &path, const LoadLimits &limits = LoadLimits::defaults());
 
 /// "FILE: reason." — one sentence that names the file (the path as given) and the reason;

@@ -49,14 +49,34 @@ bool checkedProduct(const std::vector<std::uint64_t> &dims, std::uint64_t *produ
 
 /// "2.0 GiB": the memory the budget stands for (8 bytes per value).
 std::string budgetText(const LoadLimits &limits);
+/// The budget in bytes: 8 per value (saturating).
+std::uint64_t budgetBytes(const LoadLimits &limits);
+/// "1.5 GiB", "300.0 MiB", "12 bytes".
+std::string bytesText(std::uint64_t bytes);
+
+/// Working memory a reader does not count against the budget: its fixed read buffers and, for text,
+/// one line of up to this length. Everything beyond (longer lines, a held header line, values,
+/// dense targets, decompression output) is counted before it is allocated.
+constexpr std::uint64_t fixedWorkingBytes = std::uint64_t(1) << 20;
+/// What a line of @p lineBytes costs beyond the fixed working memory.
+inline std::uint64_t lineExcess(std::uint64_t lineBytes)
+{
+    return lineBytes > fixedWorkingBytes ? lineBytes - fixedWorkingBytes : 0;
+}
+/// The longest line a text reader reads: 256 MiB, or less when the budget is smaller.
+std::size_t maxLineBytes(const LoadLimits &limits);
 /// "3 x 4 x 2".
 std::string dimsText(const std::vector<std::uint64_t> &dims);
 /// TooLarge: "declares 3 x 4 values, more than the memory budget of 2.0 GiB" (what = "declares").
 LoadResult tooLarge(const std::string &what, const std::vector<std::uint64_t> &dims, const LoadLimits &limits);
 
-/// Shows untrusted file text in a message: at most maxChars characters (then "..."), control
-/// characters and invalid UTF-8 replaced by '?'. Quoted with double quotes.
+/// Untrusted file text made safe for a one-line message: at most maxChars characters (then
+/// "..."), control characters (a newline too) and invalid UTF-8 replaced by '?'.
+std::string printable(std::string_view text, std::size_t maxChars);
+/// printable(), in double quotes.
 std::string quoted(std::string_view text, std::size_t maxChars = 20);
+/// A variable name from a file, printable() in single quotes: 'A'.
+std::string nameText(std::string_view name);
 
 /// "NaN", "Inf" or "-Inf".
 std::string nonFiniteName(double value);
@@ -78,7 +98,9 @@ class LineReader
 public:
     enum class Status { Ok, TooLong, ReadError };
 
-    LineReader(std::FILE *file, std::size_t maxLineBytes = std::size_t(256) << 20);
+    /// @p sizeHint: the file's length, when known (the read buffer is no larger than it).
+    LineReader(std::FILE *file, std::size_t maxLineBytes = std::size_t(256) << 20,
+               std::uint64_t sizeHint = std::uint64_t(1) << 20);
     /// Next line; false at the end of the file or on an error (see status()).
     bool next(std::string_view *line);
     /// 1-based number of the line last returned.
@@ -87,6 +109,8 @@ public:
     std::uint64_t bytesConsumed() const { return m_consumed; }
     Status status() const { return m_status; }
     int readErrno() const { return m_errno; }
+    /// Length of the longest line returned so far (without its line end).
+    std::uint64_t longestLine() const { return m_longest; }
     std::size_t maxLineBytes() const { return m_maxLine; }
 
 private:
@@ -101,12 +125,18 @@ private:
     bool m_eof = false;
     long long m_lineNumber = 0;
     std::uint64_t m_consumed = 0;
+    std::uint64_t m_longest = 0;
     Status m_status = Status::Ok;
     int m_errno = 0;
 };
 
 /// LoadResult for a LineReader that stopped with an error.
 LoadResult lineReaderFailure(const LineReader &reader);
+
+/// The safety net loadTensor() puts after every reader: non-empty channels of one shape and
+/// finite values (a NaN or ±Inf stored in a file, sums of Matrix Market duplicates that overflow);
+/// the failure, about the loaded array, otherwise. @p r unchanged when it passes or failed before.
+LoadResult checkLoaded(LoadResult r);
 
 /// A failed ListResult with the error of a failed LoadResult.
 ListResult listFailure(const LoadResult &failed);
@@ -121,9 +151,10 @@ struct TensorRequest
 // One parser per format. The file is open, regular, readable and not empty.
 LoadResult loadDelimited(InputFile &input, const LoadLimits &limits);
 LoadResult loadMatrixMarket(InputFile &input, const LoadLimits &limits);
-/// matio opens the file itself, by name.
-LoadResult loadMat(const std::string &path, const TensorRequest &request, const LoadLimits &limits);
-ListResult listMat(const std::string &path);
+/// .mat (matfile.cpp): the layout is checked on @p input by our own code; matio then opens the
+/// file by name, in a child process under memory and time limits (isolation.h).
+LoadResult loadMat(InputFile &input, const std::string &path, const TensorRequest &request, const LoadLimits &limits);
+ListResult listMat(InputFile &input, const std::string &path);
 /// .npz through libzip (npz.cpp); the *Bytes forms read an archive held in memory (fuzzing).
 LoadResult loadNpz(const std::string &path, const TensorRequest &request, const LoadLimits &limits);
 ListResult listNpz(const std::string &path);

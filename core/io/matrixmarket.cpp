@@ -40,10 +40,30 @@ std::size_t tokens(std::string_view line, std::string_view *out, std::size_t max
     }
 }
 
+/// The next token of @p rest (spaces and tabs separate tokens), which is advanced past it; false at
+/// the end. Reading a line token by token this way is linear in its length.
+bool nextToken(std::string_view *rest, std::string_view *token)
+{
+    std::size_t i = 0;
+    const std::size_t n = rest->size();
+    while (i < n && ((*rest)[i] == ' ' || (*rest)[i] == '\t'))
+        ++i;
+    if (i == n) {
+        *rest = {};
+        return false;
+    }
+    const std::size_t start = i;
+    while (i < n && (*rest)[i] != ' ' && (*rest)[i] != '\t')
+        ++i;
+    *token = rest->substr(start, i - start);
+    rest->remove_prefix(i);
+    return true;
+}
+
 bool isSkippable(std::string_view line)
 {
-    std::string_view tok[1];
-    return tokens(line, tok, 1) == 0 || tok[0].front() == '%';
+    std::string_view tok;
+    return !nextToken(&line, &tok) || tok.front() == '%';
 }
 
 std::string at(long long line)
@@ -55,7 +75,7 @@ std::string at(long long line)
 
 LoadResult loadMatrixMarket(InputFile &input, const LoadLimits &limits)
 {
-    LineReader reader(input.file.get());
+    LineReader reader(input.file.get(), maxLineBytes(limits), input.size);
     std::string_view line;
     if (!reader.next(&line))
         return reader.status() != LineReader::Status::Ok
@@ -158,111 +178,137 @@ LoadResult loadMatrixMarket(InputFile &input, const LoadLimits &limits)
                            + std::to_string(remaining) + " bytes follow, too few to hold them",
                        sizeLine);
 
-    Matrix m = Matrix::Zero(Index(rows), Index(cols));
+    // Two passes over the entries: the first checks every one (indices, values, counts) without
+    // storing anything, the second fills the dense matrix. A coordinate file declares its dense
+    // size independently of its length (66 bytes can declare 16384 x 16384), so nothing of that
+    // size is allocated before the whole file has been found good.
     auto nonFinite = [&](double v, std::uint64_t i, std::uint64_t j, long long l) {
         return failure(LoadErrorKind::NonFinite,
                        "value at row " + std::to_string(i + 1) + ", column " + std::to_string(j + 1) + " (line "
                            + std::to_string(l) + ") is " + nonFiniteName(v),
                        l, static_cast<long long>(j) + 1);
     };
-    std::uint64_t seen = 0;
-
-    if (coordinate) {
-        const std::size_t fields = pattern ? 2 : 3;
-        std::string_view tok[4];
-        while (reader.next(&line)) {
-            if (isSkippable(line))
-                continue;
-            const long long l = reader.lineNumber();
-            if (seen == entries)
-                return failure(LoadErrorKind::Malformed,
-                               "has more entries than the " + std::to_string(entries) + " it declares (" + at(l) + ")",
-                               l);
-            const std::size_t nt = tokens(line, tok, 4);
-            if (nt != fields)
-                return failure(LoadErrorKind::Malformed,
-                               at(l) + " has " + std::to_string(nt) + " fields where an entry has " + std::to_string(fields)
-                                   + (pattern ? " (row column)" : " (row column value)"),
-                               l);
-            std::uint64_t idx[2];
-            const std::uint64_t limit[2] = {rows, cols};
-            const char *what[2] = {"row", "column"};
-            for (int k = 0; k < 2; ++k) {
-                if (!parseUnsigned(tok[k], &idx[k]))
+    auto readEntries = [&](LineReader &reader, Matrix *m) -> std::optional<LoadResult> {
+        std::string_view line;
+        std::uint64_t seen = 0;
+        if (coordinate) {
+            const std::size_t fields = pattern ? 2 : 3;
+            std::string_view tok[4];
+            while (reader.next(&line)) {
+                if (isSkippable(line))
+                    continue;
+                const long long l = reader.lineNumber();
+                if (seen == entries)
                     return failure(LoadErrorKind::Malformed,
-                                   at(l) + ": the " + what[k] + " index " + quoted(tok[k]) + " is not a positive integer",
-                                   l, k + 1);
-                if (idx[k] < 1 || idx[k] > limit[k])
-                    return failure(LoadErrorKind::Malformed,
-                                   at(l) + ": the " + what[k] + " index " + std::to_string(idx[k]) + " is outside 1.."
-                                       + std::to_string(limit[k]),
-                                   l, k + 1);
-            }
-            const std::uint64_t i = idx[0] - 1, j = idx[1] - 1;
-            double v = 1.0;
-            if (!pattern) {
-                if (!parseDouble(tok[2], &v))
-                    return failure(LoadErrorKind::NonNumeric,
-                                   at(l) + ": the value " + quoted(tok[2]) + " is not a number", l, 3);
-                if (!std::isfinite(v))
-                    return nonFinite(v, i, j, l);
-            }
-            if (symmetry == Symmetry::Skew && i == j)
-                return failure(LoadErrorKind::Malformed,
-                               at(l) + " puts a value on the diagonal of a skew-symmetric matrix", l);
-            // Duplicates are summed (as scipy.io.mmread does); the mirror of an off-diagonal entry of
-            // a symmetric matrix is implied.
-            m(Index(i), Index(j)) += v;
-            if (symmetry == Symmetry::Symmetric && i != j)
-                m(Index(j), Index(i)) += v;
-            else if (symmetry == Symmetry::Skew)
-                m(Index(j), Index(i)) -= v;
-            ++seen;
-        }
-    } else {
-        // Column-major; symmetric lists the lower triangle, skew-symmetric the strictly lower one.
-        std::uint64_t i = symmetry == Symmetry::Skew ? 1 : 0, j = 0;
-        std::string_view tok;
-        while (reader.next(&line)) {
-            if (isSkippable(line))
-                continue;
-            const long long l = reader.lineNumber();
-            std::string_view rest = line;
-            for (;;) {
-                std::string_view one[1];
-                if (tokens(rest, one, 1) == 0)
-                    break;
-                tok = one[0];
-                rest = rest.substr(std::size_t(tok.data() + tok.size() - rest.data()));
-                if (seen == expected)
-                    return failure(LoadErrorKind::Malformed,
-                                   "has more values than the " + std::to_string(expected) + " it declares (" + at(l) + ")",
+                                   "has more entries than the " + std::to_string(entries) + " it declares (" + at(l) + ")",
                                    l);
-                double v = 0;
-                if (!parseDouble(tok, &v))
-                    return failure(LoadErrorKind::NonNumeric, at(l) + ": the value " + quoted(tok) + " is not a number",
+                const std::size_t nt = tokens(line, tok, 4);
+                if (nt != fields)
+                    return failure(LoadErrorKind::Malformed,
+                                   at(l) + " has " + std::to_string(nt) + " fields where an entry has "
+                                       + std::to_string(fields) + (pattern ? " (row column)" : " (row column value)"),
                                    l);
-                if (!std::isfinite(v))
-                    return nonFinite(v, i, j, l);
-                m(Index(i), Index(j)) = v;
-                if (symmetry == Symmetry::Symmetric)
-                    m(Index(j), Index(i)) = v;
-                else if (symmetry == Symmetry::Skew)
-                    m(Index(j), Index(i)) = -v;
+                std::uint64_t idx[2];
+                const std::uint64_t limit[2] = {rows, cols};
+                const char *what[2] = {"row", "column"};
+                for (int k = 0; k < 2; ++k) {
+                    if (!parseUnsigned(tok[k], &idx[k]))
+                        return failure(LoadErrorKind::Malformed,
+                                       at(l) + ": the " + what[k] + " index " + quoted(tok[k])
+                                           + " is not a positive integer",
+                                       l, k + 1);
+                    if (idx[k] < 1 || idx[k] > limit[k])
+                        return failure(LoadErrorKind::Malformed,
+                                       at(l) + ": the " + what[k] + " index " + std::to_string(idx[k])
+                                           + " is outside 1.." + std::to_string(limit[k]),
+                                       l, k + 1);
+                }
+                const std::uint64_t i = idx[0] - 1, j = idx[1] - 1;
+                double v = 1.0;
+                if (!pattern) {
+                    if (!parseDouble(tok[2], &v))
+                        return failure(LoadErrorKind::NonNumeric,
+                                       at(l) + ": the value " + quoted(tok[2]) + " is not a number", l, 3);
+                    if (!std::isfinite(v))
+                        return nonFinite(v, i, j, l);
+                }
+                if (symmetry == Symmetry::Skew && i == j)
+                    return failure(LoadErrorKind::Malformed,
+                                   at(l) + " puts a value on the diagonal of a skew-symmetric matrix", l);
+                // Duplicates are summed (as scipy.io.mmread does); the mirror of an off-diagonal
+                // entry of a symmetric matrix is implied.
+                if (m) {
+                    (*m)(Index(i), Index(j)) += v;
+                    if (symmetry == Symmetry::Symmetric && i != j)
+                        (*m)(Index(j), Index(i)) += v;
+                    else if (symmetry == Symmetry::Skew)
+                        (*m)(Index(j), Index(i)) -= v;
+                }
                 ++seen;
-                if (++i == rows) {
-                    ++j;
-                    i = symmetry == Symmetry::General ? 0 : symmetry == Symmetry::Symmetric ? j : j + 1;
+            }
+        } else {
+            // Column-major; symmetric lists the lower triangle, skew-symmetric the strictly lower one.
+            std::uint64_t i = symmetry == Symmetry::Skew ? 1 : 0, j = 0;
+            std::string_view tok;
+            while (reader.next(&line)) {
+                if (isSkippable(line))
+                    continue;
+                const long long l = reader.lineNumber();
+                std::string_view rest = line;
+                while (nextToken(&rest, &tok)) {
+                    if (seen == expected)
+                        return failure(LoadErrorKind::Malformed,
+                                       "has more values than the " + std::to_string(expected) + " it declares ("
+                                           + at(l) + ")",
+                                       l);
+                    double v = 0;
+                    if (!parseDouble(tok, &v))
+                        return failure(LoadErrorKind::NonNumeric,
+                                       at(l) + ": the value " + quoted(tok) + " is not a number", l);
+                    if (!std::isfinite(v))
+                        return nonFinite(v, i, j, l);
+                    if (m) {
+                        (*m)(Index(i), Index(j)) = v;
+                        if (symmetry == Symmetry::Symmetric)
+                            (*m)(Index(j), Index(i)) = v;
+                        else if (symmetry == Symmetry::Skew)
+                            (*m)(Index(j), Index(i)) = -v;
+                    }
+                    ++seen;
+                    if (++i == rows) {
+                        ++j;
+                        i = symmetry == Symmetry::General ? 0 : symmetry == Symmetry::Symmetric ? j : j + 1;
+                    }
                 }
             }
         }
-    }
-    if (reader.status() != LineReader::Status::Ok)
-        return lineReaderFailure(reader);
-    if (seen < expected)
-        return failure(LoadErrorKind::Truncated, "declares " + std::to_string(expected)
-                                                     + (coordinate ? " entries" : " values") + " but has only "
-                                                     + std::to_string(seen));
+        if (reader.status() != LineReader::Status::Ok)
+            return lineReaderFailure(reader);
+        if (seen < expected)
+            return failure(LoadErrorKind::Truncated, "declares " + std::to_string(expected)
+                                                         + (coordinate ? " entries" : " values") + " but has only "
+                                                         + std::to_string(seen));
+        return std::nullopt;
+    };
+
+    if (auto bad = readEntries(reader, nullptr))
+        return std::move(*bad);
+    // The dense matrix and the longest line must fit in the budget together.
+    const std::uint64_t working = lineExcess(reader.longestLine());
+    std::uint64_t matrixBytes = 0;
+    if (!checkedMul(count, 8, &matrixBytes) || matrixBytes > budgetBytes(limits) - std::min(budgetBytes(limits), working))
+        return failure(LoadErrorKind::TooLarge,
+                       "has lines of up to " + bytesText(reader.longestLine()) + ", which with its "
+                           + dimsText({rows, cols}) + " values need more than the memory budget of "
+                           + budgetText(limits));
+    Matrix m = Matrix::Zero(Index(rows), Index(cols));
+    std::rewind(input.file.get());
+    LineReader again(input.file.get(), maxLineBytes(limits), input.size);
+    for (long long skipped = 0; skipped < sizeLine; ++skipped)
+        if (!again.next(&line))
+            return failure(LoadErrorKind::Unreadable, "changed while it was being read");
+    if (auto bad = readEntries(again, &m))
+        return std::move(*bad);
 
     LoadedMatrix out;
     out.channels.push_back(std::move(m));

@@ -215,7 +215,65 @@ const PyValue *lookup(const PyValue &dict, const std::string &key)
 
 // --- dtypes -------------------------------------------------------------------------------------
 
-/// Parses a descr string such as "<f8"; on failure returns the Unsupported/Malformed result.
+/// A dtype spelling numpy accepts in a descr: np.dtype(code).kind and .itemsize.
+struct NumpyCode
+{
+    const char *code;
+    char kind; ///< numpy's kind: b bool, i int, u uint, f float, c complex, S/U text, V raw, O object, M/m dates
+    int size;  ///< itemsize in bytes (0: given by the digits that follow, e.g. "S5")
+};
+
+// numpy 1.24 on 64-bit Linux: every string key of np.sctypeDict, every character of
+// np.typecodes['All'], and 'c' (S1). "b" is int8 and "b1" bool; "l"/"L" are 64-bit as on Linux.
+// tests/core/tst_matrixio.cpp checks this table against the installed numpy code by code.
+constexpr NumpyCode numpyCodes[] = {
+    {"?", 'b', 1}, {"B", 'u', 1}, {"D", 'c', 16}, {"F", 'c', 8}, {"G", 'c', 32}, {"H", 'u', 2},
+    {"I", 'u', 4}, {"L", 'u', 8}, {"M", 'M', 8}, {"M8", 'M', 8}, {"O", 'O', 8}, {"P", 'u', 8},
+    {"Q", 'u', 8}, {"S", 'S', 0}, {"U", 'U', 0}, {"V", 'V', 0}, {"a", 'S', 0}, {"b", 'i', 1},
+    {"b1", 'b', 1}, {"bool", 'b', 1}, {"bool8", 'b', 1}, {"bool_", 'b', 1}, {"byte", 'i', 1},
+    {"bytes", 'S', 0}, {"bytes0", 'S', 0}, {"bytes_", 'S', 0}, {"c", 'S', 1}, {"c16", 'c', 16},
+    {"c32", 'c', 32}, {"c8", 'c', 8}, {"cdouble", 'c', 16}, {"cfloat", 'c', 16},
+    {"clongdouble", 'c', 32}, {"clongfloat", 'c', 32}, {"complex", 'c', 16}, {"complex128", 'c', 16},
+    {"complex256", 'c', 32}, {"complex64", 'c', 8}, {"complex_", 'c', 16}, {"csingle", 'c', 8},
+    {"d", 'f', 8}, {"datetime64", 'M', 8}, {"double", 'f', 8}, {"e", 'f', 2}, {"f", 'f', 4},
+    {"f16", 'f', 16}, {"f2", 'f', 2}, {"f4", 'f', 4}, {"f8", 'f', 8}, {"float", 'f', 8},
+    {"float128", 'f', 16}, {"float16", 'f', 2}, {"float32", 'f', 4}, {"float64", 'f', 8},
+    {"float_", 'f', 8}, {"g", 'f', 16}, {"h", 'i', 2}, {"half", 'f', 2}, {"i", 'i', 4}, {"i1", 'i', 1},
+    {"i2", 'i', 2}, {"i4", 'i', 4}, {"i8", 'i', 8}, {"int", 'i', 8}, {"int0", 'i', 8},
+    {"int16", 'i', 2}, {"int32", 'i', 4}, {"int64", 'i', 8}, {"int8", 'i', 1}, {"int_", 'i', 8},
+    {"intc", 'i', 4}, {"intp", 'i', 8}, {"l", 'i', 8}, {"long", 'i', 8}, {"longcomplex", 'c', 32},
+    {"longdouble", 'f', 16}, {"longfloat", 'f', 16}, {"longlong", 'i', 8}, {"m", 'm', 8},
+    {"m8", 'm', 8}, {"object", 'O', 8}, {"object0", 'O', 8}, {"object_", 'O', 8}, {"p", 'i', 8},
+    {"q", 'i', 8}, {"short", 'i', 2}, {"single", 'f', 4}, {"singlecomplex", 'c', 8}, {"str", 'U', 0},
+    {"str0", 'U', 0}, {"str_", 'U', 0}, {"string_", 'S', 0}, {"timedelta64", 'm', 8}, {"u1", 'u', 1},
+    {"u2", 'u', 2}, {"u4", 'u', 4}, {"u8", 'u', 8}, {"ubyte", 'u', 1}, {"uint", 'u', 8},
+    {"uint0", 'u', 8}, {"uint16", 'u', 2}, {"uint32", 'u', 4}, {"uint64", 'u', 8}, {"uint8", 'u', 1},
+    {"uintc", 'u', 4}, {"uintp", 'u', 8}, {"ulong", 'u', 8}, {"ulonglong", 'u', 8},
+    {"unicode", 'U', 0}, {"unicode_", 'U', 0}, {"ushort", 'u', 2}, {"void", 'V', 0}, {"void0", 'V', 0},
+};
+
+/// A code that may follow a byte-order character: one character, or one character and digits
+/// ("<f8", "|b1"); names such as "float64" may not ("<float64" is an error in numpy).
+bool takesByteOrder(std::string_view code)
+{
+    return code.size() == 1
+           || std::all_of(code.begin() + 1, code.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+const NumpyCode *findNumpyCode(std::string_view code, bool afterByteOrder)
+{
+    if (afterByteOrder && !takesByteOrder(code))
+        return nullptr;
+    for (const NumpyCode &c : numpyCodes)
+        if (code == c.code)
+            return &c;
+    return nullptr;
+}
+
+/// Parses a descr string as np.dtype() does for the spellings a .npy header can hold: an optional
+/// byte order (<, >, |, =), then a numpy type code ("?", "b", "i", "f", …), a kind and an item size
+/// ("b1", "i4", "f8", "S5", leading zeros allowed as numpy allows them), or, without a byte order,
+/// a type name ("float64", "uint8" …). On failure returns the Unsupported/Malformed result.
 std::optional<LoadResult> parseDescr(const std::string &descr, NpyHeader *header)
 {
     static const char *const supported =
@@ -223,6 +281,7 @@ std::optional<LoadResult> parseDescr(const std::string &descr, NpyHeader *header
     auto unsupported = [&](const std::string &what) {
         return failure(LoadErrorKind::Unsupported, "has the dtype " + quoted(descr) + " (" + what + ")" + supported);
     };
+    auto unknown = [&] { return failure(LoadErrorKind::Malformed, "has the unknown dtype " + quoted(descr)); };
     std::string_view s = descr;
     char order = '=';
     if (!s.empty() && (s[0] == '<' || s[0] == '>' || s[0] == '|' || s[0] == '=')) {
@@ -231,51 +290,76 @@ std::optional<LoadResult> parseDescr(const std::string &descr, NpyHeader *header
     }
     if (s.empty())
         return failure(LoadErrorKind::Malformed, "has an empty dtype in its header");
-    const char kind = s[0];
+    const bool ordered = s.size() != descr.size();
+
+    // Dates and time intervals, with or without a unit: "M8[ns]", "m8[s]", "datetime64[D]"
+    // (numpy takes a byte order before the long names too).
+    auto withUnit = [&](std::string_view name, bool bare) {
+        return (bare && s == name)
+               || (s.size() > name.size() + 1 && s.substr(0, name.size()) == name && s[name.size()] == '['
+                   && s.back() == ']');
+    };
+    if (withUnit("M8", false) || withUnit("datetime64", true))
+        return unsupported("dates");
+    if (withUnit("m8", false) || withUnit("timedelta64", true))
+        return unsupported("time intervals");
+
+    char kind = 0;
     std::uint64_t size = 0;
-    const std::string_view digits = s.substr(1);
-    const bool hasSize = !digits.empty() && parseUnsigned(digits, &size);
-    if (!digits.empty() && !hasSize && kind != 'M' && kind != 'm')
-        return failure(LoadErrorKind::Malformed, "has the unknown dtype " + quoted(descr));
+    if (const NumpyCode *code = findNumpyCode(s, ordered)) {
+        kind = code->kind;
+        size = std::uint64_t(code->size);
+    } else if (s.size() >= 2 && takesByteOrder(s)) {
+        // A kind and an item size numpy accepts but the table does not spell: "S5", "V16",
+        // "f08" (= "f8"), "O4" (objects of any size).
+        std::uint64_t digits = 0;
+        if (!parseUnsigned(s.substr(1), &digits))
+            return unknown();
+        const char k = s[0];
+        if (k == 'S' || k == 'a' || k == 'U' || k == 'V' || k == 'O') {
+            kind = k == 'a' ? 'S' : k;
+            size = digits;
+        } else if (digits <= 64) {
+            const std::string normal = std::string(1, k) + std::to_string(digits);
+            const NumpyCode *code = findNumpyCode(normal, true);
+            if (!code)
+                return unknown();
+            kind = code->kind;
+            size = std::uint64_t(code->size);
+        } else {
+            return unknown();
+        }
+    } else {
+        return unknown();
+    }
+
     static const Element signedBySize[] = {Element::Int8, Element::Int16, Element::Int32, Element::Int64};
     static const Element unsignedBySize[] = {Element::UInt8, Element::UInt16, Element::UInt32, Element::UInt64};
     switch (kind) {
     case 'b':
-    case '?':
-        if (hasSize && size != 1)
-            return unsupported("bool of " + std::to_string(size) + " bytes");
         header->element = Element::Bool;
         break;
     case 'i':
     case 'u':
-        if (!hasSize || (size != 1 && size != 2 && size != 4 && size != 8))
-            return unsupported(std::string(kind == 'i' ? "signed" : "unsigned") + " integer of "
-                               + std::string(digits) + " bytes");
+        // The table gives integers of 1, 2, 4 and 8 bytes only.
         header->element = (kind == 'i' ? signedBySize : unsignedBySize)[size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3];
         break;
     case 'f':
-        if (!hasSize || (size != 2 && size != 4 && size != 8))
+        if (size != 2 && size != 4 && size != 8)
             return unsupported("extended-precision float");
         header->element = size == 2 ? Element::Float16 : size == 4 ? Element::Float32 : Element::Float64;
         break;
-    case 'c':
-        return unsupported("complex");
-    case 'O':
-        return unsupported("Python objects");
-    case 'U':
+    case 'c': return unsupported("complex");
+    case 'O': return unsupported("Python objects");
     case 'S':
-    case 'a':
-        return unsupported("text");
-    case 'V':
-        return unsupported("raw bytes or records");
-    case 'M':
-        return unsupported("dates");
-    case 'm':
-        return unsupported("time intervals");
-    default:
-        return failure(LoadErrorKind::Malformed, "has the unknown dtype " + quoted(descr));
+    case 'U': return unsupported("text");
+    case 'V': return unsupported("raw bytes or records");
+    case 'M': return unsupported("dates");
+    case 'm': return unsupported("time intervals");
+    default: return unknown();
     }
-    header->bigEndian = order == '>' || (order == '=' && hostIsBigEndian());
+    // numpy: '|' and '=' on a multi-byte type mean the machine's own order.
+    header->bigEndian = order == '>' || ((order == '=' || order == '|') && hostIsBigEndian());
     return std::nullopt;
 }
 

@@ -169,6 +169,12 @@ std::optional<LoadResult> readHeader(const unsigned char *data, std::size_t size
     } catch (const Json::parse_error &e) {
         return failure(LoadErrorKind::Malformed,
                        "has a header that is not valid JSON (at byte " + std::to_string(8 + e.byte) + ")");
+    } catch (const Json::out_of_range &) {
+        // nlohmann-json refuses a number beyond a double ("2e308") with out_of_range, not
+        // parse_error (a fuzzing finding: it escaped as an exception).
+        return failure(LoadErrorKind::Malformed, "has a header with a number too large for a double");
+    } catch (const Json::exception &) {
+        return failure(LoadErrorKind::Malformed, "has a header that is not valid JSON");
     }
     if (!header.is_object())
         return failure(LoadErrorKind::Malformed, "has a JSON header that is not an object");

@@ -12,6 +12,7 @@
 #include "core/random.h"
 #include "core/svd.h"
 
+#include <QBuffer>
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
@@ -23,6 +24,8 @@
 
 #include <cmath>
 #include <cstring>
+
+#include <sys/stat.h>
 
 using namespace factorscope;
 using namespace factorscope::test;
@@ -36,6 +39,8 @@ private slots:
     void initTestCase();
     void curveSvdValues();
     void curveAllMethods();
+    void curveAllMethodsOnSmallMatrices_data();
+    void curveAllMethodsOnSmallMatrices();
     void curveImage();
     void curveToFile();
     void compressOutputs();
@@ -141,6 +146,53 @@ void TestHeadless::curveAllMethods()
                                             QStringLiteral("--monarch-blocks"), QStringLiteral("5"), QStringLiteral("--trials"),
                                             QStringLiteral("3"), QStringLiteral("--seed"), QStringLiteral("7")});
     QCOMPARE(again.out, r.out);
+}
+
+// Issue 13: with max(n, m) below Monarch's 16 blocks, "--method all" exited with status 1
+// ("computeMonarch: blocks = 16 outside [1, 3]"). Monarch is left out with a note; exit 0.
+void TestHeadless::curveAllMethodsOnSmallMatrices_data()
+{
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<int>("cols");
+    QTest::newRow("1 x 1") << 1 << 1;
+    QTest::newRow("3 x 2") << 3 << 2;
+    QTest::newRow("15 x 15") << 15 << 15;
+    QTest::newRow("2 x 15") << 2 << 15;
+}
+
+void TestHeadless::curveAllMethodsOnSmallMatrices()
+{
+    QFETCH(int, rows);
+    QFETCH(int, cols);
+    const QString file = path(QStringLiteral("small_%1x%2.csv").arg(rows).arg(cols));
+    {
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        for (int i = 0; i < rows; ++i) {
+            QStringList cells;
+            for (int j = 0; j < cols; ++j)
+                cells << QString::number(1 + (i * 7 + j * 3) % 11);
+            f.write(cells.join(QLatin1Char(',')).toUtf8() + '\n');
+        }
+    }
+    const RunResult r = runFactorscope({QStringLiteral("curve"), file, QStringLiteral("--method"), QStringLiteral("all")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QString err = QString::fromUtf8(r.err);
+    QVERIFY2(err.contains(QStringLiteral("monarch: left out: 16 blocks need at least as many rows or columns")),
+             r.err.constData());
+    const CsvTable t = parseCurveCsv(r.out);
+    QStringList methods;
+    for (int i = 0; i < t.rows.size(); ++i)
+        if (!methods.contains(t.cell(i, QStringLiteral("method"))))
+            methods << t.cell(i, QStringLiteral("method"));
+    QCOMPARE(methods, (QStringList{QStringLiteral("svd"), QStringLiteral("rsvd"), QStringLiteral("id"), QStringLiteral("cr"),
+                                   QStringLiteral("cur")}));
+    // With blocks that fit, Monarch is computed.
+    const RunResult fits = runFactorscope({QStringLiteral("curve"), file, QStringLiteral("--method"),
+                                           QStringLiteral("monarch"), QStringLiteral("--monarch-blocks"),
+                                           QString::number(std::max(rows, cols))});
+    QVERIFY2(fits.exitCode == 0, fits.err.constData());
+    QVERIFY(parseCurveCsv(fits.out).rows.size() >= 1);
 }
 
 void TestHeadless::curveImage()
@@ -304,6 +356,12 @@ void TestHeadless::usageErrors_data()
     QTest::newRow("compress rank too big") << QStringList{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("svd"),
                                                           QStringLiteral("--rank"), QStringLiteral("21"), QStringLiteral("--output"), QStringLiteral("OUT.npy")}
                                            << QStringLiteral("beyond");
+    // Monarch needs a row or column per block (it exited with status 1).
+    QTest::newRow("compress monarch, more blocks than rows and columns")
+        << QStringList{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("monarch"),
+                       QStringLiteral("--monarch-blocks"), QStringLiteral("31"), QStringLiteral("--rank"), QStringLiteral("1"),
+                       QStringLiteral("--output"), QStringLiteral("OUT.npy")}
+        << QStringLiteral("--monarch-blocks 31 is more than the rows and columns of the 30 x 20 input");
     QTest::newRow("compress bad suffix") << QStringList{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("svd"),
                                                         QStringLiteral("--rank"), QStringLiteral("2"), QStringLiteral("--output"), QStringLiteral("OUT.jpg")}
                                          << QStringLiteral(".png, .npy or .csv");
@@ -519,6 +577,37 @@ void TestHeadless::badFiles_data()
     ihdr += be32(60000) + be32(60000) + QByteArray("\x08\x02\x00\x00\x00", 5);
     png += be32(13) + ihdr + be32(0 /* CRC not checked before size */);
     QTest::newRow("oversized png") << QStringLiteral("huge.png") << png << QString();
+    // Decoders that print to stderr themselves (libpng, libtiff): still one line (issue 13:
+    // stderr is no longer sent to /dev/null for the whole command, only while Qt decodes).
+    QImage picture(64, 48, QImage::Format_RGB32);
+    for (int y = 0; y < picture.height(); ++y)
+        for (int x = 0; x < picture.width(); ++x)
+            picture.setPixel(x, y, qRgb((x * 37) % 256, (y * 91) % 256, (x * y) % 256));
+    auto encoded = [&](const char *format) {
+        QByteArray bytes;
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::WriteOnly);
+        picture.save(&buffer, format);
+        return bytes;
+    };
+    QByteArray brokenIdat = encoded("PNG");
+    for (int k = brokenIdat.size() / 2; k < brokenIdat.size() / 2 + 16; ++k)
+        brokenIdat[k] = char(brokenIdat[k] ^ 0x5a);
+    QTest::newRow("png with a damaged IDAT (libpng prints)") << QStringLiteral("idat.png") << brokenIdat
+                                                           << QStringLiteral("could not be decoded");
+    const QByteArray tiff = encoded("TIFF");
+    if (!tiff.isEmpty())
+        QTest::newRow("truncated tiff (libtiff prints)") << QStringLiteral("half.tif") << tiff.left(tiff.size() / 2)
+                                                         << QStringLiteral("could not be decoded");
+    // Not regular files: named as such, never opened (a FIFO would block the reader).
+    QTest::newRow("fifo without extension") << QStringLiteral("<fifo>pipe") << QByteArray()
+                                            << QStringLiteral("is a named pipe (FIFO), not a regular file");
+    QTest::newRow("fifo named .csv") << QStringLiteral("<fifo>pipe.csv") << QByteArray()
+                                     << QStringLiteral("is a named pipe (FIFO), not a regular file");
+    QTest::newRow("/dev/zero") << QStringLiteral("/dev/zero") << QByteArray()
+                               << QStringLiteral("is a character device, not a regular file");
+    QTest::newRow("symbolic link loop") << QStringLiteral("<loop>loop.png") << QByteArray()
+                                        << QStringLiteral("is a symbolic link loop");
 }
 
 void TestHeadless::badFiles()
@@ -528,7 +617,20 @@ void TestHeadless::badFiles()
     QFETCH(QString, fragment);
     QString file = path(QStringLiteral("bad/") + name);
     QDir().mkpath(path(QStringLiteral("bad")));
-    if (name.endsWith(QLatin1Char('/'))) {
+    if (name.startsWith(QLatin1Char('/'))) {
+        file = name;
+    } else if (name.startsWith(QStringLiteral("<fifo>"))) {
+        file = path(QStringLiteral("bad/") + name.mid(6));
+        QFile::remove(file);
+        QVERIFY(::mkfifo(QFile::encodeName(file).constData(), 0600) == 0);
+    } else if (name.startsWith(QStringLiteral("<loop>"))) {
+        file = path(QStringLiteral("bad/") + name.mid(6));
+        const QString other = file + QStringLiteral(".other");
+        QFile::remove(file);
+        QFile::remove(other);
+        QVERIFY(QFile::link(other, file));
+        QVERIFY(QFile::link(file, other));
+    } else if (name.endsWith(QLatin1Char('/'))) {
         file.chop(1);
         QDir().mkpath(file);
     } else if (!name.startsWith(QStringLiteral("missing"))) {

@@ -10,6 +10,7 @@
 #include "core/io/tensorfill.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -79,6 +80,8 @@ private slots:
     void budget();
     void absurdSizesAllocateNothing();
     void fuzzEntryPointsMatchTheFiles();
+    void fuzzRegressions_data();
+    void fuzzRegressions();
 
 private:
     QTemporaryDir m_dir;
@@ -653,6 +656,51 @@ void TestTensorFiles::fuzzEntryPointsMatchTheFiles()
         QVERIFY(!core::detail::loadSafetensorsBytes(st.constData(), std::size_t(cut), {"conv.weight", {}}, limits).ok());
     for (int cut = 0; cut < npz.size(); cut += 97)
         QVERIFY(!core::detail::loadNpzBytes(npz.constData(), std::size_t(cut), {"half", {}}, limits).ok());
+}
+
+// The fuzz targets' findings (tests/fuzz/regressions/<target>/), each refused through the
+// program's entry point with one sentence naming the file and, when it is about one, the array.
+void TestTensorFiles::fuzzRegressions_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("fragment");
+    // fuzz_safetensors called the reader without loadTensor()'s finite-value check: a NaN came
+    // back as a value. The program's path refuses it; the target now checks as loadTensor() does.
+    QTest::newRow("NaN in an F32 tensor") << QStringLiteral("safetensors/nan-in-f32-tensor.safetensors")
+                                          << QStringLiteral("conv.weight") << QStringLiteral("NonFinite")
+                                          << QStringLiteral("value at row 1, column 16 is NaN");
+    // nlohmann-json threw out_of_range (not parse_error) on the number 2e308 in the header: the
+    // exception left listSafetensorsBytes(); through loadTensor() it was "could not be read".
+    QTest::newRow("number beyond a double in the header")
+        << QStringLiteral("safetensors/number-beyond-double.safetensors") << QString() << QStringLiteral("Malformed")
+        << QStringLiteral("has a header with a number too large for a double");
+    // The fuzz target's promise was too strict: a NameRequired message ends in the last name,
+    // here "scala!", after which describeLoadError() adds no full stop (as after "…?").
+    QTest::newRow("names listed, the last ending in '!'")
+        << QStringLiteral("safetensors/name-ending-in-exclamation.safetensors") << QString()
+        << QStringLiteral("NameRequired") << QStringLiteral("conv.weight, conv.bias and scala!");
+}
+
+void TestTensorFiles::fuzzRegressions()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, name);
+    QFETCH(QString, kind);
+    QFETCH(QString, fragment);
+    const QString path = QStringLiteral(FS_SOURCE_DIR "/tests/fuzz/regressions/") + file;
+    QVERIFY2(QFileInfo::exists(path), qPrintable(path));
+    const LoadResult r = core::loadTensor(str(path), str(name));
+    QVERIFY2(!r.ok(), "a regression file was accepted");
+    const QString message = QString::fromStdString(core::describeLoadError(str(path), r.error));
+    QCOMPARE(QString::fromLatin1(kindName(r.error.kind)), kind);
+    QCOMPARE(QString::fromStdString(r.error.tensor), name);
+    const QString named = name.isEmpty() ? path : path + QStringLiteral("::") + name;
+    QVERIFY2(message.startsWith(named + QStringLiteral(": ")), qPrintable(message));
+    QVERIFY2(message.contains(fragment), qPrintable(message));
+    QVERIFY2(!message.contains(QLatin1Char('\n')), qPrintable(message));
+    QVERIFY2(message.endsWith(QLatin1Char('.')) || message.endsWith(fragment), qPrintable(message));
 }
 
 QTEST_APPLESS_MAIN(TestTensorFiles)
