@@ -9,6 +9,7 @@
 #include "factorpanels.h"
 #include "jobstatus.h"
 #include "methodcontrol.h"
+#include "pinvview.h"
 #include "recentfiles.h"
 #include "selection.h"
 #include "settings.h"
@@ -60,6 +61,7 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent) : QMainWindow(parent
     m_plots = new CurvePlots(m_workspace, m_selection.get(), m_viewArea, this);
     m_factors = new FactorPanels;
     m_factors->setObjectName(QStringLiteral("factorPanels"));
+    m_pinv = new PinvView(m_workspace);
     m_target = new TargetControl(m_workspace, m_selection.get(), this);
     m_exports = new Exports(m_workspace, m_settings, m_selection.get(), m_viewArea, m_plots, this);
     buildUi();
@@ -113,6 +115,11 @@ void MainWindow::buildUi()
     m_factors->setMinimumWidth(380);
     QDockWidget *factorDock = dock(m_factors, tr("Factors"), QStringLiteral("factorDock"), true);
     addDockWidget(Qt::RightDockWidgetArea, factorDock);
+    // The pseudo-inverse behind the factors: it computes only once its tab is raised.
+    QDockWidget *pinvDock = dock(m_pinv, tr("Pseudo-inverse"), QStringLiteral("pinvDock"), true);
+    addDockWidget(Qt::RightDockWidgetArea, pinvDock);
+    tabifyDockWidget(factorDock, pinvDock);
+    factorDock->raise();
     resizeDocks({methodDock, factorDock}, {310, 520}, Qt::Horizontal);
     resizeDocks({methodDock, spectrumDock}, {500, 400}, Qt::Vertical);
 
@@ -350,6 +357,7 @@ void MainWindow::restartResults()
         requestMethod(m_methodPanel->currentMethod());
     m_factors->clearAll(tr("Computing…"));
     m_factors->setChannels(m_workspace->channels(), m_workspace->channelNames());
+    m_pinv->documentChanged();
     m_plots->clear();
 }
 

@@ -172,7 +172,6 @@ std::shared_ptr<MethodResult> computeMethod(const MethodJob &job, JobContext &co
     core::Progress &progress = context.progress();
     const std::vector<Matrix> &channels = *job.channels;
     const Index n = channels[0].rows(), m = channels[0].cols();
-    const MethodSettings &s = job.settings;
     double fitBegin = 0.0;
     if (job.preview && job.method == Method::Svd) {
         auto preview = computePreview(job, progress);
@@ -182,9 +181,12 @@ std::shared_ptr<MethodResult> computeMethod(const MethodJob &job, JobContext &co
     }
 
     auto r = emptyResult(job);
+    const Index rank = Workspace::factorisationRank(job.method, n, m, job.settings);
+    // γ = 0 of a leverage selector becomes the rank factorised, as the headless command does for
+    // its largest rank, so the curve's variant states the γ the numbers depend on.
+    const MethodSettings s = core::resolvedSettings(job.method, job.settings, rank);
     const bool randomized = core::isRandomized(job.method, s);
     const int trials = randomized ? std::max(1, s.trials) : 1;
-    const Index rank = Workspace::factorisationRank(job.method, n, m, s);
     const double fitEnd = 0.85;
     const std::size_t count = std::size_t(trials) * channels.size();
     r->models.assign(std::size_t(trials), std::vector<std::shared_ptr<const core::ChannelModel>>(channels.size()));
@@ -474,7 +476,7 @@ QString Workspace::cacheKey(Method method, const MethodSettings &settings) const
     return QStringLiteral("%1|%2|%3").arg(m_documentId).arg(color).arg(parameterKey(method, settings));
 }
 
-QString Workspace::seriesName(Method method, const MethodSettings &s)
+QString Workspace::seriesName(Method method, const MethodSettings &s, Index maxRank)
 {
     switch (method) {
     case Method::Svd: return tr("SVD");
@@ -486,8 +488,8 @@ QString Workspace::seriesName(Method method, const MethodSettings &s)
     case Method::Cr: return tr("CR (%1, %2)").arg(crRuleText(s.crRule), crProductText(s.crProduct));
     case Method::Monarch: return tr("Monarch (b = %1)").arg(s.monarchBlocks);
     case Method::Cur:
-        return tr("CUR (%1, %2)").arg(QString::fromStdString(core::selectorName(s.curSelector)),
-                                      QString::fromStdString(core::curMiddleName(s.curMiddle)));
+        // The CSV's variant column, as the headless command writes it ("deim;optimal").
+        return tr("CUR (%1)").arg(QString::fromStdString(core::methodVariant(method, core::resolvedSettings(method, s, maxRank))));
     }
     return {};
 }
@@ -499,6 +501,11 @@ Index Workspace::factorisationRank(Method method, Index rows, Index cols, const 
         return std::min<Index>(usable, 128);
     if (method == Method::Id && settings.idSelector == core::IdSelector::SketchPivotedQr)
         return std::min<Index>(usable, 256);
+    // CUR: the cross middle's curve costs Σ_r r·l·(r + l) ~ r⁴/2 and every selector O(nm·r) per
+    // side; the leverage and DEIM selectors need the top r singular vectors (block Lanczos only
+    // while r ≤ 0.2·min(n, m)). 256 keeps a 4000 × 3000 photo in seconds (README, Benchmarks).
+    if (method == Method::Cur)
+        return std::min<Index>(usable, curRankCap);
     return usable;
 }
 

@@ -164,8 +164,9 @@ public:
     int cachedCount() const { return int(m_cache.size()); }
 
     /// The largest rank the GUI offers, and the rank each factorisation is computed to:
-    /// core::maxUsableRank, capped for randomized SVD (128) and the sketched ID (256), whose
-    /// cost grows with the rank.
+    /// core::maxUsableRank, capped for randomized SVD (128), the sketched ID (256) and CUR
+    /// (curRankCap), whose cost grows with the rank.
+    static constexpr core::Index curRankCap = 256;
     static core::Index factorisationRank(core::Method method, core::Index rows, core::Index cols,
                                          const core::MethodSettings &settings);
     /// Ranks of the curve: every one of 1..maxRank (its Frobenius errors are closed forms of the
@@ -174,8 +175,9 @@ public:
     /// The parameters that matter for `method`, as a string ("rsvd;p=10;q=2;trials=5;seed=0").
     static QString parameterKey(core::Method method, const core::MethodSettings &settings);
     /// The name of the method's curve with these parameters: "SVD", "rSVD (p = 10, q = 1)",
-    /// "ID (pivoted QR)", "CR (optimal p, M·I)", "Monarch (b = 16)".
-    static QString seriesName(core::Method method, const core::MethodSettings &settings);
+    /// "ID (pivoted QR)", "CR (optimal p, M·I)", "Monarch (b = 16)", "CUR (deim;optimal)" (CUR:
+    /// the CSV's variant, with a leverage selector's γ = 0 read as maxRank when it is given).
+    static QString seriesName(core::Method method, const core::MethodSettings &settings, core::Index maxRank = 0);
     /// "SVD", "Randomized SVD", "ID", "CR", "Monarch".
     static QString methodTitle(core::Method method);
     static QString slotName(core::Method method);
