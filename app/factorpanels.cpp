@@ -52,7 +52,7 @@ QLabel *captionLabel()
 
 /// The product layout shared by the SVD, ID and CR tabs: `wide` (r × m) across the top right,
 /// `tall` (n × r) down the left, `bars` in the corner.
-void placeFactors(QGridLayout *grid, MatrixView *tall, MatrixView *wide, BarPlot *bars)
+void placeFactors(QGridLayout *grid, MatrixView *tall, MatrixView *wide, QWidget *bars)
 {
     bars->setMinimumHeight(160);
     tall->setMinimumWidth(90);
@@ -210,8 +210,7 @@ QWidget *FactorPanels::buildCurTab()
     t.bars = new BarPlot;
     row->addWidget(middle, 2);
     row->addWidget(t.bars, 3);
-    placeFactors(grid, t.tall, t.wide, t.bars);
-    grid->addWidget(corner, 1, 1); // replaces the bars' cell: U and the bars side by side
+    placeFactors(grid, t.tall, t.wide, corner);
     t.caption = captionLabel();
     grid->addWidget(t.caption, 2, 0, 1, 2);
     return w;
@@ -602,16 +601,19 @@ void FactorPanels::refreshCur(Tab &t)
     const core::SvdModel *svd = nullptr;
     if (m_svd && !m_svd->approximate && c < m_svd->channels())
         svd = dynamic_cast<const core::SvdModel *>(&m_svd->model(c));
-    const Index gamma = r.settings.leverageRank > 0 ? r.settings.leverageRank : r.maxRank;
+    const Index leverageRank = r.settings.leverageRank > 0 ? r.settings.leverageRank : r.maxRank;
     QString barNote;
-    if (core::usesLeverageRank(selector) && svd && svd->canReconstruct() && svd->v().cols() >= gamma) {
+    // DEIM works on V[:, :r]: the leverage scores of that subspace (γ = r) show what it weighs.
+    const bool leverageBars = core::usesLeverageRank(selector) || selector == core::Selector::Deim;
+    const Index gamma = selector == core::Selector::Deim ? rank : leverageRank;
+    if (leverageBars && svd && svd->canReconstruct() && svd->v().cols() >= gamma) {
         t.bars->setBars(toVector(core::leverageScores(svd->v(), gamma)), tr("column j"), tr("hⱼ = ‖V[j, :γ]‖²"));
-        t.bars->setTitle(tr("Leverage scores (γ = %1, sum γ): the %2 chosen highlighted").arg(gamma).arg(rank));
+        t.bars->setTitle(tr("Leverage scores, γ = %1 (chosen: orange)").arg(gamma));
     } else if (m_channels && std::size_t(c) < m_channels->size()) {
         const Matrix &m = (*m_channels)[std::size_t(c)];
         t.bars->setBars(toVector(core::Vector(m.colwise().norm().transpose())), tr("column j"), tr("‖M[:, j]‖"));
-        t.bars->setTitle(tr("Column norms: the %1 chosen highlighted").arg(rank));
-        if (core::usesLeverageRank(selector))
+        t.bars->setTitle(tr("Column norms (chosen: orange)"));
+        if (leverageBars)
             barNote = tr(" Leverage scores need the exact SVD (still computing): column norms shown meanwhile.");
         else if (selector != core::Selector::Norm && selector != core::Selector::NormSample)
             barNote = tr(" The %1 selector does not rank by norms: they are shown to compare with its choice.")

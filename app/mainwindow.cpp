@@ -115,13 +115,12 @@ void MainWindow::buildUi()
     m_factors->setMinimumWidth(380);
     QDockWidget *factorDock = dock(m_factors, tr("Factors"), QStringLiteral("factorDock"), true);
     addDockWidget(Qt::RightDockWidgetArea, factorDock);
-    // The pseudo-inverse behind the factors: it computes only once its tab is raised.
-    QDockWidget *pinvDock = dock(m_pinv, tr("Pseudo-inverse"), QStringLiteral("pinvDock"), true);
-    addDockWidget(Qt::RightDockWidgetArea, pinvDock);
-    tabifyDockWidget(factorDock, pinvDock);
-    factorDock->raise();
     resizeDocks({methodDock, factorDock}, {310, 520}, Qt::Horizontal);
     resizeDocks({methodDock, spectrumDock}, {500, 400}, Qt::Vertical);
+    // The pseudo-inverse: hidden until View ▸ Pseudo-inverse; it computes only while shown.
+    QDockWidget *pinvDock = dock(m_pinv, tr("Pseudo-inverse"), QStringLiteral("pinvDock"), true);
+    addDockWidget(Qt::RightDockWidgetArea, pinvDock);
+    pinvDock->hide();
 
     // Status bar: messages on the left, the document, then the jobs' progress and Cancel.
     m_documentInfo = new QLabel;

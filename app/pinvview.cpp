@@ -72,11 +72,14 @@ PinvView::PinvView(Workspace *workspace, QWidget *parent) : QWidget(parent), m_w
     m_title = new QLabel;
     m_title->setTextFormat(Qt::RichText);
     top->addWidget(m_title, 1);
-    top->addWidget(new QLabel(tr("Channel")));
+    m_channelLabel = new QLabel(tr("Channel"));
+    top->addWidget(m_channelLabel);
     m_channel = new QComboBox;
     m_channel->setToolTip(tr("The pseudo-inverse is of one matrix: which channel of the document"));
     top->addWidget(m_channel);
     layout->addLayout(top);
+    m_channel->hide();
+    m_channelLabel->hide();
     m_note = new QLabel;
     m_note->setWordWrap(true);
     m_note->setForegroundRole(QPalette::PlaceholderText);
@@ -96,6 +99,7 @@ PinvView::PinvView(Workspace *workspace, QWidget *parent) : QWidget(parent), m_w
     form->addRow(tr("Tolerance τ"), tolRow);
     m_toleranceLabel = new QLabel;
     m_toleranceLabel->setTextFormat(Qt::RichText);
+    m_toleranceLabel->setWordWrap(true);
     form->addRow(QString(), m_toleranceLabel);
     m_epsilonSlider = new QSlider(Qt::Horizontal);
     m_epsilonSlider->setRange(0, sliderSteps);
@@ -105,6 +109,7 @@ PinvView::PinvView(Workspace *workspace, QWidget *parent) : QWidget(parent), m_w
     form->addRow(tr("Ridge ε"), m_epsilonSlider);
     m_epsilonLabel = new QLabel;
     m_epsilonLabel->setTextFormat(Qt::RichText);
+    m_epsilonLabel->setWordWrap(true);
     form->addRow(QString(), m_epsilonLabel);
     layout->addLayout(form);
 
@@ -192,6 +197,7 @@ void PinvView::documentChanged()
         m_channel->clear();
         m_channel->addItems(m_workspace->channelNames());
         m_channel->setVisible(m_channel->count() > 1);
+        m_channelLabel->setVisible(m_channel->count() > 1);
     }
     m_stale = true;
     if (isVisible())

@@ -63,6 +63,8 @@ public:
     /// The sentence about the stand-in (empty when the channel is taken as it is).
     QString standInNote() const;
     widgets::FilterPlot *filterPlot() const { return m_plot; }
+    /// As wide as the Factors dock it shares a tab group with.
+    QSize sizeHint() const override { return {520, 600}; }
 
     /// Block means of f × f cells (the last row and column of blocks averaged over what they hold).
     static core::Matrix blockMeans(const core::Matrix &m, core::Index factor);
@@ -89,6 +91,7 @@ private:
 
     Workspace *m_workspace;
     QComboBox *m_channel = nullptr;
+    QLabel *m_channelLabel = nullptr;
     QLabel *m_title = nullptr;
     QLabel *m_note = nullptr;
     QSlider *m_toleranceSlider = nullptr;

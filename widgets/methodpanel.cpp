@@ -118,13 +118,10 @@ MethodPanel::MethodPanel(QWidget *parent) : QWidget(parent)
 
     m_tabs->addTab(buildPage(Method::Cur,
                              tr("<b>CUR</b> M ≈ C·U·R keeps r actual columns C and l actual rows R of M (the "
-                                "cross, marked on the document) and joins them with a small r × l middle U. "
-                                "<b>Optimal</b> U = C<sup>+</sup>MR<sup>+</sup> is the best middle for those "
-                                "columns and rows, so it is never worse than <b>cross</b> U = W<sup>+</sup>, the "
-                                "pseudo-inverse of the intersection W = M[S<sub>2</sub>, S<sub>1</sub>], which "
-                                "reproduces the chosen columns and rows exactly but blows up when W is "
-                                "ill-conditioned. ID is CUR with all rows kept (U·R = Z); CR keeps columns "
-                                "but never combines them."),
+                                "cross on the document) joined by a small r × l middle U: <b>optimal</b> "
+                                "C<sup>+</sup>MR<sup>+</sup>, never worse than <b>cross</b> W<sup>+</sup> (W the "
+                                "intersection), which blows up when W is ill-conditioned. ID is CUR with every "
+                                "row kept."),
                              buildCurParameters()),
                    shortName(Method::Cur));
 
@@ -133,7 +130,9 @@ MethodPanel::MethodPanel(QWidget *parent) : QWidget(parent)
     m_tabs->setTabToolTip(2, tr("Interpolative decomposition: r columns of M and interpolation coefficients"));
     m_tabs->setTabToolTip(3, tr("Column–row sampling of a product (here M·I, I·M or the SVD factors)"));
     m_tabs->setTabToolTip(4, tr("Monarch: permuted block-diagonal factors with block rank ρ"));
-    m_tabs->setTabToolTip(5, tr("CUR: r columns and l rows of M joined by a small middle matrix"));
+    m_tabs->setTabToolTip(5, tr("CUR: r columns and l rows of M joined by a small middle matrix. With every row "
+                                "kept (R = M) the optimal middle gives C·C⁺M, the ID's projection; CR keeps "
+                                "columns too but rescales them and never combines them."));
 
     for (Method method : core::allMethods())
         connectRank(method);
