@@ -405,7 +405,8 @@ QWidget *MethodPanel::buildCurParameters()
                                   "the Factors tab). A larger τ tames an ill-conditioned W."));
     m_curLeverageRank = makeSpin(0, std::numeric_limits<int>::max(), int(d.leverageRank),
                                  tr("γ: how many top singular vectors the leverage scores come from; 0: the largest "
-                                    "rank computed. Leverage selectors only."));
+                                    "rank computed. Leverage selectors only. At γ = min(n, m) every score on the "
+                                    "shorter side is 1 and tells nothing: choose a γ below it."));
     m_curLeverageRank->setSpecialValueText(tr("γ = rank"));
     m_curTrials = makeSpin(1, 50, d.trials, tr("Independent selections (sampling selectors only): mean and min–max band."));
     m_curSeed = makeSpin(0, std::numeric_limits<int>::max(), int(d.seed), tr("Seed of the draws."));
