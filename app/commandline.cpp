@@ -61,6 +61,10 @@ const std::vector<OptionSpec> &options()
         {"seed", "S", Factorising, "seed of trial 0; trial t uses a seed derived from it (default 0)"},
         {"oversampling", "P", Factorising, "oversampling p of randomized SVD and the sketched ID (default 10)"},
         {"power-iterations", "Q", Factorising, "power iterations q of randomized SVD (default 2)"},
+        {"sketch", "N", Factorising,
+         "the sketch size of randomized SVD (columns of Ω) and of the sketched ID (rows of Ω), which the "
+         "numbers depend on; N serves ranks up to N − p (default: the largest rank asked for + p; the "
+         "variant column states it, e.g. p=10;q=2;sketch=138, the program's for rSVD up to rank 128)"},
         {"id-selector", "SELECTOR", Factorising,
          "ID's column choice: qr (pivoted QR), sketch (pivoted QR of a Gaussian sketch), leverage, "
          "leverage-sample, deim, norm, norm-sample or uniform, as --cur-select (default qr)"},

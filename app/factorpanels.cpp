@@ -413,7 +413,7 @@ void FactorPanels::refreshSvd(Method method, Tab &t)
     for (int i = 0; i < int(rank); ++i)
         kept << i;
     t.bars->setHighlighted(kept);
-    t.bars->setTitle(tr("Σ: the %1 kept singular values highlighted").arg(rank));
+    t.bars->setTitle(tr("Σ: the %1 kept highlighted").arg(rank));
     double kept2 = 0.0, total2 = sigma->squaredNorm();
     for (Index i = 0; i < rank && i < sigma->size(); ++i)
         kept2 += (*sigma)[i] * (*sigma)[i];
@@ -452,8 +452,8 @@ void FactorPanels::refreshId(Tab &t)
     auto *zView = view(Method::Id, QStringLiteral("Z"));
     const double zMax = std::max(1.0, z.cwiseAbs().maxCoeff());
     zView->setMatrix(share(std::move(z)), ColorScale::Diverging,
-                     rows ? tr("Z  %1 × %2 (|z| > 1 amber, > 2 magenta)").arg(id->rows()).arg(rank)
-                          : tr("Z  %1 × %2 (|z| > 1 amber, > 2 magenta)").arg(rank).arg(id->cols()));
+                     rows ? tr("Z  %1 × %2").arg(id->rows()).arg(rank)
+                          : tr("Z  %1 × %2").arg(rank).arg(id->cols()));
     zView->setColorRange(-zMax, zMax);
     zView->setFlagThresholds(1.0, 2.0);
     t.bars->setBars(toVector(id->rDiagonal()), tr("k"), tr("|R_kk|"), true);
@@ -461,9 +461,9 @@ void FactorPanels::refreshId(Tab &t)
     for (int i = 0; i < int(rank); ++i)
         kept << i;
     t.bars->setHighlighted(kept);
-    t.bars->setTitle(tr("|R_kk|: the first %1 are the skeleton").arg(rank));
+    t.bars->setTitle(tr("|R_kk|: first %1 = skeleton").arg(rank));
     t.caption->setText(
-        tr("max |z| = %1 · %2 entries with |z| > 1, %3 with |z| > 2 · skeleton %4 in pivot order: %5%6")
+        tr("max |z| = %1 · %2 entries with |z| > 1 (amber), %3 with |z| > 2 (magenta) · skeleton %4 in pivot order: %5%6")
             .arg(id->maxAbsZ(rank), 0, 'f', 3)
             .arg(over1)
             .arg(over2)

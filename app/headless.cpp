@@ -219,6 +219,10 @@ MethodSettings parseSettings(const Arguments &a, const Prepared &prepared, std::
     s.rsvdOversampling = Index(a.integer(QStringLiteral("oversampling"), 10, 0, 100000));
     s.idOversampling = s.rsvdOversampling;
     s.rsvdPowerIterations = int(a.integer(QStringLiteral("power-iterations"), 2, 0, 100));
+    s.sketch = Index(a.integer(QStringLiteral("sketch"), 0, 1, 1 << 30));
+    if (a.has(QStringLiteral("sketch")) && s.sketch <= s.rsvdOversampling)
+        throw UsageError("--sketch " + std::to_string(s.sketch) + " serves ranks up to the sketch less --oversampling ("
+                         + std::to_string(s.rsvdOversampling) + "): give a larger sketch or a smaller oversampling");
     const QString rule = a.value(QStringLiteral("cr-rule"), QStringLiteral("optimal"));
     if (rule == QStringLiteral("top"))
         s.crRule = CrRule::Top;
@@ -327,8 +331,10 @@ int runCurve(const Arguments &a, std::ostream &out, std::ostream &err, const Pro
         err << "factorscope: note: " << note << '\n';
     for (const std::string &note : result.notes)
         err << "factorscope: note: " << note << '\n';
+    CsvMetadata meta = csvMetadata(input, doc, prepared);
+    meta.lines = result.computed;
     std::ostringstream csv;
-    writeCurveCsv(csv, result, csvMetadata(input, doc, prepared));
+    writeCurveCsv(csv, result, meta);
     if (a.has(QStringLiteral("output")))
         writeOutput(a.value(QStringLiteral("output")), csv.str());
     else
@@ -399,6 +405,7 @@ int runCompress(const Arguments &a, std::ostream &out, std::ostream &err, const 
         throw UsageError("rank " + std::to_string(rank) + " is beyond the largest usable rank " + std::to_string(usable)
                          + " of " + methodName(method) + " on this input");
     settings = resolvedSettings(method, settings, rank); // γ = r for the leverage selectors
+    settings = statedSettings(method, rows, cols, settings, rank);
     if (suffix == QStringLiteral("csv") && prepared.channels.size() != 1)
         throw UsageError("a .csv holds one channel; use .npy or .png for " + std::to_string(prepared.channels.size()));
 
@@ -468,12 +475,17 @@ int runCompress(const Arguments &a, std::ostream &out, std::ostream &err, const 
         row.psnrDb = psnr(prepared.image->displayOriginal.empty() ? prepared.channels : prepared.image->displayOriginal,
                           shown);
     summary.rows.push_back(row);
+    CsvMetadata meta = csvMetadata(a.positional[0], doc, prepared);
+    std::vector<const ChannelModel *> computed;
+    for (const auto &m : models)
+        computed.push_back(m.get());
+    meta.lines = {computedLine(method, computed, settings, 1)};
     for (const std::string &note : prepared.notes)
         err << "factorscope: note: " << note << '\n';
     if (method == Method::Cur)
         for (std::size_t c = 0; c < models.size(); ++c)
             err << "factorscope: note: " << curNote(static_cast<const CurModel &>(*models[c]), rank, models.size() > 1 ? c : std::size_t(-1)) << '\n';
-    writeCurveCsv(out, summary, csvMetadata(a.positional[0], doc, prepared));
+    writeCurveCsv(out, summary, meta);
     return ExitOk;
 }
 

@@ -172,6 +172,7 @@ std::shared_ptr<MethodResult> computeMethod(const MethodJob &job, JobContext &co
     core::Progress &progress = context.progress();
     const std::vector<Matrix> &channels = *job.channels;
     const Index n = channels[0].rows(), m = channels[0].cols();
+    const MethodSettings &s = job.settings;
     double fitBegin = 0.0;
     if (job.preview && job.method == Method::Svd) {
         auto preview = computePreview(job, progress);
@@ -181,12 +182,9 @@ std::shared_ptr<MethodResult> computeMethod(const MethodJob &job, JobContext &co
     }
 
     auto r = emptyResult(job);
-    const Index rank = Workspace::factorisationRank(job.method, n, m, job.settings);
-    // γ = 0 of a leverage selector becomes the rank factorised, as the headless command does for
-    // its largest rank, so the curve's variant states the γ the numbers depend on.
-    const MethodSettings s = core::resolvedSettings(job.method, job.settings, rank);
     const bool randomized = core::isRandomized(job.method, s);
     const int trials = randomized ? std::max(1, s.trials) : 1;
+    const Index rank = Workspace::factorisationRank(job.method, n, m, s);
     const double fitEnd = 0.85;
     const std::size_t count = std::size_t(trials) * channels.size();
     r->models.assign(std::size_t(trials), std::vector<std::shared_ptr<const core::ChannelModel>>(channels.size()));
@@ -465,6 +463,8 @@ QString Workspace::parameterKey(Method method, const MethodSettings &s)
         key += QStringLiteral(";%1;os=%2;gamma=%3").arg(QString::fromStdString(core::methodVariant(method, s))).arg(s.idOversampling).arg(s.leverageRank);
         break;
     }
+    if (core::usesSketch(method, s))
+        key += QStringLiteral(";sketch=%1").arg(s.sketch);
     if (randomized)
         key += QStringLiteral(";trials=%1;seed=%2").arg(s.trials).arg(s.seed);
     return key;
@@ -480,10 +480,14 @@ QString Workspace::seriesName(Method method, const MethodSettings &s, Index maxR
 {
     switch (method) {
     case Method::Svd: return tr("SVD");
-    case Method::Rsvd: return tr("rSVD (p = %1, q = %2)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations);
+    case Method::Rsvd:
+        return s.sketch > 0 ? tr("rSVD (p = %1, q = %2, sketch %3)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations).arg(s.sketch)
+                            : tr("rSVD (p = %1, q = %2)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations);
     case Method::Id:
         return tr("ID (%1%2)")
-            .arg(s.idSelector == core::IdSelector::PivotedQr ? tr("pivoted QR") : tr("sketch + QR"))
+            .arg(s.idSelector == core::IdSelector::PivotedQr ? tr("pivoted QR")
+                 : s.sketch > 0                              ? tr("sketch + QR, d = %1").arg(s.sketch)
+                                                             : tr("sketch + QR"))
             .arg(s.rowId ? tr(", rows") : QString());
     case Method::Cr: return tr("CR (%1, %2)").arg(crRuleText(s.crRule), crProductText(s.crProduct));
     case Method::Monarch: return tr("Monarch (b = %1)").arg(s.monarchBlocks);
@@ -509,6 +513,19 @@ Index Workspace::factorisationRank(Method method, Index rows, Index cols, const 
     return usable;
 }
 
+MethodSettings Workspace::statedSettings(Method method, Index rows, Index cols, const MethodSettings &settings)
+{
+    // A leverage selector's γ = 0 becomes the rank factorised, as the headless command reads it
+    // for its largest rank: the result states the γ its numbers depend on.
+    const Index rank = factorisationRank(method, rows, cols, settings);
+    return core::statedSettings(method, rows, cols, core::resolvedSettings(method, settings, rank), rank);
+}
+
+QString Workspace::settingsKey(Method method, const MethodSettings &settings) const
+{
+    return parameterKey(method, statedSettings(method, rows(), cols(), settings));
+}
+
 std::vector<Index> Workspace::curveRanks(Index maxRank)
 {
     std::vector<Index> ranks;
@@ -517,10 +534,11 @@ std::vector<Index> Workspace::curveRanks(Index maxRank)
     return ranks;
 }
 
-void Workspace::request(Method method, const MethodSettings &settings)
+void Workspace::request(Method method, const MethodSettings &asked)
 {
     if (!m_channels || m_channels->empty())
         return;
+    const MethodSettings settings = statedSettings(method, rows(), cols(), asked);
     const QString key = cacheKey(method, settings);
     const int index = methodIndex(method);
     const QString slot = slotName(method);
@@ -552,10 +570,11 @@ std::function<JobValuePtr(JobContext &)> Workspace::methodWork(Method method, co
     return [job](JobContext &context) -> JobValuePtr { return computeMethod(job, context); };
 }
 
-void Workspace::requestPaneResult(int pane, Method method, const MethodSettings &settings)
+void Workspace::requestPaneResult(int pane, Method method, const MethodSettings &asked)
 {
     if (!m_channels || m_channels->empty())
         return;
+    const MethodSettings settings = statedSettings(method, rows(), cols(), asked);
     const QString key = cacheKey(method, settings);
     const QString slot = QStringLiteral("pane-fit:%1").arg(pane);
     std::shared_ptr<const MethodResult> ready;

@@ -551,6 +551,7 @@ double ErrorPlot::shown(double v) const
 void ErrorPlot::rebuild()
 {
     m_plot->clearItems();
+    m_originalLabel = nullptr;
     m_plot->clearGraphs();
     m_entries.clear();
     m_entries.resize(m_series.size());
@@ -672,6 +673,7 @@ void ErrorPlot::rebuild()
         label->setPadding(QMargins(0, 0, 4, 0));
         label->setText(tr("original (100 %)"));
         label->setColor(color);
+        m_originalLabel = label;
     }
     if (m_series.isEmpty()) {
         auto *empty = new QCPItemText(m_plot);
@@ -737,6 +739,10 @@ void ErrorPlot::placeLegend()
             havePrevious = true;
         }
     }
+    QRect originalLabel;
+    if (m_originalLabel && m_originalLabel->visible())
+        originalLabel = QRectF(m_originalLabel->topLeft->pixelPosition(), m_originalLabel->bottomRight->pixelPosition())
+                            .normalized().toAlignedRect();
     // Inside the axis rect, corners first, then the middles of the sides.
     const Qt::Alignment spots[] = { Qt::AlignTop | Qt::AlignRight,     Qt::AlignBottom | Qt::AlignLeft,
                                     Qt::AlignTop | Qt::AlignLeft,      Qt::AlignBottom | Qt::AlignRight,
@@ -759,8 +765,11 @@ void ErrorPlot::placeLegend()
         else
             r.moveTop(area.top());
         r.adjust(-4, -4, 4, 4);
-        const int count = int(std::count_if(points.cbegin(), points.cend(),
-                                            [&](const QPointF &p) { return r.contains(p.toPoint()); }));
+        int count = int(std::count_if(points.cbegin(), points.cend(),
+                                      [&](const QPointF &p) { return r.contains(p.toPoint()); }));
+        if (originalLabel.isValid() && r.intersects(originalLabel))
+            count += 1000; // never over the label of the original's size
+
         if (count < bestCount) {
             bestCount = count;
             best = spot;

@@ -65,7 +65,7 @@ MethodPanel::MethodPanel(QWidget *parent) : QWidget(parent)
 {
     m_tabs = new QTabWidget(this);
     m_tabs->setDocumentMode(true);
-    m_tabs->setUsesScrollButtons(false);
+    m_tabs->setUsesScrollButtons(true); // six methods do not fit a narrow dock
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_tabs);

@@ -297,6 +297,9 @@ void TestHeadless::usageErrors_data()
     QTest::newRow("bad color") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--color"), QStringLiteral("cmyk")} << QStringLiteral("--color");
     QTest::newRow("bad blocks") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--monarch-blocks"), QStringLiteral("0")} << QStringLiteral("--monarch-blocks");
     QTest::newRow("missing value") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--trials")} << QStringLiteral("needs a value");
+    QTest::newRow("sketch within p") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--method"), QStringLiteral("rsvd"),
+                                                    QStringLiteral("--sketch"), QStringLiteral("10")}
+                                     << QStringLiteral("--sketch 10 serves ranks up to the sketch less --oversampling (10)");
     QTest::newRow("compress no rank") << QStringList{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("svd")} << QStringLiteral("--rank");
     QTest::newRow("compress rank too big") << QStringList{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("svd"),
                                                           QStringLiteral("--rank"), QStringLiteral("21"), QStringLiteral("--output"), QStringLiteral("OUT.npy")}
@@ -827,10 +830,10 @@ void TestHeadless::partialOrFull()
     const RunResult full = runFactorscope(args + QStringList{QStringLiteral("--full")});
     QCOMPARE(partial.exitCode, 0);
     QCOMPARE(full.exitCode, 0);
-    QVERIFY2(partial.out.contains("\n# svd: partial, k = 24, block Lanczos"), partial.out.left(600).constData());
-    QVERIFY(partial.out.contains("\n# id: partial, k = 24, pivoted QR stopped after 24 of 300 steps"));
-    QVERIFY(full.out.contains("\n# svd: full, dgesdd, all 300 singular values"));
-    QVERIFY(full.out.contains("\n# id: full, dgeqp3"));
+    QVERIFY2(partial.out.contains("\n# svd: exact SVD; partial, k = 24, block Lanczos"), partial.out.left(600).constData());
+    QVERIFY(partial.out.contains("; partial, k = 24, pivoted QR stopped after 24 of 300 steps"));
+    QVERIFY(full.out.contains("\n# svd: exact SVD; full, dgesdd, all 300 singular values"));
+    QVERIFY(full.out.contains("; full, dgeqp3, all 300 steps"));
     const CsvTable a = parseCurveCsv(partial.out), b = parseCurveCsv(full.out);
     QCOMPARE(a.rows.size(), 48);
     QCOMPARE(b.rows.size(), 48);
