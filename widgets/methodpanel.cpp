@@ -395,7 +395,7 @@ QWidget *MethodPanel::buildCurParameters()
                          tr("Number of rows l at every rank; 0: l = r (a square intersection)."));
     m_curRows->setSpecialValueText(tr("l = r"));
     m_curTolerance = new QLineEdit;
-    m_curTolerance->setPlaceholderText(tr("default: max(r, l)·ε·σ₁(W)"));
+    m_curTolerance->setPlaceholderText(tr("default"));
     auto *validator = new QDoubleValidator(0.0, 1e300, 17, m_curTolerance);
     validator->setNotation(QDoubleValidator::ScientificNotation);
     validator->setLocale(QLocale::c());
