@@ -14,6 +14,7 @@
 
 #include <QComboBox>
 #include <QGridLayout>
+#include <QBoxLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSplitter>
@@ -203,13 +204,13 @@ QWidget *FactorPanels::buildCurTab()
     t.tall = addView(t, QStringLiteral("C"), tr("C"));
     t.wide = addView(t, QStringLiteral("R"), tr("R"));
     auto *corner = new QWidget;
-    auto *row = new QHBoxLayout(corner);
-    row->setContentsMargins(0, 0, 0, 0);
+    // Side by side in a wide dock, U above the bars in a narrow one (fitLayout switches).
+    m_curCorner = new QBoxLayout(QBoxLayout::LeftToRight, corner);
+    m_curCorner->setContentsMargins(0, 0, 0, 0);
     MatrixView *middle = addView(t, QStringLiteral("U"), tr("U"));
-    middle->setMinimumSize(140, 120);
     t.bars = new BarPlot;
-    row->addWidget(middle, 2);
-    row->addWidget(t.bars, 3);
+    m_curCorner->addWidget(middle, 2);
+    m_curCorner->addWidget(t.bars, 3);
     placeFactors(grid, t.tall, t.wide, corner);
     t.caption = captionLabel();
     grid->addWidget(t.caption, 2, 0, 1, 2);
@@ -356,6 +357,8 @@ void FactorPanels::refresh(Method method)
 
 void FactorPanels::fitLayout(Tab &t)
 {
+    if (&t == &tab(Method::Cur) && m_curCorner && t.content)
+        m_curCorner->setDirection(t.content->width() >= 620 ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom);
     if (!t.tall || !t.wide || !t.content)
         return;
     // Heatmaps keep square cells, so an n × r factor next to an r × m one would leave most of
@@ -608,11 +611,11 @@ void FactorPanels::refreshCur(Tab &t)
     const Index gamma = selector == core::Selector::Deim ? rank : leverageRank;
     if (leverageBars && svd && svd->canReconstruct() && svd->v().cols() >= gamma) {
         t.bars->setBars(toVector(core::leverageScores(svd->v(), gamma)), tr("column j"), tr("hⱼ = ‖V[j, :γ]‖²"));
-        t.bars->setTitle(tr("Leverage scores, γ = %1 (chosen: orange)").arg(gamma));
+        t.bars->setTitle(tr("Leverage scores, γ = %1").arg(gamma));
     } else if (m_channels && std::size_t(c) < m_channels->size()) {
         const Matrix &m = (*m_channels)[std::size_t(c)];
         t.bars->setBars(toVector(core::Vector(m.colwise().norm().transpose())), tr("column j"), tr("‖M[:, j]‖"));
-        t.bars->setTitle(tr("Column norms (chosen: orange)"));
+        t.bars->setTitle(tr("Column norms"));
         if (leverageBars)
             barNote = tr(" Leverage scores need the exact SVD (still computing): column norms shown meanwhile.");
         else if (selector != core::Selector::Norm && selector != core::Selector::NormSample)
@@ -643,7 +646,7 @@ void FactorPanels::refreshCur(Tab &t)
         text += tr(" · ‖M − CUR‖<sub>F</sub>/‖M‖<sub>F</sub> = %1").arg(std::sqrt(std::max(0.0, cur->errFro2(rank)) / total2), 0, 'g', 4);
     if (cross && total2 > 0.0)
         text += tr(" (optimal middle: %1)").arg(std::sqrt(std::max(0.0, cur->optimalErrFro2(rank)) / total2), 0, 'g', 4);
-    text += barNote;
+    text += tr(" · the bars: the %1 chosen columns highlighted.").arg(rank) + barNote;
     if (r.trials() > 1)
         text += tr(" Shown: trial 1 of %1.").arg(r.trials());
     t.caption->setText(text);

@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QScrollArea>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
@@ -228,7 +229,14 @@ QWidget *MethodPanel::buildPage(Method method, const QString &summary, QWidget *
     connect(p.note, &QLabel::linkActivated, this, [this, method](const QString &link) { emit noteLinkActivated(method, link); });
     layout->addWidget(p.note);
     layout->addStretch(1);
-    return p.widget;
+    // A short dock (a 1280 × 800 screen, the spectrum below) scrolls the page instead of
+    // squeezing its rows into each other.
+    auto *scroll = new QScrollArea;
+    scroll->setWidget(p.widget);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    return scroll;
 }
 
 QWidget *MethodPanel::buildRsvdParameters()
@@ -410,6 +418,11 @@ QWidget *MethodPanel::buildCurParameters()
     m_curLeverageRank->setSpecialValueText(tr("γ = rank"));
     m_curTrials = makeSpin(1, 50, d.trials, tr("Independent selections (sampling selectors only): mean and min–max band."));
     m_curSeed = makeSpin(0, std::numeric_limits<int>::max(), int(d.seed), tr("Seed of the draws."));
+    for (QComboBox *combo : {m_curSelector, m_curMiddle}) {
+        // Narrow enough for the panel beside a vertical scroll bar; the list opens at full width.
+        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        combo->setMinimumContentsLength(10);
+    }
     form->addRow(tr("Selector"), m_curSelector);
     form->addRow(tr("Middle"), m_curMiddle);
     form->addRow(tr("Rows l"), m_curRows);
