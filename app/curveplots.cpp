@@ -35,7 +35,7 @@ QColor methodColor(Method method, const QPalette &palette)
     return {};
 }
 
-QString seriesName(const MethodResult &result) { return Workspace::seriesName(result.method, result.settings); }
+QString seriesName(const MethodResult &result) { return Workspace::seriesName(result.method, result.settings, result.maxRank); }
 
 /// The plot point of a view measured off its curve: YCbCr with a separate chroma rank (the
 /// curves are for equal luma and chroma ranks).

@@ -6,6 +6,7 @@
 #include "core/id.h"
 #include "core/monarch.h"
 #include "core/rsvd.h"
+#include "core/selectors.h"
 #include "core/svd.h"
 #include "widgets/barplot.h"
 #include "widgets/matrixview.h"
@@ -13,6 +14,7 @@
 
 #include <QComboBox>
 #include <QGridLayout>
+#include <QBoxLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSplitter>
@@ -51,7 +53,7 @@ QLabel *captionLabel()
 
 /// The product layout shared by the SVD, ID and CR tabs: `wide` (r × m) across the top right,
 /// `tall` (n × r) down the left, `bars` in the corner.
-void placeFactors(QGridLayout *grid, MatrixView *tall, MatrixView *wide, BarPlot *bars)
+void placeFactors(QGridLayout *grid, MatrixView *tall, MatrixView *wide, QWidget *bars)
 {
     bars->setMinimumHeight(160);
     tall->setMinimumWidth(90);
@@ -193,7 +195,26 @@ QWidget *FactorPanels::buildCrTab()
 
 QWidget *FactorPanels::buildCurTab()
 {
-    return buildFactorPairTab(Method::Cur, QStringLiteral("C"), tr("C"), QStringLiteral("R"), tr("R"));
+    // The product layout with the middle beside the bars: C down the left, R across the top,
+    // U (r × l) and the column scores in the corner.
+    Tab &t = tab(Method::Cur);
+    auto *w = new QWidget;
+    auto *grid = new QGridLayout(w);
+    grid->setContentsMargins(2, 2, 2, 2);
+    t.tall = addView(t, QStringLiteral("C"), tr("C"));
+    t.wide = addView(t, QStringLiteral("R"), tr("R"));
+    auto *corner = new QWidget;
+    // Side by side in a wide dock, U above the bars in a narrow one (fitLayout switches).
+    m_curCorner = new QBoxLayout(QBoxLayout::LeftToRight, corner);
+    m_curCorner->setContentsMargins(0, 0, 0, 0);
+    MatrixView *middle = addView(t, QStringLiteral("U"), tr("U"));
+    t.bars = new BarPlot;
+    m_curCorner->addWidget(middle, 2);
+    m_curCorner->addWidget(t.bars, 3);
+    placeFactors(grid, t.tall, t.wide, corner);
+    t.caption = captionLabel();
+    grid->addWidget(t.caption, 2, 0, 1, 2);
+    return w;
 }
 
 QWidget *FactorPanels::buildMonarchTab()
@@ -336,6 +357,8 @@ void FactorPanels::refresh(Method method)
 
 void FactorPanels::fitLayout(Tab &t)
 {
+    if (&t == &tab(Method::Cur) && m_curCorner && t.content)
+        m_curCorner->setDirection(t.content->width() >= 620 ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom);
     if (!t.tall || !t.wide || !t.content)
         return;
     // Heatmaps keep square cells, so an n × r factor next to an r × m one would leave most of
@@ -549,8 +572,10 @@ void FactorPanels::refreshCr(Tab &t)
 
 void FactorPanels::refreshCur(Tab &t)
 {
-    // C and R as heatmaps, the singular values of the intersection M[S₂, S₁] as bars (what the
-    // cross middle inverts). The cross drawn on the document and U are phase 2 of issue 11.
+    // C, U and R as heatmaps; the column scores the selector ranks by (leverage scores, or the
+    // column norms) with the chosen columns highlighted; the intersection's conditioning and the
+    // cross middle's tolerance in the caption. The cross itself is marked on the document by the
+    // view area.
     const MethodResult &r = *t.result;
     const int c = std::min(channel(), r.channels() - 1);
     const auto *cur = dynamic_cast<const core::CurModel *>(&r.model(c));
@@ -558,17 +583,73 @@ void FactorPanels::refreshCur(Tab &t)
         return;
     const Index rank = std::clamp<Index>(t.rank, 1, cur->maxRank());
     const Index l = cur->rowCount(rank);
-    Matrix columns = cur->columnFactor(rank), rows = cur->rowFactor(rank);
+    Matrix columns = cur->columnFactor(rank), rows = cur->rowFactor(rank), middle = cur->middleFactor(rank);
     const ColorScale scale = MatrixView::autoScale(columns);
     view(Method::Cur, QStringLiteral("C"))->setMatrix(share(std::move(columns)), scale, tr("C  %1 × %2").arg(cur->rows()).arg(rank));
     view(Method::Cur, QStringLiteral("R"))->setMatrix(share(std::move(rows)), scale, tr("R  %1 × %2").arg(l).arg(cur->cols()));
-    t.bars->setBars(toVector(cur->intersectionSingularValues(rank)), tr("i"), tr("σᵢ(M[S₂, S₁])"), true);
-    t.bars->setTitle(tr("Singular values of the %1 × %2 intersection").arg(l).arg(rank));
-    t.caption->setText(tr("CUR (%1, %2 middle): columns %3 · rows %4")
-                           .arg(QString::fromStdString(core::selectorName(cur->selector())),
-                                QString::fromStdString(core::curMiddleName(cur->middle())),
-                                listIndices(cur->columnSequence(), std::size_t(rank)),
-                                listIndices(cur->rowSequence(), std::size_t(l))));
+    const bool cross = cur->middle() == core::CurMiddle::Cross;
+    auto *uView = view(Method::Cur, QStringLiteral("U"));
+    uView->setMatrix(share(std::move(middle)), ColorScale::Diverging,
+                     cross ? tr("U = W⁺  %1 × %2").arg(rank).arg(l) : tr("U = C⁺MR⁺  %1 × %2").arg(rank).arg(l));
+    uView->setToolTip(cross ? tr("The cross middle: the pseudo-inverse of the intersection W = M[S₂, S₁] with "
+                                 "its singular values at or below τ treated as zero")
+                            : tr("The optimal middle C⁺MR⁺: the best U for these columns and rows"));
+
+    // The bars: what the selector ranks columns by.
+    const core::Selector selector = cur->selector();
+    const core::IndexList chosen = cur->columnsAt(rank);
+    QVector<int> marked;
+    for (Index j : chosen)
+        marked << int(j);
+    const core::SvdModel *svd = nullptr;
+    if (m_svd && !m_svd->approximate && c < m_svd->channels())
+        svd = dynamic_cast<const core::SvdModel *>(&m_svd->model(c));
+    const Index leverageRank = r.settings.leverageRank > 0 ? r.settings.leverageRank : r.maxRank;
+    QString barNote;
+    // DEIM works on V[:, :r]: the leverage scores of that subspace (γ = r) show what it weighs.
+    const bool leverageBars = core::usesLeverageRank(selector) || selector == core::Selector::Deim;
+    const Index gamma = selector == core::Selector::Deim ? rank : leverageRank;
+    if (leverageBars && svd && svd->canReconstruct() && svd->v().cols() >= gamma) {
+        t.bars->setBars(toVector(core::leverageScores(svd->v(), gamma)), tr("column j"), tr("hⱼ = ‖V[j, :γ]‖²"));
+        t.bars->setTitle(tr("Leverage scores, γ = %1").arg(gamma));
+    } else if (m_channels && std::size_t(c) < m_channels->size()) {
+        const Matrix &m = (*m_channels)[std::size_t(c)];
+        t.bars->setBars(toVector(core::Vector(m.colwise().norm().transpose())), tr("column j"), tr("‖M[:, j]‖"));
+        t.bars->setTitle(tr("Column norms"));
+        if (leverageBars)
+            barNote = tr(" Leverage scores need the exact SVD (still computing): column norms shown meanwhile.");
+        else if (selector != core::Selector::Norm && selector != core::Selector::NormSample)
+            barNote = tr(" The %1 selector does not rank by norms: they are shown to compare with its choice.")
+                          .arg(QString::fromStdString(core::selectorName(selector)));
+    } else {
+        t.bars->clear();
+    }
+    t.bars->setHighlighted(marked);
+
+    const core::Vector sigma = cur->intersectionSingularValues(rank);
+    QString text = tr("CUR (%1) · columns %2 · rows %3 · intersection W %4 × %5: σ<sub>1</sub> = %6, σ<sub>min</sub> = %7")
+                       .arg(QString::fromStdString(r.curve.empty() ? core::selectorName(selector) : r.curve.front().variant).toHtmlEscaped(),
+                            listIndices(cur->columnSequence(), std::size_t(rank)),
+                            listIndices(cur->rowSequence(), std::size_t(l)))
+                       .arg(l)
+                       .arg(rank)
+                       .arg(sigma.size() ? sigma[0] : 0.0, 0, 'g', 4)
+                       .arg(sigma.size() ? sigma[sigma.size() - 1] : 0.0, 0, 'g', 4);
+    if (cross)
+        text += tr(" · cross tolerance τ = %1 (%2), keeps %3 of %4 σ")
+                    .arg(cur->crossTolerance(rank), 0, 'g', 4)
+                    .arg(r.settings.curTolerance > 0.0 ? tr("set") : tr("default max(r, l)·ε·σ<sub>1</sub>"))
+                    .arg(cur->crossRank(rank))
+                    .arg(sigma.size());
+    const double total2 = cur->optimalErrFro2(0);
+    if (total2 > 0.0)
+        text += tr(" · ‖M − CUR‖<sub>F</sub>/‖M‖<sub>F</sub> = %1").arg(std::sqrt(std::max(0.0, cur->errFro2(rank)) / total2), 0, 'g', 4);
+    if (cross && total2 > 0.0)
+        text += tr(" (optimal middle: %1)").arg(std::sqrt(std::max(0.0, cur->optimalErrFro2(rank)) / total2), 0, 'g', 4);
+    text += tr(" · the bars: the %1 chosen columns highlighted.").arg(rank) + barNote;
+    if (r.trials() > 1)
+        text += tr(" Shown: trial 1 of %1.").arg(r.trials());
+    t.caption->setText(text);
 }
 
 void FactorPanels::refreshMonarch(Tab &t)

@@ -13,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+class QBoxLayout;
 class QComboBox;
 class QLabel;
 class QStackedWidget;
@@ -28,7 +29,8 @@ namespace factorscope::app {
 /// The Factors dock: one tab per method, showing the factors of that method's newest result at
 /// its current rank — SVD and randomized SVD: U, Σ, Vᵀ; ID: C and Z (|z| > 1 and > 2 flagged)
 /// with the |R_kk| decay; CR: C and R with the sampling probabilities (sampled indices
-/// highlighted, with their draw counts); Monarch: L, R, the permutation, the b×b map of slice
+/// highlighted, with their draw counts); CUR: C, U and R with the column scores (chosen columns
+/// highlighted) and the intersection's conditioning; Monarch: L, R, the permutation, the b×b map of slice
 /// errors (click a slice to see its singular values and to highlight it on the document) — and
 /// a channel selector for images with several channels.
 ///
@@ -122,6 +124,7 @@ private:
     std::shared_ptr<const MethodResult> m_svd;
     std::shared_ptr<const std::vector<core::Matrix>> m_channels;
     std::optional<std::pair<core::Index, core::Index>> m_slice; ///< (j, k)
+    QBoxLayout *m_curCorner = nullptr; ///< CUR's U and bars: side by side or stacked
 };
 
 } // namespace factorscope::app

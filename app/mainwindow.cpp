@@ -9,6 +9,7 @@
 #include "factorpanels.h"
 #include "jobstatus.h"
 #include "methodcontrol.h"
+#include "pinvview.h"
 #include "recentfiles.h"
 #include "selection.h"
 #include "settings.h"
@@ -60,6 +61,7 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent) : QMainWindow(parent
     m_plots = new CurvePlots(m_workspace, m_selection.get(), m_viewArea, this);
     m_factors = new FactorPanels;
     m_factors->setObjectName(QStringLiteral("factorPanels"));
+    m_pinv = new PinvView(m_workspace);
     m_target = new TargetControl(m_workspace, m_selection.get(), this);
     m_exports = new Exports(m_workspace, m_settings, m_selection.get(), m_viewArea, m_plots, this);
     buildUi();
@@ -116,6 +118,10 @@ void MainWindow::buildUi()
     addDockWidget(Qt::RightDockWidgetArea, factorDock);
     resizeDocks({methodDock, factorDock}, {310, 520}, Qt::Horizontal);
     resizeDocks({methodDock, spectrumDock}, {500, 400}, Qt::Vertical);
+    // The pseudo-inverse: hidden until View ▸ Pseudo-inverse; it computes only while shown.
+    QDockWidget *pinvDock = dock(m_pinv, tr("Pseudo-inverse"), QStringLiteral("pinvDock"), true);
+    addDockWidget(Qt::RightDockWidgetArea, pinvDock);
+    pinvDock->hide();
 
     // Status bar: messages on the left, the document, then the jobs' progress and Cancel.
     m_documentInfo = new QLabel;
@@ -351,6 +357,7 @@ void MainWindow::restartResults()
         requestMethod(m_methodPanel->currentMethod());
     m_factors->clearAll(tr("Computing…"));
     m_factors->setChannels(m_workspace->channels(), m_workspace->channelNames());
+    m_pinv->documentChanged();
     m_plots->clear();
 }
 

@@ -35,6 +35,7 @@ class Exports;
 class FactorPanels;
 class JobStatus;
 class MethodControl;
+class PinvView;
 class RecentFiles;
 class Selection;
 class Settings;
@@ -69,6 +70,7 @@ public:
     Exports *exports() const { return m_exports; }
     widgets::MethodPanel *methodPanel() const { return m_methodPanel; }
     FactorPanels *factorPanels() const { return m_factors; }
+    PinvView *pinvView() const { return m_pinv; }
     RecentFiles *recentFiles() const { return m_recent; }
 
     // Opening (DocumentOpener).
@@ -154,6 +156,7 @@ private:
     ViewArea *m_viewArea = nullptr;
     CurvePlots *m_plots = nullptr;
     FactorPanels *m_factors = nullptr;
+    PinvView *m_pinv = nullptr;
     TargetControl *m_target = nullptr;
     Exports *m_exports = nullptr;
     JobStatus *m_jobs = nullptr;

@@ -44,6 +44,7 @@ void MethodControl::updateLimits()
     if (n == 0)
         return;
     m_panel->setMaxBlocks(int(std::max(n, m)));
+    m_panel->setCurLimits(int(n), int(std::min(n, m)));
     for (Method method : core::allMethods()) {
         const Index limit = Workspace::factorisationRank(method, n, m, m_panel->settings(method));
         m_panel->setMaxRank(method, int(std::max<Index>(1, limit)));
@@ -102,6 +103,12 @@ void MethodControl::updateNote(Method method)
             text += QStringLiteral(" ") + tr("%1 × %2 is zero-padded to %3 × %4 and cropped back.").arg(n).arg(m).arg(lo * b).arg(in * b);
         notes << text;
     }
+    if (method == Method::Cur && n > 0 && std::min(n, m) > Workspace::curRankCap)
+        notes << tr("Computed up to rank %1: the cross middle's curve grows like r⁴ and the leverage and DEIM "
+                    "selectors need the top r singular vectors.")
+                     .arg(Workspace::curRankCap);
+    if (method == Method::Cur && result && !result->curve.empty())
+        notes << tr("Variant: %1").arg(QString::fromStdString(result->curve.front().variant).toHtmlEscaped());
     if (result && !result->approximate && result->seconds > 0)
         notes << tr("Factorised in %1 s.").arg(result->seconds, 0, 'f', 2);
     m_panel->setNote(method, notes.join(QStringLiteral("<br>")));

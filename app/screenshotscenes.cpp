@@ -7,9 +7,11 @@
 #include "factorpanels.h"
 #include "generatordialog.h"
 #include "mainwindow.h"
+#include "pinvview.h"
 #include "tensorpicker.h"
 
 #include "core/id.h"
+#include "core/pinv.h"
 #include "widgets/errorplot.h"
 #include "widgets/matrixview.h"
 #include "widgets/methodpanel.h"
@@ -26,6 +28,8 @@
 #include <QPalette>
 #include <QSplitter>
 #include <QTemporaryDir>
+
+#include <cmath>
 
 namespace factorscope::app::screenshotScenes {
 
@@ -100,7 +104,7 @@ QStringList names()
             QStringLiteral("cr-photo"), QStringLiteral("rsvd-photo"), QStringLiteral("compare-4"),
             QStringLiteral("compare-standin"), QStringLiteral("pane-parameters"), QStringLiteral("generator-dialog"),
             QStringLiteral("svd-preview"), QStringLiteral("tensor-picker"),
-            QStringLiteral("curve-export-dialog")};
+            QStringLiteral("curve-export-dialog"), QStringLiteral("cur-photo"), QStringLiteral("pinv-matrix")};
 }
 
 bool run(MainWindow &window, const QString &requested, const QString &file, QSize size)
@@ -197,6 +201,49 @@ bool run(MainWindow &window, const QString &requested, const QString &file, QSiz
         window.methodPanel()->setRank(method, 40);
         window.factorPanels()->showMethod(method);
         window.errorPlot()->setLogY(true);
+    } else if (scene == QStringLiteral("cur-photo")) {
+        // CUR by DEIM, optimal middle: the cross on the photo, C, U, R and the leverage scores of
+        // the top r right singular vectors DEIM works on, with the chosen columns.
+        if (!window.openDefaultImage())
+            return false;
+        window.setColorMode(core::ColorMode::Gray);
+        core::MethodSettings s = window.methodPanel()->settings(Method::Cur);
+        s.curSelector = core::Selector::Deim;
+        s.curMiddle = core::CurMiddle::Optimal;
+        window.methodPanel()->setSettings(Method::Cur, s);
+        window.methodPanel()->setCurrentMethod(Method::Cur);
+        emit window.methodPanel()->settingsChanged(Method::Cur, s);
+        window.methodPanel()->setRank(Method::Cur, 24);
+        window.factorPanels()->showMethod(Method::Cur);
+        window.errorPlot()->setLogY(true);
+        if (auto *dock = window.findChild<QDockWidget *>(QStringLiteral("factorDock")))
+            window.resizeDocks({dock}, {640}, Qt::Horizontal); // room for C, U, R and the scores
+    } else if (scene == QStringLiteral("pinv-matrix")) {
+        // The pseudo-inverse of a noisy rank-40 matrix: the noise's 1/σ cut off by τ.
+        core::GeneratorSpec spec;
+        spec.kind = core::GeneratorKind::LowRankNoise;
+        spec.rows = 300;
+        spec.cols = 200;
+        spec.rank = 40;
+        spec.noise = 1e-6;
+        if (!window.openGenerated(spec))
+            return false;
+        for (QDockWidget *dock : window.findChildren<QDockWidget *>()) {
+            if (dock->objectName() == QStringLiteral("pinvDock"))
+                dock->show();
+            else if (dock->objectName() == QStringLiteral("factorDock"))
+                dock->hide();
+        }
+        if (auto *dock = window.findChild<QDockWidget *>(QStringLiteral("pinvDock")))
+            window.resizeDocks({dock}, {600}, Qt::Horizontal);
+        if (!window.waitForIdle(600000))
+            return false;
+        PinvView *pinv = window.pinvView();
+        if (!pinv->pseudoInverse())
+            return false;
+        const core::Vector &sigma = pinv->pseudoInverse()->singularValues();
+        pinv->setTolerance(std::sqrt(sigma[39] * sigma[40])); // between the signal and the noise
+        pinv->setEpsilon(sigma[39] * sigma[39]);
     } else if (scene == QStringLiteral("compare-4")) {
         // Four approximations of the default photo side by side, their settings on the curves.
         if (!window.openDefaultImage())

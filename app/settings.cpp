@@ -6,6 +6,8 @@
 #include <QSettings>
 #include <QUrl>
 
+#include <cmath>
+
 namespace factorscope::app {
 
 using core::Method;
@@ -166,6 +168,14 @@ core::MethodSettings Settings::readMethodSettings(const QString &prefix) const
     if (product >= int(core::CrProduct::MatrixIdentity) && product <= int(core::CrProduct::SvdFactors))
         s.crProduct = core::CrProduct(product);
     s.monarchBlocks = std::clamp<core::Index>(get("blocks", qlonglong(s.monarchBlocks)).toLongLong(), 1, 4096);
+    if (const auto selector = core::parseSelector(get("curSelector", QString()).toString().toStdString()))
+        s.curSelector = *selector;
+    if (const auto middle = core::parseCurMiddle(get("curMiddle", QString()).toString().toStdString()))
+        s.curMiddle = *middle;
+    s.curRows = std::max<core::Index>(0, get("curRows", qlonglong(s.curRows)).toLongLong());
+    const double tolerance = get("curTolerance", s.curTolerance).toDouble();
+    s.curTolerance = tolerance > 0.0 && std::isfinite(tolerance) ? tolerance : -1.0;
+    s.leverageRank = std::max<core::Index>(0, get("leverageRank", qlonglong(s.leverageRank)).toLongLong());
     s.trials = std::clamp(get("trials", s.trials).toInt(), 1, 50);
     s.seed = get("seed", qulonglong(s.seed)).toULongLong();
     return s;
@@ -192,9 +202,16 @@ void Settings::writeMethodSettings(const QString &prefix, Method method, const c
             write(key("crProduct"), int(s.crProduct));
         break;
     case Method::Monarch: write(key("blocks"), qlonglong(s.monarchBlocks)); break;
-    case Method::Cur: break; // CUR's parameters are not offered in the program yet (issue 11, phase 2)
+    case Method::Cur:
+        // By name, as the headless --cur-select and --cur-middle take them.
+        write(key("curSelector"), QString::fromStdString(core::selectorName(s.curSelector)));
+        write(key("curMiddle"), QString::fromStdString(core::curMiddleName(s.curMiddle)));
+        write(key("curRows"), qlonglong(s.curRows));
+        write(key("curTolerance"), s.curTolerance);
+        write(key("leverageRank"), qlonglong(s.leverageRank));
+        break;
     }
-    if (method == Method::Rsvd || method == Method::Id || method == Method::Cr) {
+    if (method == Method::Rsvd || method == Method::Id || method == Method::Cr || method == Method::Cur) {
         write(key("trials"), s.trials);
         write(key("seed"), qulonglong(s.seed));
     }

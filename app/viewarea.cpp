@@ -7,6 +7,7 @@
 #include "settings.h"
 
 #include "core/cr.h"
+#include "core/cur.h"
 #include "core/id.h"
 #include "widgets/matrixview.h"
 
@@ -420,6 +421,14 @@ void ViewArea::updateDocumentMarks()
                 m_documentView->setColumnMarks(drawn);
             else if (cr->product() == core::CrProduct::IdentityMatrix)
                 m_documentView->setRowMarks(drawn);
+        }
+    } else if (method == Method::Cur) {
+        // The cross: the chosen columns and rows, their intersection W = M[S₂, S₁] tinted.
+        if (const auto *cur = dynamic_cast<const core::CurModel *>(&result->model(0))) {
+            const core::IndexList columns = cur->columnsAt(rank), rows = cur->rowsAt(rank);
+            m_documentView->setColumnMarks(columns);
+            m_documentView->setRowMarks(rows);
+            m_documentView->setSliceHighlight(rows, columns, false);
         }
     } else if (method == Method::Monarch && !m_sliceRows.empty()) {
         m_documentView->setSliceHighlight(m_sliceRows, m_sliceColumns);

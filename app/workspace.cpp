@@ -476,7 +476,7 @@ QString Workspace::cacheKey(Method method, const MethodSettings &settings) const
     return QStringLiteral("%1|%2|%3").arg(m_documentId).arg(color).arg(parameterKey(method, settings));
 }
 
-QString Workspace::seriesName(Method method, const MethodSettings &s)
+QString Workspace::seriesName(Method method, const MethodSettings &s, Index maxRank)
 {
     switch (method) {
     case Method::Svd: return tr("SVD");
@@ -492,8 +492,8 @@ QString Workspace::seriesName(Method method, const MethodSettings &s)
     case Method::Cr: return tr("CR (%1, %2)").arg(crRuleText(s.crRule), crProductText(s.crProduct));
     case Method::Monarch: return tr("Monarch (b = %1)").arg(s.monarchBlocks);
     case Method::Cur:
-        return tr("CUR (%1, %2)").arg(QString::fromStdString(core::selectorName(s.curSelector)),
-                                      QString::fromStdString(core::curMiddleName(s.curMiddle)));
+        // The CSV's variant column, as the headless command writes it ("deim;optimal").
+        return tr("CUR (%1)").arg(QString::fromStdString(core::methodVariant(method, core::resolvedSettings(method, s, maxRank))));
     }
     return {};
 }
@@ -505,12 +505,20 @@ Index Workspace::factorisationRank(Method method, Index rows, Index cols, const 
         return std::min<Index>(usable, 128);
     if (method == Method::Id && settings.idSelector == core::IdSelector::SketchPivotedQr)
         return std::min<Index>(usable, 256);
+    // CUR: the cross middle's curve costs Σ_r r·l·(r + l) ~ r⁴/2 and every selector O(nm·r) per
+    // side; the leverage and DEIM selectors need the top r singular vectors (block Lanczos only
+    // while r ≤ 0.2·min(n, m)). 256 keeps a 4000 × 3000 photo in seconds (README, Benchmarks).
+    if (method == Method::Cur)
+        return std::min<Index>(usable, curRankCap);
     return usable;
 }
 
 MethodSettings Workspace::statedSettings(Method method, Index rows, Index cols, const MethodSettings &settings)
 {
-    return core::statedSettings(method, rows, cols, settings, factorisationRank(method, rows, cols, settings));
+    // A leverage selector's γ = 0 becomes the rank factorised, as the headless command reads it
+    // for its largest rank: the result states the γ its numbers depend on.
+    const Index rank = factorisationRank(method, rows, cols, settings);
+    return core::statedSettings(method, rows, cols, core::resolvedSettings(method, settings, rank), rank);
 }
 
 QString Workspace::settingsKey(Method method, const MethodSettings &settings) const

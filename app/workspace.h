@@ -164,13 +164,15 @@ public:
     int cachedCount() const { return int(m_cache.size()); }
 
     /// The largest rank the GUI offers, and the rank each factorisation is computed to:
-    /// core::maxUsableRank, capped for randomized SVD (128) and the sketched ID (256), whose
-    /// cost grows with the rank.
+    /// core::maxUsableRank, capped for randomized SVD (128), the sketched ID (256) and CUR
+    /// (curRankCap), whose cost grows with the rank.
+    static constexpr core::Index curRankCap = 256;
     static core::Index factorisationRank(core::Method method, core::Index rows, core::Index cols,
                                          const core::MethodSettings &settings);
     /// `settings` as the program computes `method` on an n×m input: with the sketch of a
-    /// sketched method stated (core::statedSettings at factorisationRank; rSVD: 128 + p), so
-    /// that the result's variant, curve name and CSV metadata say it.
+    /// sketched method stated (core::statedSettings at factorisationRank; rSVD: 128 + p) and a
+    /// leverage selector's γ = 0 read as factorisationRank (core::resolvedSettings), so that the
+    /// result's variant, curve name and CSV metadata say them.
     static core::MethodSettings statedSettings(core::Method method, core::Index rows, core::Index cols,
                                                const core::MethodSettings &settings);
     /// parameterKey of `settings` stated for the current document (statedSettings): equal for
@@ -183,8 +185,9 @@ public:
     static QString parameterKey(core::Method method, const core::MethodSettings &settings);
     /// The name of the method's curve with these parameters: "SVD", "rSVD (p = 10, q = 1)" or
     /// with the sketch stated "rSVD (p = 10, q = 1, sketch 138)", "ID (pivoted QR)", "ID (sketch
-    /// + QR, d = 266)", "CR (optimal p, M·I)", "Monarch (b = 16)".
-    static QString seriesName(core::Method method, const core::MethodSettings &settings);
+    /// + QR, d = 266)", "CR (optimal p, M·I)", "Monarch (b = 16)", "CUR (deim;optimal)" (CUR: the
+    /// CSV's variant, with a leverage selector's γ = 0 read as maxRank when it is given).
+    static QString seriesName(core::Method method, const core::MethodSettings &settings, core::Index maxRank = 0);
     /// "SVD", "Randomized SVD", "ID", "CR", "Monarch".
     static QString methodTitle(core::Method method);
     static QString slotName(core::Method method);

@@ -30,11 +30,15 @@ bool needsSingularVectors(Selector s)
     return s == Selector::Leverage || s == Selector::LeverageSample || s == Selector::Deim;
 }
 
-/// The first k right (v) and left (u) singular vectors of a, from one thin SVD. The only call into
-/// core/svd: when a partial (top-k) SVD is available, this is the place to use it.
+/// The first k right (v) and left (u) singular vectors of a: the only call into core/svd. Asks
+/// for the top k only, so that SvdAlgorithm::Auto takes block Lanczos with its residual
+/// certificate when k is a small fraction of min(n, m) (a photo's top 256 instead of a full
+/// dgesdd of 4000 × 3000), and a thin dgesdd otherwise.
 void topSingularVectors(const Matrix &a, Index k, Matrix *u, Matrix *v, Progress *progress)
 {
-    const auto svd = computeSvd(a, SvdOptions{}, progress);
+    SvdOptions options;
+    options.rank = k;
+    const auto svd = computeSvd(a, options, progress);
     if (u)
         *u = svd->u().leftCols(k);
     if (v)

@@ -40,6 +40,9 @@ public:
     QCPBars *highlightBars() const { return m_highlight; }
     /// The "×c" labels currently shown.
     QStringList countLabels() const;
+    /// The values last set, and the highlighted indices as given.
+    const QVector<double> &values() const { return m_values; }
+    const QVector<int> &highlighted() const { return m_highlighted; }
     /// Index of the bar at a plot pixel position, −1 if none.
     int barAt(const QPointF &pixel) const;
 

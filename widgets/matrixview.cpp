@@ -285,10 +285,11 @@ void MatrixView::setRowMarks(const std::vector<Index> &rows)
     update();
 }
 
-void MatrixView::setSliceHighlight(const std::vector<Index> &rows, const std::vector<Index> &columns)
+void MatrixView::setSliceHighlight(const std::vector<Index> &rows, const std::vector<Index> &columns, bool boundingBox)
 {
     m_sliceRows = rows;
     m_sliceColumns = columns;
+    m_sliceBox = boundingBox;
     update();
 }
 
@@ -1016,13 +1017,15 @@ void MatrixView::paintMarks(QPainter &p, const QRectF &matrixRect) const
             p.drawPath(path);
         }
         // The bounding box of the whole slice, dashed, so a sparse slice is still found.
-        const auto [rmin, rmax] = std::minmax_element(m_sliceRows.begin(), m_sliceRows.end());
-        const auto [cmin, cmax] = std::minmax_element(m_sliceColumns.begin(), m_sliceColumns.end());
-        const QRectF box(widgetPosition(QPointF(double(*cmin), double(*rmin))),
-                         widgetPosition(QPointF(double(*cmax + 1), double(*rmax + 1))));
-        p.setBrush(Qt::NoBrush);
-        p.setPen(QPen(sliceColor.darker(130), 1.5, Qt::DashLine));
-        p.drawRect(box);
+        if (m_sliceBox) {
+            const auto [rmin, rmax] = std::minmax_element(m_sliceRows.begin(), m_sliceRows.end());
+            const auto [cmin, cmax] = std::minmax_element(m_sliceColumns.begin(), m_sliceColumns.end());
+            const QRectF box(widgetPosition(QPointF(double(*cmin), double(*rmin))),
+                             widgetPosition(QPointF(double(*cmax + 1), double(*rmax + 1))));
+            p.setBrush(Qt::NoBrush);
+            p.setPen(QPen(sliceColor.darker(130), 1.5, Qt::DashLine));
+            p.drawRect(box);
+        }
     }
 
     // Marked columns (rows): solid ticks along the top (left) edge of the visible matrix, and

@@ -70,9 +70,14 @@ public:
     void setColumnMarks(const std::vector<core::Index> &columns);
     /// Marked rows: ticks along the left, translucent row bands.
     void setRowMarks(const std::vector<core::Index> &rows);
-    /// A Monarch slice: the cells rows × columns tinted, each run of consecutive cells outlined.
+    /// A Monarch slice: the cells rows × columns tinted, each run of consecutive cells outlined,
+    /// and (with `boundingBox`) their bounding box dashed. CUR's intersection uses it without the box.
     void setSliceHighlight(const std::vector<core::Index> &rows,
-                           const std::vector<core::Index> &columns);
+                           const std::vector<core::Index> &columns, bool boundingBox = true);
+    const std::vector<core::Index> &columnMarks() const { return m_columnMarks; }
+    const std::vector<core::Index> &rowMarks() const { return m_rowMarks; }
+    const std::vector<core::Index> &sliceRows() const { return m_sliceRows; }
+    const std::vector<core::Index> &sliceColumns() const { return m_sliceColumns; }
     /// Heatmaps: cells with |v| > first outlined in amber, |v| > second in magenta, drawn once
     /// cells are at least 6 pixels wide. 0 disables a threshold.
     void setFlagThresholds(double first, double second);
@@ -224,6 +229,7 @@ private:
 
     std::vector<core::Index> m_columnMarks, m_rowMarks;
     std::vector<core::Index> m_sliceRows, m_sliceColumns;
+    bool m_sliceBox = true;
     double m_flagFirst = 0.0, m_flagSecond = 0.0;
 
     // Rendering cache: the reduced image of the visible cells and where it goes.

@@ -4,8 +4,12 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
+#include <QDoubleValidator>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QScrollArea>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
@@ -14,6 +18,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace factorscope::widgets {
@@ -113,12 +118,12 @@ MethodPanel::MethodPanel(QWidget *parent) : QWidget(parent)
                    shortName(Method::Monarch));
 
     m_tabs->addTab(buildPage(Method::Cur,
-                             tr("<b>CUR</b> M ≈ C·U·R keeps r actual columns C and r actual rows R of M and "
-                                "joins them with a small r × r middle U = C<sup>+</sup>MR<sup>+</sup>, the best "
-                                "middle for those columns and rows. Columns and rows are chosen by pivoted QR "
-                                "here; the other selectors (leverage scores, DEIM, norms, uniform) and the "
-                                "cross middle are in the headless command for now."),
-                             nullptr),
+                             tr("<b>CUR</b> M ≈ C·U·R keeps r actual columns C and l actual rows R of M (the "
+                                "cross on the document) joined by a small r × l middle U: <b>optimal</b> "
+                                "C<sup>+</sup>MR<sup>+</sup>, never worse than <b>cross</b> W<sup>+</sup> (W the "
+                                "intersection), which blows up when W is ill-conditioned. ID is CUR with every "
+                                "row kept."),
+                             buildCurParameters()),
                    shortName(Method::Cur));
 
     m_tabs->setTabToolTip(0, tr("Exact truncated SVD: the optimal rank-r approximation"));
@@ -126,7 +131,9 @@ MethodPanel::MethodPanel(QWidget *parent) : QWidget(parent)
     m_tabs->setTabToolTip(2, tr("Interpolative decomposition: r columns of M and interpolation coefficients"));
     m_tabs->setTabToolTip(3, tr("Column–row sampling of a product (here M·I, I·M or the SVD factors)"));
     m_tabs->setTabToolTip(4, tr("Monarch: permuted block-diagonal factors with block rank ρ"));
-    m_tabs->setTabToolTip(5, tr("CUR: r columns and r rows of M joined by the optimal middle matrix"));
+    m_tabs->setTabToolTip(5, tr("CUR: r columns and l rows of M joined by a small middle matrix. With every row "
+                                "kept (R = M) the optimal middle gives C·C⁺M, the ID's projection; CR keeps "
+                                "columns too but rescales them and never combines them."));
 
     for (Method method : core::allMethods())
         connectRank(method);
@@ -136,6 +143,35 @@ MethodPanel::MethodPanel(QWidget *parent) : QWidget(parent)
     });
     updateIdControls();
     updateCrControls();
+    updateCurControls();
+}
+
+QString MethodPanel::selectorTip(core::Selector selector)
+{
+    switch (selector) {
+    case core::Selector::PivotedQr:
+        return tr("Column-pivoted QR (LAPACK dgeqp3), the same pivots as ID: each step takes the column (row) "
+                  "with the largest part outside the span of those already chosen. Deterministic.");
+    case core::Selector::SketchPivotedQr:
+        return tr("Pivoted QR of a small Gaussian sketch of M: the same kind of choice, cheaper. Randomized.");
+    case core::Selector::Leverage:
+        return tr("The r largest leverage scores ‖V[j, :γ]‖² (rows: ‖U[i, :γ]‖²) of the top γ singular vectors: "
+                  "the columns that weigh most in the dominant subspace. Deterministic.");
+    case core::Selector::LeverageSample:
+        return tr("r draws without replacement with probability p_j = score_j/γ (leverage scores as above): "
+                  "Mahoney and Drineas' sampling. Randomized: trials and seed apply.");
+    case core::Selector::Deim:
+        return tr("DEIM greedy on the top r singular vectors (Sorensen and Embree): each index is where the "
+                  "next singular vector is worst interpolated by those chosen. Deterministic.");
+    case core::Selector::Norm:
+        return tr("The r columns (rows) with the largest norms. Cheap, deterministic, blind to redundancy: two "
+                  "bright similar columns are both taken.");
+    case core::Selector::NormSample:
+        return tr("r draws without replacement with probability ∝ ‖column‖² (rows: ‖row‖²). Randomized.");
+    case core::Selector::Uniform:
+        return tr("r columns (rows) drawn uniformly without replacement: the baseline. Randomized.");
+    }
+    return {};
 }
 
 void MethodPanel::setParametersOnly(Method method)
@@ -193,7 +229,14 @@ QWidget *MethodPanel::buildPage(Method method, const QString &summary, QWidget *
     connect(p.note, &QLabel::linkActivated, this, [this, method](const QString &link) { emit noteLinkActivated(method, link); });
     layout->addWidget(p.note);
     layout->addStretch(1);
-    return p.widget;
+    // A short dock (a 1280 × 800 screen, the spectrum below) scrolls the page instead of
+    // squeezing its rows into each other.
+    auto *scroll = new QScrollArea;
+    scroll->setWidget(p.widget);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    return scroll;
 }
 
 QWidget *MethodPanel::buildRsvdParameters()
@@ -324,6 +367,83 @@ QWidget *MethodPanel::buildMonarchParameters()
     return box;
 }
 
+QWidget *MethodPanel::buildCurParameters()
+{
+    const MethodSettings d;
+    auto *box = new QWidget;
+    auto *form = new QFormLayout(box);
+    form->setContentsMargins(0, 0, 0, 0);
+    m_curSelector = new QComboBox;
+    const std::pair<core::Selector, QString> selectors[] = {
+        {core::Selector::PivotedQr, tr("Pivoted QR")},       {core::Selector::Leverage, tr("Leverage scores")},
+        {core::Selector::LeverageSample, tr("Leverage sampling")}, {core::Selector::Deim, tr("DEIM")},
+        {core::Selector::Norm, tr("Largest norms")},        {core::Selector::NormSample, tr("Norm² sampling")},
+        {core::Selector::Uniform, tr("Uniform sampling")},
+    };
+    for (const auto &[selector, label] : selectors) {
+        m_curSelector->addItem(label, int(selector));
+        m_curSelector->setItemData(m_curSelector->count() - 1, selectorTip(selector), Qt::ToolTipRole);
+    }
+    m_curSelector->setToolTip(tr("How the columns S₁ and the rows S₂ are chosen (the rows by the same rule on Mᵀ). "
+                                 "Every selector is nested: rank r uses the first r of one selection."));
+    m_curMiddle = new QComboBox;
+    m_curMiddle->addItem(tr("Optimal C⁺MR⁺"), int(core::CurMiddle::Optimal));
+    m_curMiddle->addItem(tr("Cross W⁺"), int(core::CurMiddle::Cross));
+    m_curMiddle->setItemData(0, tr("U = C⁺MR⁺ minimises ‖M − CUR‖_F over every r × l matrix U, so it is never worse "
+                                   "than the cross middle (equal only when the cross already is that minimiser). "
+                                   "Needs all of M."),
+                             Qt::ToolTipRole);
+    m_curMiddle->setItemData(1, tr("U = W⁺, the pseudo-inverse of the intersection W = M[S₂, S₁]: needs only the "
+                                   "chosen rows and columns and reproduces them exactly when W is invertible "
+                                   "(CW⁻¹W = C). When W is ill-conditioned its small singular values become huge "
+                                   "entries of W⁺ and the error can exceed ‖M‖: the tolerance drops them."),
+                             Qt::ToolTipRole);
+    m_curMiddle->setToolTip(tr("The middle matrix U joining C and R"));
+    m_curRows = makeSpin(0, std::numeric_limits<int>::max(), int(d.curRows),
+                         tr("Number of rows l at every rank; 0: l = r (a square intersection)."));
+    m_curRows->setSpecialValueText(tr("l = r"));
+    m_curTolerance = new QLineEdit;
+    m_curTolerance->setPlaceholderText(tr("default"));
+    auto *validator = new QDoubleValidator(0.0, 1e300, 17, m_curTolerance);
+    validator->setNotation(QDoubleValidator::ScientificNotation);
+    validator->setLocale(QLocale::c());
+    m_curTolerance->setValidator(validator);
+    m_curTolerance->setToolTip(tr("Cross middle: singular values of the intersection W at or below τ count as zero "
+                                  "in W⁺. Empty or 0: max(r, l)·ε·σ₁(W) at each rank (the value used is shown in "
+                                  "the Factors tab). A larger τ tames an ill-conditioned W."));
+    m_curLeverageRank = makeSpin(0, std::numeric_limits<int>::max(), int(d.leverageRank),
+                                 tr("γ: how many top singular vectors the leverage scores come from; 0: the largest "
+                                    "rank computed. Leverage selectors only. At γ = min(n, m) every score on the "
+                                    "shorter side is 1 and tells nothing: choose a γ below it."));
+    m_curLeverageRank->setSpecialValueText(tr("γ = rank"));
+    m_curTrials = makeSpin(1, 50, d.trials, tr("Independent selections (sampling selectors only): mean and min–max band."));
+    m_curSeed = makeSpin(0, std::numeric_limits<int>::max(), int(d.seed), tr("Seed of the draws."));
+    for (QComboBox *combo : {m_curSelector, m_curMiddle}) {
+        // Narrow enough for the panel beside a vertical scroll bar; the list opens at full width.
+        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        combo->setMinimumContentsLength(10);
+    }
+    form->addRow(tr("Selector"), m_curSelector);
+    form->addRow(tr("Middle"), m_curMiddle);
+    form->addRow(tr("Rows l"), m_curRows);
+    form->addRow(tr("Tolerance τ"), m_curTolerance);
+    form->addRow(tr("Leverage rank γ"), m_curLeverageRank);
+    form->addRow(tr("Trials"), m_curTrials);
+    form->addRow(tr("Seed"), m_curSeed);
+    for (QComboBox *combo : {m_curSelector, m_curMiddle})
+        connect(combo, &QComboBox::currentIndexChanged, this, [this] {
+            updateCurControls();
+            emitSettings(Method::Cur);
+        });
+    for (QSpinBox *spin : {m_curRows, m_curLeverageRank, m_curTrials, m_curSeed})
+        connect(spin, &QSpinBox::valueChanged, this, [this] { emitSettings(Method::Cur); });
+    connect(m_curTolerance, &QLineEdit::editingFinished, this, [this] {
+        if (settings(Method::Cur).curTolerance != page(Method::Cur).settings.curTolerance)
+            emitSettings(Method::Cur);
+    });
+    return box;
+}
+
 void MethodPanel::connectRank(Method method)
 {
     Page &p = page(method);
@@ -349,6 +469,15 @@ void MethodPanel::updateIdControls()
     m_idOversampling->setEnabled(sketch);
     m_idTrials->setEnabled(sketch);
     m_idSeed->setEnabled(sketch);
+}
+
+void MethodPanel::updateCurControls()
+{
+    const auto selector = core::Selector(m_curSelector->currentData().toInt());
+    m_curTolerance->setEnabled(core::CurMiddle(m_curMiddle->currentData().toInt()) == core::CurMiddle::Cross);
+    m_curLeverageRank->setEnabled(core::usesLeverageRank(selector));
+    m_curTrials->setEnabled(core::isRandomized(selector));
+    m_curSeed->setEnabled(core::isRandomized(selector));
 }
 
 void MethodPanel::updateCrControls()
@@ -387,7 +516,18 @@ MethodSettings MethodPanel::settings(Method method) const
         s.seed = std::uint64_t(m_crSeed->value());
         break;
     case Method::Monarch: s.monarchBlocks = m_monarchBlocks->value(); break;
-    case Method::Cur: break; // the defaults until the CUR page has its parameters
+    case Method::Cur: {
+        s.curSelector = core::Selector(m_curSelector->currentData().toInt());
+        s.curMiddle = core::CurMiddle(m_curMiddle->currentData().toInt());
+        s.curRows = m_curRows->value();
+        bool ok = false;
+        const double tolerance = QLocale::c().toDouble(m_curTolerance->text().trimmed(), &ok);
+        s.curTolerance = ok && tolerance > 0.0 && std::isfinite(tolerance) ? tolerance : -1.0;
+        s.leverageRank = m_curLeverageRank->value();
+        s.trials = m_curTrials->value();
+        s.seed = std::uint64_t(m_curSeed->value());
+        break;
+    }
     }
     return s;
 }
@@ -434,13 +574,25 @@ void MethodPanel::setSettings(Method method, const MethodSettings &s)
             w->blockSignals(true);
         m_monarchBlocks->setValue(clampInt(s.monarchBlocks));
         break;
-    case Method::Cur: break;
+    case Method::Cur:
+        widgets = {m_curSelector, m_curMiddle, m_curRows, m_curTolerance, m_curLeverageRank, m_curTrials, m_curSeed};
+        for (QWidget *w : widgets)
+            w->blockSignals(true);
+        m_curSelector->setCurrentIndex(std::max(0, m_curSelector->findData(int(s.curSelector))));
+        m_curMiddle->setCurrentIndex(std::max(0, m_curMiddle->findData(int(s.curMiddle))));
+        m_curRows->setValue(clampInt(s.curRows));
+        m_curTolerance->setText(s.curTolerance > 0.0 ? QLocale::c().toString(s.curTolerance, 'g', 17) : QString());
+        m_curLeverageRank->setValue(clampInt(s.leverageRank));
+        m_curTrials->setValue(s.trials);
+        m_curSeed->setValue(clampInt(s.seed));
+        break;
     }
     for (QWidget *w : widgets)
         w->blockSignals(false);
     page(method).settings = s;
     updateIdControls();
     updateCrControls();
+    updateCurControls();
     m_updating = false;
 }
 
@@ -470,6 +622,13 @@ void MethodPanel::setMaxBlocks(int blocks)
 {
     const QSignalBlocker block(m_monarchBlocks);
     m_monarchBlocks->setMaximum(std::max(1, blocks));
+}
+
+void MethodPanel::setCurLimits(int rows, int leverageRank)
+{
+    const QSignalBlocker blockRows(m_curRows), blockGamma(m_curLeverageRank);
+    m_curRows->setMaximum(std::max(0, rows));
+    m_curLeverageRank->setMaximum(std::max(0, leverageRank));
 }
 
 void MethodPanel::setNote(Method method, const QString &text)

@@ -9,6 +9,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QLineEdit;
 class QLabel;
 class QSlider;
 class QSpinBox;
@@ -16,7 +17,7 @@ class QTabWidget;
 
 namespace factorscope::widgets {
 
-/// The method panel: one page per method (SVD, randomized SVD, ID, CR, Monarch) with its
+/// The method panel: one page per method (SVD, randomized SVD, ID, CR, Monarch, CUR) with its
 /// parameters, defaults from core::MethodSettings and tooltips that say what each one does.
 /// Every page has a rank slider with a spin box ("block rank ρ" on the Monarch page).
 ///
@@ -47,6 +48,8 @@ public:
     int maxRank(core::Method method) const;
     /// Upper bound of Monarch's block count (max(n, m) of the open document).
     void setMaxBlocks(int blocks);
+    /// Upper bounds of CUR's row count l (n) and leverage rank γ (min(n, m)) for the document.
+    void setCurLimits(int rows, int leverageRank);
     /// A line under the page's parameters: padding, a preview in progress, capped ranks …
     /// A rich-text note under the method's parameters; links in it (`<a href="compute">…</a>`)
     /// are reported by noteLinkActivated().
@@ -57,8 +60,10 @@ public:
     /// method's parameters (the compare panes' own parameters).
     void setParametersOnly(core::Method method);
 
-    /// "SVD", "rSVD", "ID", "CR", "Monarch": the page titles, also used by the other views.
+    /// "SVD", "rSVD", "ID", "CR", "Monarch", "CUR": the page titles, also used by the other views.
     static QString shortName(core::Method method);
+    /// What a column/row selector does, in a sentence (the CUR page's tooltips).
+    static QString selectorTip(core::Selector selector);
 
 signals:
     void settingsChanged(core::Method method, const core::MethodSettings &settings);
@@ -85,10 +90,12 @@ private:
     QWidget *buildIdParameters();
     QWidget *buildCrParameters();
     QWidget *buildMonarchParameters();
+    QWidget *buildCurParameters();
     void connectRank(core::Method method);
     void emitSettings(core::Method method);
     void updateIdControls();
     void updateCrControls();
+    void updateCurControls();
     Page &page(core::Method method) { return m_pages[std::size_t(method)]; }
     const Page &page(core::Method method) const { return m_pages[std::size_t(method)]; }
 
@@ -114,6 +121,14 @@ private:
     QSpinBox *m_crSeed = nullptr;
     // Monarch.
     QSpinBox *m_monarchBlocks = nullptr;
+    // CUR.
+    QComboBox *m_curSelector = nullptr;
+    QComboBox *m_curMiddle = nullptr;
+    QSpinBox *m_curRows = nullptr;
+    QLineEdit *m_curTolerance = nullptr; ///< empty or 0: the default max(r, l)·ε·σ₁ of the intersection
+    QSpinBox *m_curLeverageRank = nullptr;
+    QSpinBox *m_curTrials = nullptr;
+    QSpinBox *m_curSeed = nullptr;
 };
 
 } // namespace factorscope::widgets

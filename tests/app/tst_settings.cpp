@@ -77,6 +77,11 @@ void TestSettings::roundTrip()
     in.crRule = core::CrRule::Uniform;
     in.crProduct = core::CrProduct::SvdFactors;
     in.monarchBlocks = 8;
+    in.curSelector = core::Selector::LeverageSample;
+    in.curMiddle = core::CurMiddle::Cross;
+    in.curRows = 17;
+    in.curTolerance = 0.0625;
+    in.leverageRank = 6;
     in.trials = 9;
     in.seed = 12345678901ULL;
     {
@@ -100,7 +105,12 @@ void TestSettings::roundTrip()
     QCOMPARE(out.crRule, m == Method::Cr ? in.crRule : d.crRule);
     QCOMPARE(out.crProduct, m == Method::Cr ? in.crProduct : d.crProduct);
     QCOMPARE(out.monarchBlocks, m == Method::Monarch ? in.monarchBlocks : d.monarchBlocks);
-    const bool randomized = m == Method::Rsvd || m == Method::Id || m == Method::Cr;
+    QCOMPARE(out.curSelector, m == Method::Cur ? in.curSelector : d.curSelector);
+    QCOMPARE(out.curMiddle, m == Method::Cur ? in.curMiddle : d.curMiddle);
+    QCOMPARE(out.curRows, m == Method::Cur ? in.curRows : d.curRows);
+    QCOMPARE(out.curTolerance, m == Method::Cur ? in.curTolerance : d.curTolerance);
+    QCOMPARE(out.leverageRank, m == Method::Cur ? in.leverageRank : d.leverageRank);
+    const bool randomized = m == Method::Rsvd || m == Method::Id || m == Method::Cr || m == Method::Cur;
     QCOMPARE(out.trials, randomized ? in.trials : d.trials);
     QCOMPARE(out.seed, randomized ? in.seed : d.seed);
 }

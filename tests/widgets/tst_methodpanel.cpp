@@ -6,6 +6,7 @@
 
 #include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
@@ -31,6 +32,8 @@ private slots:
     void currentMethod();
     void everyControlHasATooltip();
     void crPageSaysWhyMIIsPoor();
+    void curPageEditsEveryParameter();
+    void curPageOffersEverySelectorButSketch();
 };
 
 void TestMethodPanel::defaults()
@@ -92,6 +95,7 @@ void TestMethodPanel::parameterChangeEmitsSettings_data()
     QTest::newRow("rsvd power") << int(Method::Rsvd) << QStringLiteral("Power iterations") << 4;
     QTest::newRow("monarch blocks") << int(Method::Monarch) << QStringLiteral("Number of blocks") << 4;
     QTest::newRow("cr trials") << int(Method::Cr) << QStringLiteral("Independent samples") << 9;
+    QTest::newRow("cur trials") << int(Method::Cur) << QStringLiteral("Independent selections") << 7;
 }
 
 void TestMethodPanel::parameterChangeEmitsSettings()
@@ -192,6 +196,100 @@ void TestMethodPanel::crPageSaysWhyMIIsPoor()
             && label->text().contains(QStringLiteral("poor")))
             found = true;
     QVERIFY(found);
+}
+
+void TestMethodPanel::curPageEditsEveryParameter()
+{
+    // Each CUR control reaches settings(Cur) and emits settingsChanged once, with the value.
+    MethodPanel panel;
+    panel.setCurLimits(100, 40);
+    QSignalSpy changed(&panel, &MethodPanel::settingsChanged);
+    QComboBox *selector = nullptr, *middle = nullptr;
+    for (QComboBox *c : panel.findChildren<QComboBox *>()) {
+        if (c->toolTip().contains(QStringLiteral("S₁")))
+            selector = c;
+        if (c->toolTip().contains(QStringLiteral("middle matrix U")))
+            middle = c;
+    }
+    QVERIFY(selector && middle);
+    selector->setCurrentIndex(selector->findData(int(core::Selector::Deim)));
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.last()[1].value<core::MethodSettings>().curSelector, core::Selector::Deim);
+    middle->setCurrentIndex(middle->findData(int(core::CurMiddle::Cross)));
+    QCOMPARE(changed.count(), 2);
+    QCOMPARE(changed.last()[1].value<core::MethodSettings>().curMiddle, core::CurMiddle::Cross);
+
+    QLineEdit *tolerance = nullptr;
+    for (QLineEdit *e : panel.findChildren<QLineEdit *>())
+        if (e->toolTip().contains(QStringLiteral("τ")))
+            tolerance = e;
+    QVERIFY(tolerance);
+    QVERIFY(tolerance->isEnabled()); // the cross middle uses it
+    tolerance->setText(QStringLiteral("2.5e-3"));
+    emit tolerance->editingFinished();
+    QCOMPARE(changed.count(), 3);
+    QCOMPARE(panel.settings(Method::Cur).curTolerance, 2.5e-3);
+    tolerance->setText(QString()); // empty: the default, stored as negative
+    emit tolerance->editingFinished();
+    QCOMPARE(panel.settings(Method::Cur).curTolerance, -1.0);
+
+    const auto spinWith = [&](const QString &tip) -> QSpinBox * {
+        for (QSpinBox *s : panel.findChildren<QSpinBox *>())
+            if (s->toolTip().contains(tip))
+                return s;
+        return nullptr;
+    };
+    QSpinBox *rows = spinWith(QStringLiteral("Number of rows l")), *gamma = spinWith(QStringLiteral("γ: how many"));
+    QVERIFY(rows && gamma);
+    rows->setValue(1000); // clamped to the document's n
+    QCOMPARE(panel.settings(Method::Cur).curRows, core::Index(100));
+    QVERIFY(!gamma->isEnabled()); // DEIM has no γ
+    selector->setCurrentIndex(selector->findData(int(core::Selector::Leverage)));
+    QVERIFY(gamma->isEnabled());
+    gamma->setValue(12);
+    QCOMPARE(panel.settings(Method::Cur).leverageRank, core::Index(12));
+    QVERIFY(!spinWith(QStringLiteral("Independent selections"))->isEnabled()); // deterministic
+    selector->setCurrentIndex(selector->findData(int(core::Selector::LeverageSample)));
+    QVERIFY(spinWith(QStringLiteral("Independent selections"))->isEnabled());
+    middle->setCurrentIndex(middle->findData(int(core::CurMiddle::Optimal)));
+    QVERIFY(!tolerance->isEnabled());
+
+    // setSettings shows what it is given without emitting, and settings() gives it back.
+    core::MethodSettings s;
+    s.curSelector = core::Selector::NormSample;
+    s.curMiddle = core::CurMiddle::Cross;
+    s.curRows = 30;
+    s.curTolerance = 0.125;
+    s.leverageRank = 0;
+    s.trials = 4;
+    s.seed = 99;
+    const int before = changed.count();
+    panel.setSettings(Method::Cur, s);
+    QCOMPARE(changed.count(), before);
+    const core::MethodSettings back = panel.settings(Method::Cur);
+    QCOMPARE(back.curSelector, s.curSelector);
+    QCOMPARE(back.curMiddle, s.curMiddle);
+    QCOMPARE(back.curRows, s.curRows);
+    QCOMPARE(back.curTolerance, s.curTolerance);
+    QCOMPARE(back.trials, s.trials);
+    QCOMPARE(back.seed, s.seed);
+    QCOMPARE(core::methodVariant(Method::Cur, back), std::string("norm-sample;cross;rows=30;tol=0.125"));
+}
+
+void TestMethodPanel::curPageOffersEverySelectorButSketch()
+{
+    MethodPanel panel;
+    QComboBox *selector = nullptr;
+    for (QComboBox *c : panel.findChildren<QComboBox *>())
+        if (c->toolTip().contains(QStringLiteral("S₁")))
+            selector = c;
+    QVERIFY(selector);
+    for (core::Selector s : core::allSelectors()) {
+        const int index = selector->findData(int(s));
+        QCOMPARE(index >= 0, s != core::Selector::SketchPivotedQr);
+        if (index >= 0)
+            QCOMPARE(selector->itemData(index, Qt::ToolTipRole).toString(), MethodPanel::selectorTip(s));
+    }
 }
 
 QTEST_MAIN(TestMethodPanel)
