@@ -480,6 +480,13 @@ bool MainWindow::waitForIdle(int timeoutMs)
     return true;
 }
 
+bool MainWindow::waitForWorkers(int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    return m_workspace->runner()->waitForIdle(timeoutMs)
+           && m_workspace->displayRunner()->waitForIdle(int(std::max<qint64>(1, deadline.remainingTime())));
+}
+
 // --- forwarding accessors ------------------------------------------------------------------
 
 void MainWindow::openStartupFiles(const QStringList &paths) { m_opener->openStartupFiles(paths, document() != nullptr); }
