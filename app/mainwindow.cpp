@@ -291,6 +291,7 @@ void MainWindow::connectSignals()
         m_methodPanel->setCurrentMethod(method);
         m_methodPanel->setRank(method, rank);
     });
+    connect(m_plots, &CurvePlots::extendWanted, this, [this](Method method, Index rank) { m_workspace->extend(method, rank); });
 
     connect(m_factors, &FactorPanels::hovered, this, status(0));
     connect(m_factors, &FactorPanels::sliceSelected, m_viewArea, &ViewArea::setSliceHighlight);

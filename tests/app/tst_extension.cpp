@@ -4,9 +4,19 @@
 // compare pane or the plot's "extend" needing more runs one extension job that continues the
 // Krylov bases or the QR, and its numbers equal a direct computation to that rank; past the
 // switch-over an SVD extends to the full dgesdd; a cancelled extension keeps the partial result.
+// qcustomplot.h needs Qt's foreach: include it first (see widgets/errorplot.cpp).
+#undef QT_NO_FOREACH
+#include <qcustomplot.h>
+
+#include "headlessutil.h"
+#include "windowtestutil.h"
 #include "workspaceutil.h"
 
+#include "app/mainwindow.h"
 #include "app/workspace.h"
+#include "widgets/errorplot.h"
+#include "widgets/methodpanel.h"
+#include "widgets/spectrumplot.h"
 
 #include "core/generators.h"
 #include "core/id.h"
@@ -77,6 +87,7 @@ private slots:
     void svdPastTheSwitchOverExtendsToFull();
     void paneNeedingMoreExtends();
     void cancelDuringExtensionKeepsThePartialResult();
+    void windowShowsWhereTheCurveEndsAndExtends();
 
 private:
     std::shared_ptr<const MethodResult> firstResult(Workspace &w, Method method);
@@ -266,6 +277,50 @@ void TestExtension::cancelDuringExtensionKeepsThePartialResult()
     const auto extended = waitSettled(w, Method::Svd);
     QVERIFY(extended && extended->maxRank == 256);
     compareCurves(extended->curve, directCurve(m_large, Method::Svd, 256), 256);
+}
+
+void TestExtension::windowShowsWhereTheCurveEndsAndExtends()
+{
+    // In the program: the SVD's curve ends at the working rank with "computed to rank 128 —
+    // extend", the spectrum says how many values it has; the slider beyond 128 extends (the
+    // curve then reaches 256), and so does a click on the text (to 512).
+    test::WindowFixture fixture;
+    QVERIFY(fixture.isValid());
+    const QString path = fixture.filePath(QStringLiteral("large.npy"));
+    test::writeNpyFile(path, m_large);
+    auto window = fixture.makeWindow();
+    window->methodPanel()->setCurrentMethod(Method::Svd);
+    QVERIFY(window->openFile(path));
+    window->methodPanel()->setRank(Method::Svd, 20);
+    Workspace *w = window->workspace();
+    const auto partial = waitSettled(*w, Method::Svd);
+    QVERIFY(partial && partial->maxRank == 128);
+    QVERIFY(window->waitForIdle(300000));
+    widgets::ErrorPlot *plot = window->errorPlot();
+    plot->fitAll();
+    plot->plot()->replot();
+    QVERIFY2(plot->extendText(QStringLiteral("SVD")).contains(QStringLiteral("computed to rank 128")),
+             qPrintable(plot->extendText(QStringLiteral("SVD"))));
+    QCOMPARE(plot->lineGraph(QStringLiteral("SVD"))->data()->size(), 128);
+    QVERIFY2(window->spectrumPlot()->plot()->yAxis->label().contains(QStringLiteral("top 128 of 1300 computed")),
+             qPrintable(window->spectrumPlot()->plot()->yAxis->label()));
+
+    window->methodPanel()->setRank(Method::Svd, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(w->result(Method::Svd)->maxRank == 256, 300000);
+    QVERIFY(window->waitForIdle(300000));
+    QCOMPARE(w->extensionCount(), 1);
+    QCOMPARE(window->currentView()->rank, Index(200));
+    plot->fitAll();
+    plot->plot()->replot();
+    QCOMPARE(plot->lineGraph(QStringLiteral("SVD"))->data()->size(), 256);
+    QVERIFY(plot->extendText(QStringLiteral("SVD")).contains(QStringLiteral("computed to rank 256")));
+
+    const QRectF rect = plot->extendRect(QStringLiteral("SVD"));
+    QVERIFY(!rect.isEmpty());
+    QTest::mouseClick(plot->plot(), Qt::LeftButton, {}, rect.center().toPoint());
+    QCOMPARE(w->extensionCount(), 2);
+    QVERIFY(w->isExtending(Method::Svd));
+    w->runner()->cancelAll(); // 512 > 0.2·1300: that would be the full dgesdd; not needed here
 }
 
 QTEST_MAIN(TestExtension)
