@@ -196,7 +196,18 @@ std::unique_ptr<core::ChannelModel> factoriseChannel(const MethodJob &job, std::
         extension->id[c] = std::make_unique<core::IncrementalId>(channel, job.settings.rowId, true);
         return extension->id[c]->compute(channel, job.rank, progress);
     }
-    return core::factorise(channel, job.method, job.settings, job.rank, trial, true, progress);
+    const MethodSettings &s = job.settings;
+    if (job.method == Method::Cr && (s.crProduct == core::CrProduct::MatrixIdentity || s.crProduct == core::CrProduct::IdentityMatrix)) {
+        // Every trial holds the channel itself, not a copy (5 trials × 3 channels of a
+        // 12-megapixel photo would be 1.4 GB of copies); as core::factorise otherwise.
+        core::CrOptions o;
+        o.rule = s.crRule;
+        o.product = s.crProduct;
+        o.rank = job.rank;
+        o.seed = core::deriveSeed(s.seed, std::uint64_t(trial));
+        return core::computeCr(std::shared_ptr<const Matrix>(job.channels, &channel), o, progress);
+    }
+    return core::factorise(channel, job.method, s, job.rank, trial, true, progress);
 }
 
 /// The rest of a result once its models are there: maxRank, the input's spectral norm, the
@@ -299,7 +310,8 @@ std::shared_ptr<MethodResult> computeMethod(const MethodJob &job, JobContext &co
 }
 
 /// Continues `source` (extendable, one trial) to job.rank: the same Krylov bases or pivoted QR,
-/// or, for an SVD past the switch-over, dgesdd. `source` itself is left as it was.
+/// or, for an SVD past the switch-over, dgesdd; Monarch factorises again to the larger block
+/// rank. `source` itself is left as it was.
 std::shared_ptr<MethodResult> computeExtension(const MethodJob &job, const std::shared_ptr<const MethodResult> &source,
                                                JobContext &context)
 {
@@ -312,7 +324,8 @@ std::shared_ptr<MethodResult> computeExtension(const MethodJob &job, const std::
     const Index n = channels[0].rows(), m = channels[0].cols();
     const bool full = job.method == Method::Svd && !core::prefersLanczos(n, m, job.rank);
     const double fitEnd = 0.85;
-    runSideBySide(channels.size(), true, [&](std::size_t c) {
+    // Monarch runs its slices on two threads itself.
+    runSideBySide(channels.size(), job.method != Method::Monarch, [&](std::size_t c) {
         core::SubProgress sub(&context.progress(), fitEnd * double(c) / channels.size(), fitEnd * double(c + 1) / channels.size());
         job.counter->fetch_add(1);
         std::unique_ptr<core::ChannelModel> model;
@@ -322,6 +335,10 @@ std::shared_ptr<MethodResult> computeExtension(const MethodJob &job, const std::
             model = core::computeSvd(channels[c], o, &sub);
         } else if (job.method == Method::Svd) {
             model = extension.svd[c]->compute(channels[c], job.rank, &sub);
+        } else if (job.method == Method::Monarch) {
+            // The slices' SVDs again, keeping factors to the larger block rank: keeping every
+            // slice's full factors to continue from would cost what the working rank saves.
+            model = core::factorise(channels[c], Method::Monarch, job.settings, job.rank, 0, true, &sub);
         } else {
             model = extension.id[c]->compute(channels[c], job.rank, &sub);
         }
@@ -356,7 +373,9 @@ std::shared_ptr<ViewResult> computeView(const std::shared_ptr<const MethodResult
     v->ratio = v->params / (double(source->rows) * double(source->cols) * double(channels.size()));
     context.checkpoint(0.6);
     if (document->isImage) {
-        auto display = std::make_shared<std::vector<Matrix>>(core::channelsToDisplay(recon, source->color));
+        // The reconstruction is what is displayed except in YCbCr mode: moved, not copied.
+        auto display = std::make_shared<std::vector<Matrix>>(
+            source->color == core::ColorMode::YCbCr ? core::channelsToDisplay(recon, source->color) : std::move(recon));
         // The original as displayed in this mode (its luma in grey mode), as the headless command.
         const auto shared = Workspace::displayedOriginal(document, source->color);
         const std::vector<Matrix> &original = *shared;
@@ -589,7 +608,8 @@ bool Workspace::isExtendable(Method method, const MethodSettings &settings)
 {
     if (settings.fullFactorisation)
         return false;
-    return method == Method::Svd || (method == Method::Id && settings.idSelector == core::IdSelector::PivotedQr);
+    return method == Method::Svd || method == Method::Monarch
+           || (method == Method::Id && settings.idSelector == core::IdSelector::PivotedQr);
 }
 
 Index Workspace::workingRank(Method method, Index rows, Index cols, const MethodSettings &settings, Index shown)
@@ -597,7 +617,9 @@ Index Workspace::workingRank(Method method, Index rows, Index cols, const Method
     const Index limit = factorisationRank(method, rows, cols, settings);
     if (!isExtendable(method, settings))
         return limit;
-    const Index working = std::min(limit, std::max<Index>(128, 2 * shown));
+    // Monarch's block rank ρ goes to min(Lo, I) (187 for a 12-megapixel photo and 16 blocks),
+    // and its factors take ρ·b·(n + m) numbers: 16 at least.
+    const Index working = std::min(limit, std::max<Index>(method == Method::Monarch ? 16 : 128, 2 * shown));
     // An SVD to a large fraction of min(n, m) is computed in full (dgesdd), as the switch-over says.
     if (method == Method::Svd && !core::prefersLanczos(rows, cols, working))
         return limit;

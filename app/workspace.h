@@ -29,8 +29,8 @@ namespace factorscope::app {
 struct ResultExtension;
 
 /// One method's factorisation of the current document: every channel (and every trial of a
-/// randomized method), factorised up to maxRank, plus its error curve to maxRank. SVD and the
-/// pivoted-QR ID are first factorised to a working rank (Workspace::workingRank) and extended
+/// randomized method), factorised up to maxRank, plus its error curve to maxRank. SVD, the
+/// pivoted-QR ID and Monarch are first factorised to a working rank (Workspace::workingRank) and extended
 /// on demand (Workspace::extend), which delivers a new result; every other method up to
 /// limitRank at once. Immutable once delivered; shared by the GUI and the view jobs.
 struct MethodResult final : JobValue
@@ -198,11 +198,13 @@ public:
                                          const core::MethodSettings &settings);
     /// The rank a factorisation of `method` is first computed to when the person looks at rank
     /// `shown`: min(limit, max(128, 2·shown)) for SVD and the pivoted-QR ID (which extend()
-    /// continues), factorisationRank() for every other method and for full factorisations.
+    /// continues; an SVD past core::prefersLanczos in full at once), min(limit, max(16, 2·ρ)) for
+    /// Monarch's factors (extend() factorises again), factorisationRank() for every other method
+    /// and for full factorisations.
     static core::Index workingRank(core::Method method, core::Index rows, core::Index cols,
                                    const core::MethodSettings &settings, core::Index shown);
-    /// True for the methods whose results extend() continues: SVD and the pivoted-QR ID
-    /// (unless settings.fullFactorisation).
+    /// True for the methods whose results extend() continues: SVD, the pivoted-QR ID and
+    /// Monarch (unless settings.fullFactorisation).
     static bool isExtendable(core::Method method, const core::MethodSettings &settings);
     /// Ranks of the curve: every one of 1..maxRank (its Frobenius errors are closed forms of the
     /// factors, cheap at every rank), so that every point drawn or exported was computed.
