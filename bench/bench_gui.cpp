@@ -71,16 +71,20 @@ bool spinUntil(Predicate done, int timeoutMs)
     return true;
 }
 
-/// The process's peak resident memory so far (VmHWM of /proc/self/status), in MB; NaN if unknown.
-double peakResidentMb()
+/// A field of /proc/self/status in kB ("VmHWM:", "VmRSS:"), as MB; NaN if unknown.
+double statusMb(const char *field)
 {
     std::ifstream status("/proc/self/status");
     std::string line;
+    const std::string key(field);
     while (std::getline(status, line))
-        if (line.rfind("VmHWM:", 0) == 0)
-            return std::stod(line.substr(6)) / 1024.0;
+        if (line.rfind(key, 0) == 0)
+            return std::stod(line.substr(key.size())) / 1024.0;
     return std::numeric_limits<double>::quiet_NaN();
 }
+
+/// The process's peak resident memory so far (VmHWM), in MB.
+double peakResidentMb() { return statusMb("VmHWM:"); }
 
 } // namespace
 
@@ -191,6 +195,9 @@ int runGuiBench(int argc, char **argv)
                 return 1;
             }
             double firstMs = -1.0, exactResultMs = -1.0;
+            // The largest resident size seen (sampled at each event) before the first picture,
+            // until the exact result, and until it is shown.
+            double residentMax[3] = {0.0, 0.0, 0.0};
             const bool shown = spinUntil(
                 [&] {
                     if (firstMs < 0.0 && w.reconstructionView()->hasData())
@@ -198,6 +205,8 @@ int runGuiBench(int argc, char **argv)
                     const auto r = w.workspace()->result(Method::Svd);
                     if (exactResultMs < 0.0 && r && !r->approximate)
                         exactResultMs = msSince(t1);
+                    const int phase = firstMs < 0.0 ? 0 : exactResultMs < 0.0 ? 1 : 2;
+                    residentMax[phase] = std::max(residentMax[phase], statusMb("VmRSS:"));
                     const auto view = w.currentView();
                     return view && view->source && !view->source->approximate && view->source->method == Method::Svd
                            && view->rank == rank && !w.reconstructionView()->showsPreview();
@@ -212,6 +221,9 @@ int runGuiBench(int argc, char **argv)
                         "of %lld), shown at full resolution with read-outs %.0f ms; peak resident memory so far %.0f MB\n",
                         rank, i + 1, firstMs, exactResultMs, static_cast<long long>(r->maxRank),
                         static_cast<long long>(std::max(r->limitRank, r->maxRank)), msSince(t1), peakResidentMb());
+            std::printf("      resident (sampled) up to the first picture %.0f MB, to the exact result %.0f MB, to "
+                        "its view %.0f MB\n",
+                        residentMax[0], residentMax[1], residentMax[2]);
             std::fflush(stdout);
             if (allMethods && rank == 100 && i + 1 == runs) {
                 // (d) Every other method in this window, one after the other, as a person would.
