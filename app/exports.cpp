@@ -261,10 +261,17 @@ bool Exports::factors(const QString &folder, exporter::FactorFormat format)
     const auto result = m_workspace->result(method);
     if (!result || result->models.empty())
         return report(false, folder, tr("%1 has no factors yet").arg(Workspace::methodTitle(method)));
+    const auto chroma = m_selection->chromaRank(method);
+    // Never factors of a lower rank than asked for: a partial result is extended first.
+    if (const Index wanted = std::max<Index>(m_selection->rank(method), chroma.value_or(0));
+        wanted > result->maxRank && result->canExtend()) {
+        m_workspace->extend(method, wanted);
+        return report(false, folder, tr("%1 is computed to rank %2 so far; rank %3 is being computed — export again when it is done")
+                                         .arg(Workspace::methodTitle(method)).arg(result->maxRank).arg(wanted));
+    }
     if (!QDir().mkpath(folder))
         return report(false, folder, tr("the folder cannot be created"));
     const Index rank = std::clamp<Index>(m_selection->rank(method), 0, result->maxRank);
-    const auto chroma = m_selection->chromaRank(method);
     const auto doc = m_workspace->document();
     const QString colorName = doc && doc->isImage && doc->planes.size() == 3
                                   ? QString::fromStdString(core::colorModeName(result->color)) : QString();

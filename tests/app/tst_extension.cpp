@@ -12,6 +12,7 @@
 #include "windowtestutil.h"
 #include "workspaceutil.h"
 
+#include "app/exporter.h"
 #include "app/mainwindow.h"
 #include "app/workspace.h"
 #include "widgets/errorplot.h"
@@ -337,10 +338,18 @@ void TestExtension::windowShowsWhereTheCurveEndsAndExtends()
     QVERIFY2(window->spectrumPlot()->plot()->yAxis->label().contains(QStringLiteral("top 128 of 1300 computed")),
              qPrintable(window->spectrumPlot()->plot()->yAxis->label()));
 
+    // The slider to 200 and at once (before the view follows) an export of the factors: the
+    // export does not write rank-128 factors for rank 200, it starts the extension.
     window->methodPanel()->setRank(Method::Svd, 200);
+    const QString folder = fixture.filePath(QStringLiteral("factors"));
+    QVERIFY(!window->exportFactors(folder, exporter::FactorFormat::Npy));
+    QVERIFY(w->isExtending(Method::Svd));
+    QCOMPARE(w->extensionCount(), 1);
     QTRY_VERIFY_WITH_TIMEOUT(w->result(Method::Svd)->maxRank == 256, 300000);
     QVERIFY(window->waitForIdle(300000));
-    QCOMPARE(w->extensionCount(), 1);
+    QCOMPARE(w->extensionCount(), 1); // the view asked for the same extension
+    QVERIFY(window->exportFactors(folder, exporter::FactorFormat::Npy));
+    QVERIFY(!QDir(folder).entryList(QDir::Files).isEmpty());
     QCOMPARE(window->currentView()->rank, Index(200));
     plot->fitAll();
     plot->plot()->replot();
