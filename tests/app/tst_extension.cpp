@@ -90,6 +90,7 @@ private slots:
     void monarchExtendsItsBlockRank();
     void cancelDuringExtensionKeepsThePartialResult();
     void windowShowsWhereTheCurveEndsAndExtends();
+    void targetBeyondTheWorkingRankExtends();
 
 private:
     std::shared_ptr<const MethodResult> firstResult(Workspace &w, Method method);
@@ -362,6 +363,33 @@ void TestExtension::windowShowsWhereTheCurveEndsAndExtends()
     QCOMPARE(w->extensionCount(), 2);
     QVERIFY(w->isExtending(Method::Svd));
     w->runner()->cancelAll(); // 512 > 0.2·1300: that would be the full dgesdd; not needed here
+}
+
+void TestExtension::targetBeyondTheWorkingRankExtends()
+{
+    // A relative-error target first reached at rank 180: not "out of reach" with the SVD
+    // computed to 128, but an extension to 256 and the search again, which finds 180.
+    const auto direct = directCurve(m_large, Method::Svd, 256);
+    // (just above rank 180's error: the search and this curve round differently)
+    const double target = direct[179].relErrFro * (1 + 1e-9);
+    QVERIFY(direct[178].relErrFro > target * (1 + 1e-9)); // 180 is the first rank reaching it
+    test::WindowFixture fixture;
+    const QString path = fixture.filePath(QStringLiteral("large.npy"));
+    test::writeNpyFile(path, m_large);
+    auto window = fixture.makeWindow();
+    window->methodPanel()->setCurrentMethod(Method::Svd);
+    QVERIFY(window->openFile(path));
+    window->methodPanel()->setRank(Method::Svd, 20);
+    Workspace *w = window->workspace();
+    QVERIFY(waitSettled(*w, Method::Svd));
+    QVERIFY(window->waitForIdle(300000));
+    QCOMPARE(w->result(Method::Svd)->maxRank, Index(128));
+    window->applyTarget(core::TargetKind::RelErrFro, target);
+    QTRY_VERIFY_WITH_TIMEOUT(window->lastTargetRanks().count(Method::Svd) && window->lastTargetRanks().at(Method::Svd), 300000);
+    QCOMPARE(*window->lastTargetRanks().at(Method::Svd), Index(180));
+    QCOMPARE(w->extensionCount(), 1);
+    QCOMPARE(w->result(Method::Svd)->maxRank, Index(256));
+    QTRY_COMPARE_WITH_TIMEOUT(window->methodPanel()->rank(Method::Svd), 180, 10000);
 }
 
 QTEST_MAIN(TestExtension)
