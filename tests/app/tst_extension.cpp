@@ -94,6 +94,8 @@ private slots:
 
 private:
     std::shared_ptr<const MethodResult> firstResult(Workspace &w, Method method);
+    /// A window showing m_large with the SVD at rank 20, computed to 128 and idle; null on failure.
+    std::unique_ptr<MainWindow> openLarge(const test::WindowFixture &fixture);
     // 1400 × 1300, 400 strong directions and noise: the top 256 of an SVD are still Lanczos'
     // (256 ≤ 0.2·1300), and the spectrum has no gap at 128 or 256.
     Matrix m_large = core::lowRankPlusNoise(1400, 1300, 400, 0.05, 21);
@@ -107,6 +109,21 @@ std::shared_ptr<const MethodResult> TestExtension::firstResult(Workspace &w, Met
     w.setRankHint(method, 20); // the slider at 20: the working rank is 128
     w.request(method, {});
     return waitSettled(w, method);
+}
+
+std::unique_ptr<MainWindow> TestExtension::openLarge(const test::WindowFixture &fixture)
+{
+    const QString path = fixture.filePath(QStringLiteral("large.npy"));
+    test::writeNpyFile(path, m_large);
+    auto window = fixture.makeWindow();
+    window->methodPanel()->setCurrentMethod(Method::Svd);
+    if (!window->openFile(path))
+        return nullptr;
+    window->methodPanel()->setRank(Method::Svd, 20);
+    const auto partial = waitSettled(*window->workspace(), Method::Svd);
+    if (!partial || partial->maxRank != 128 || !window->waitForIdle(300000))
+        return nullptr;
+    return window;
 }
 
 void TestExtension::workingRank()
@@ -319,17 +336,9 @@ void TestExtension::windowShowsWhereTheCurveEndsAndExtends()
     // extend", the spectrum says how many values it has; the slider beyond 128 extends (the
     // curve then reaches 256), and so does a click on the text (to 512).
     test::WindowFixture fixture;
-    QVERIFY(fixture.isValid());
-    const QString path = fixture.filePath(QStringLiteral("large.npy"));
-    test::writeNpyFile(path, m_large);
-    auto window = fixture.makeWindow();
-    window->methodPanel()->setCurrentMethod(Method::Svd);
-    QVERIFY(window->openFile(path));
-    window->methodPanel()->setRank(Method::Svd, 20);
+    auto window = openLarge(fixture);
+    QVERIFY(window);
     Workspace *w = window->workspace();
-    const auto partial = waitSettled(*w, Method::Svd);
-    QVERIFY(partial && partial->maxRank == 128);
-    QVERIFY(window->waitForIdle(300000));
     widgets::ErrorPlot *plot = window->errorPlot();
     plot->fitAll();
     plot->plot()->replot();
@@ -374,16 +383,9 @@ void TestExtension::targetBeyondTheWorkingRankExtends()
     const double target = direct[179].relErrFro * (1 + 1e-9);
     QVERIFY(direct[178].relErrFro > target * (1 + 1e-9)); // 180 is the first rank reaching it
     test::WindowFixture fixture;
-    const QString path = fixture.filePath(QStringLiteral("large.npy"));
-    test::writeNpyFile(path, m_large);
-    auto window = fixture.makeWindow();
-    window->methodPanel()->setCurrentMethod(Method::Svd);
-    QVERIFY(window->openFile(path));
-    window->methodPanel()->setRank(Method::Svd, 20);
+    auto window = openLarge(fixture);
+    QVERIFY(window);
     Workspace *w = window->workspace();
-    QVERIFY(waitSettled(*w, Method::Svd));
-    QVERIFY(window->waitForIdle(300000));
-    QCOMPARE(w->result(Method::Svd)->maxRank, Index(128));
     window->applyTarget(core::TargetKind::RelErrFro, target);
     QTRY_VERIFY_WITH_TIMEOUT(window->lastTargetRanks().count(Method::Svd) && window->lastTargetRanks().at(Method::Svd), 300000);
     QCOMPARE(*window->lastTargetRanks().at(Method::Svd), Index(180));
