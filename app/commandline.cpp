@@ -28,6 +28,12 @@ const std::vector<CommandSpec> &commands()
          "What INPUT holds: kind, format, shape, range, mean and Frobenius norm. For a .npz, "
          ".safetensors or .mat: the container, its metadata and every array (name | dtype | shape | "
          "bytes) from the headers alone; with several arrays and no ::NAME, only that list."},
+        {"pinv", Pinv, "INPUT [--tol T | --ridge EPS] --output X.(npy|csv) [options]",
+         "The Moore–Penrose pseudo-inverse M⁺ of INPUT from its SVD, singular values at or below the "
+         "tolerance treated as zero (default max(n, m)·ε·σ₁), or with --ridge the ridge solution "
+         "(MᵀM + εI)⁻¹Mᵀ; writes it (m×n) to --output and prints the tolerance, the rank used and the "
+         "residuals of the four Penrose conditions ‖MXM − M‖, ‖XMX − X‖, ‖(MX)ᵀ − MX‖, ‖(XM)ᵀ − XM‖ "
+         "(Frobenius norms)."},
     };
     return list;
 }
@@ -36,13 +42,15 @@ const std::vector<OptionSpec> &options()
 {
     static const std::vector<OptionSpec> list = {
         {"method", "LIST", Factorising,
-         "svd, rsvd, id, cr, monarch, comma separated, or all (curve; default svd); compress takes one"},
+         "svd, rsvd, id, cr, monarch, cur, comma separated, or all (curve; default svd); compress takes one"},
         {"ranks", "LIST", Curve,
          "ranks as 1:64, 1,2,4,8 or 1:256:4, combinable with commas (default 1 to min(64, n, m))"},
         {"rank", "R", Compress, "the rank (Monarch: the block rank ρ)"},
-        {"color", "MODE", Factorising,
+        {"color", "MODE", Factorising | Pinv,
          "gray, rgb or ycbcr for colour images: BT.709 grey, each of R, G, B alone, or JPEG's Y, Cb, "
-         "Cr (default rgb, as the program; a grey image has one channel in every mode)"},
+         "Cr (default rgb, as the program; pinv: gray; a grey image has one channel in every mode)"},
+        {"channel", "C", Pinv,
+         "pinv of input with several channels (rgb, ycbcr, an H×W×C array): which one, from 0"},
         {"monarch-blocks", "N", Factorising, "Monarch's number of blocks (default 16)"},
         {"cr-rule", "RULE", Factorising, "CR's column-row choice: top, optimal or uniform (default optimal)"},
         {"cr-product", "PRODUCT", Factorising,
@@ -53,22 +61,46 @@ const std::vector<OptionSpec> &options()
         {"seed", "S", Factorising, "seed of trial 0; trial t uses a seed derived from it (default 0)"},
         {"oversampling", "P", Factorising, "oversampling p of randomized SVD and the sketched ID (default 10)"},
         {"power-iterations", "Q", Factorising, "power iterations q of randomized SVD (default 2)"},
-        {"id-selector", "SELECTOR", Factorising, "ID's column choice: qr (pivoted QR) or sketch (default qr)"},
+        {"sketch", "N", Factorising,
+         "the sketch size of randomized SVD (columns of Ω) and of the sketched ID (rows of Ω), which the "
+         "numbers depend on; N serves ranks up to N − p (default: the largest rank asked for + p; the "
+         "variant column states it, e.g. p=10;q=2;sketch=138, the program's for rSVD up to rank 128)"},
+        {"id-selector", "SELECTOR", Factorising,
+         "ID's column choice: qr (pivoted QR), sketch (pivoted QR of a Gaussian sketch), leverage, "
+         "leverage-sample, deim, norm, norm-sample or uniform, as --cur-select (default qr)"},
+        {"cur-select", "SELECTOR", Factorising,
+         "CUR's choice of columns (and, on Mᵀ, rows): qr (first pivots of column-pivoted QR), sketch, "
+         "leverage (largest leverage scores ‖V[j, :γ]‖²), leverage-sample (drawn with p = score/γ), deim "
+         "(DEIM on the singular vectors), norm (largest norms), norm-sample (drawn with p ∝ norm²) or "
+         "uniform; draws are without replacement (default qr)"},
+        {"cur-middle", "MIDDLE", Factorising,
+         "CUR's middle matrix: optimal (U = C⁺MR⁺, the best for the chosen C and R) or cross "
+         "(U = (M[rows, columns])⁺, which reproduces the chosen rows and columns) (default optimal)"},
+        {"cur-rows", "L", Factorising, "CUR's number of rows l at every rank (default l = r)"},
+        {"cur-tolerance", "T", Factorising,
+         "cross middle: singular values of the intersection at or below T count as zero (default "
+         "max(r, l)·ε·σ₁ of the intersection)"},
+        {"leverage-rank", "G", Factorising,
+         "γ of the leverage selectors: the number of top singular vectors behind the scores (default the "
+         "rank; in curve the largest rank asked for, so that one selection serves every rank)"},
+        {"tol", "T", Pinv, "singular values at or below T count as zero (default max(n, m)·ε·σ₁)"},
+        {"ridge", "EPS", Pinv, "the ridge solution (MᵀM + εI)⁻¹Mᵀ with ε = EPS > 0 instead of M⁺"},
         {"full", nullptr, Factorising,
          "factorise completely (dgesdd, dgeqp3, every Monarch block rank) instead of only up to the "
          "largest rank asked for (block Lanczos SVD, pivoted QR stopped at that rank); curve's CSV "
          "metadata says which was used"},
         {"spec-estimate", nullptr, Curve,
          "estimate the spectral error by power iteration where it is not exact (marked estimate)"},
-        {"output", "FILE", Factorising,
-         "where to write: curve's CSV (default standard output), compress's reconstruction as .png, .npy or .csv"},
+        {"output", "FILE", Factorising | Pinv,
+         "where to write: curve's CSV (default standard output), compress's reconstruction as .png, .npy or "
+         ".csv, pinv's X as .npy or .csv"},
         {"factors", "DIR", Compress, "also write the factors into DIR as .npy files"},
-        {"reshape", "R", Factorising | Info,
+        {"reshape", "R", Factorising | Info | Pinv,
          "how an N-D array becomes a matrix: rows:K (the first K axes form the rows, numpy's "
          "reshape(prod(shape[:K]), -1)), channels (H x W x C, C <= 4, as image channels) or auto "
          "(default: rows:1; a 1-D array rows:0, a 1 x n row; a stand-alone .npy or .mat "
          "H x W x C with C <= 4 channels)"},
-        {"progress", nullptr, Factorising,
+        {"progress", nullptr, Factorising | Pinv,
          "report progress on standard error (always on when standard error is a terminal)"},
     };
     return list;

@@ -20,6 +20,7 @@ enum Command : unsigned {
     Curve = 1u << 0,
     Compress = 1u << 1,
     Info = 1u << 2,
+    Pinv = 1u << 3,
 };
 
 struct CommandSpec

@@ -258,7 +258,7 @@ std::shared_ptr<const MethodResult> ComparePanes::paneSource(int pane) const
         return m_workspace->result(method);
     if (p.source && p.source->method == method && p.source->documentId == m_workspace->documentId()
         && p.source->color == m_workspace->colorMode()
-        && Workspace::parameterKey(method, p.source->settings) == Workspace::parameterKey(method, *p.own))
+        && m_workspace->settingsKey(method, p.source->settings) == m_workspace->settingsKey(method, *p.own))
         return p.source;
     return nullptr;
 }
@@ -270,7 +270,7 @@ void ComparePanes::onPaneResult(int pane, std::shared_ptr<const MethodResult> re
     Pane &p = m_panes[std::size_t(pane)];
     const Method method = paneMethod(pane);
     if (!p.own || result->method != method
-        || Workspace::parameterKey(method, result->settings) != Workspace::parameterKey(method, *p.own))
+        || m_workspace->settingsKey(method, result->settings) != m_workspace->settingsKey(method, *p.own))
         return;
     p.source = std::move(result);
     requestPane(pane);

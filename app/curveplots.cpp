@@ -30,6 +30,7 @@ QColor methodColor(Method method, const QPalette &palette)
     case Method::Id: return QColor(0x2c, 0xa0, 0x2c);
     case Method::Cr: return QColor(0xd6, 0x27, 0x28);
     case Method::Monarch: return QColor(0x94, 0x67, 0xbd);
+    case Method::Cur: return QColor(0x8c, 0x56, 0x4b);
     }
     return {};
 }

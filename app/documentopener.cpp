@@ -4,6 +4,7 @@
 #include "generatordialog.h"
 #include "recentfiles.h"
 #include "settings.h"
+#include "tensorpicker.h"
 
 #include "core/io/matrixio.h"
 
@@ -15,6 +16,7 @@
 #include <QFileInfo>
 #include <QImageReader>
 #include <QMimeData>
+#include <QTimer>
 #include <QUrl>
 
 namespace factorscope::app {
@@ -24,10 +26,23 @@ DocumentOpener::DocumentOpener(Settings *settings, RecentFiles *recent, QWidget 
 {
     m_window->setAcceptDrops(true);
     m_window->installEventFilter(this);
-    connect(m_recent, &RecentFiles::openRequested, this, [this](const QString &path) {
-        if (!openFile(path) && !QFileInfo::exists(path))
-            m_recent->remove(path);
-    });
+    connect(m_recent, &RecentFiles::openRequested, this, &DocumentOpener::openRecent);
+    m_chooser = [this](const QString &file, const core::TensorListing &listing,
+                       const QList<TensorChoice> &remembered) -> std::optional<TensorChoice> {
+        TensorPicker picker(file, listing, remembered, m_window);
+        if (picker.exec() != QDialog::Accepted)
+            return std::nullopt;
+        return picker.choice();
+    };
+}
+
+void DocumentOpener::setTensorChooser(TensorChooser chooser) { m_chooser = std::move(chooser); }
+
+void DocumentOpener::fail(const QString &message, std::optional<core::LoadErrorKind> kind)
+{
+    m_lastError = message;
+    m_lastErrorKind = kind;
+    emit failed(m_lastError);
 }
 
 void DocumentOpener::openStartupFiles(const QStringList &paths, bool hasDocument)
@@ -37,7 +52,7 @@ void DocumentOpener::openStartupFiles(const QStringList &paths, bool hasDocument
     for (const QString &path : paths) {
         if (openFile(path))
             opened = true;
-        else
+        else if (!m_lastError.isEmpty()) // (empty: the tensor picker was cancelled)
             errors << m_lastError;
     }
     if (!opened && !hasDocument) {
@@ -52,8 +67,7 @@ bool DocumentOpener::openDefaultImage()
 {
     const QImage image(QStringLiteral(":/images/default.png"));
     if (image.isNull()) {
-        m_lastError = tr("The embedded default image is missing.");
-        emit failed(m_lastError);
+        fail(tr("The embedded default image is missing."));
         return false;
     }
     OpenResult result;
@@ -63,14 +77,60 @@ bool DocumentOpener::openDefaultImage()
     return openDocument(std::move(result));
 }
 
-bool DocumentOpener::openFile(const QString &path)
+bool DocumentOpener::openFile(const QString &path) { return open(path, core::Reshape{}); }
+
+bool DocumentOpener::openRecent(const QString &entry)
 {
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    OpenResult result = openInput(path);
-    QApplication::restoreOverrideCursor();
-    if (result.ok())
-        m_settings->setLastDirectory(QFileInfo(path).absolutePath());
-    return openDocument(std::move(result), path);
+    const core::TensorPath split = core::splitTensorPath(entry.toStdString());
+    const QString file = QString::fromStdString(split.file);
+    const QString name = QString::fromStdString(split.name);
+    if (open(entry, name.isEmpty() ? core::Reshape{} : m_settings->tensorReshape(file, name)))
+        return true;
+    if (!QFileInfo::exists(file) || m_lastErrorKind == core::LoadErrorKind::NoSuchName)
+        m_recent->remove(entry);
+    return false;
+}
+
+bool DocumentOpener::open(const QString &spec, const core::Reshape &reshape)
+{
+    m_lastError.clear();
+    m_lastErrorKind.reset();
+    const QString file = QString::fromStdString(core::splitTensorPath(spec.toStdString()).file);
+    const auto load = [](const QString &path, const TensorChoice &choice) {
+        QApplication::setOverrideCursor(Qt::WaitCursor);
+        OpenResult r = openInput(path, choice);
+        QApplication::restoreOverrideCursor();
+        return r;
+    };
+    TensorChoice choice{QString(), reshape};
+    OpenResult result = load(spec, choice);
+    if (!result.ok() && result.errorKind == core::LoadErrorKind::NameRequired) {
+        // Several arrays and none named: ask (the listing reads headers only), then load the one.
+        const std::optional<TensorChoice> chosen = chooseTensor(file);
+        if (!chosen)
+            return false;
+        choice = *chosen;
+        result = load(file, choice);
+    }
+    if (result.ok()) {
+        m_settings->setLastDirectory(QFileInfo(file).absolutePath());
+        if (!result.document->tensor.isEmpty() && core::holdsNamedArrays(file.toStdString()))
+            m_settings->rememberTensorChoice(file, TensorChoice{result.document->tensor, choice.reshape});
+    }
+    m_lastErrorKind = result.errorKind;
+    const QString recent = result.ok() ? result.document->source() : spec;
+    return openDocument(std::move(result), recent);
+}
+
+std::optional<TensorChoice> DocumentOpener::chooseTensor(const QString &file)
+{
+    const std::string native = file.toStdString();
+    const core::ListResult listed = core::listTensors(native);
+    if (!listed.ok()) {
+        fail(QString::fromStdString(core::describeLoadError(native, listed.error)), listed.error.kind);
+        return std::nullopt;
+    }
+    return m_chooser(file, *listed.listing, m_settings->tensorChoices(file));
 }
 
 bool DocumentOpener::openGenerated(const core::GeneratorSpec &spec) { return openDocument(GeneratorDialog::generateDocument(spec)); }
@@ -90,22 +150,20 @@ bool DocumentOpener::pasteFromClipboard()
     }
     if (mime && mime->hasUrls() && !mime->urls().isEmpty() && mime->urls().first().isLocalFile())
         return openFile(mime->urls().first().toLocalFile());
-    m_lastError = tr("The clipboard holds no image.");
-    emit failed(m_lastError);
+    fail(tr("The clipboard holds no image."));
     return false;
 }
 
 bool DocumentOpener::openDocument(OpenResult result, const QString &recentPath)
 {
     if (!result.ok()) {
-        m_lastError = result.error.isEmpty() ? tr("%1: could not be opened.").arg(recentPath) : result.error;
-        emit failed(m_lastError);
+        fail(result.error.isEmpty() ? tr("%1: could not be opened.").arg(recentPath) : result.error, result.errorKind);
         return false;
     }
     auto doc = std::make_shared<const InputDocument>(std::move(*result.document));
     if (!recentPath.isEmpty())
         m_recent->add(recentPath);
-    QString summary = tr("Opened %1: %2 × %3, %4.").arg(doc->displayName).arg(doc->rows()).arg(doc->cols()).arg(doc->format);
+    QString summary = tr("Opened %1: %2 × %3, %4.").arg(doc->label()).arg(doc->rows()).arg(doc->cols()).arg(doc->format);
     if (!doc->notes.isEmpty())
         summary += QStringLiteral(" ") + doc->notes.join(QStringLiteral(" "));
     emit opened(doc, summary);
@@ -160,7 +218,9 @@ bool DocumentOpener::eventFilter(QObject *watched, QEvent *event)
         const QList<QUrl> urls = drop->mimeData()->urls();
         if (!urls.isEmpty() && urls.first().isLocalFile()) {
             drop->acceptProposedAction();
-            openFile(urls.first().toLocalFile());
+            // Opened once the drop is over: the file may ask which array (a modal dialog), and the
+            // application the file came from waits for the drop to finish.
+            QTimer::singleShot(0, this, [this, path = urls.first().toLocalFile()] { openFile(path); });
         }
         return true;
     }

@@ -3,6 +3,7 @@
 
 #include "core/color.h"
 #include "core/cr.h"
+#include "core/cur.h"
 #include "core/id.h"
 #include "core/io/matrixio.h"
 #include "core/monarch.h"
@@ -14,6 +15,8 @@
 #include <QImage>
 #include <QSaveFile>
 
+#include <algorithm>
+#include <cmath>
 #include <ostream>
 
 namespace factorscope::app::exporter {
@@ -25,14 +28,6 @@ using core::Method;
 namespace {
 
 QString tr(const char *text) { return QCoreApplication::translate("factorscope::app::exporter", text); }
-
-Matrix indexColumn(const core::IndexList &idx, Index count)
-{
-    Matrix v(std::min<Index>(count, Index(idx.size())), 1);
-    for (Index i = 0; i < v.rows(); ++i)
-        v(i, 0) = double(idx[std::size_t(i)]);
-    return v;
-}
 
 Matrix stackVertically(const std::vector<Matrix> &blocks)
 {
@@ -47,6 +42,43 @@ Matrix stackVertically(const std::vector<Matrix> &blocks)
     }
     return out;
 }
+
+/// The whole numbers an index factor holds, in order.
+std::vector<Index> indexValues(const Matrix &values)
+{
+    std::vector<Index> out;
+    out.reserve(std::size_t(values.size()));
+    for (Index i = 0; i < values.size(); ++i)
+        out.push_back(Index(std::llround(values(i))));
+    return out;
+}
+
+/// One channel held at a fixed rank whatever rank is asked for: Cb and Cr at the chroma rank
+/// while the row's rank is Y's. Its error, stored numbers and reconstruction are the inner
+/// model's at that rank. core::evaluateCurve starts every accumulator at zero (the rank-0
+/// reconstruction of a rank model), so advance() from rank 0 fills it; later moves keep it.
+class PinnedRankModel final : public core::ChannelModel
+{
+public:
+    PinnedRankModel(const core::ChannelModel &inner, Index rank) : m_inner(inner), m_rank(rank) {}
+    Index rows() const override { return m_inner.rows(); }
+    Index cols() const override { return m_inner.cols(); }
+    Index maxRank() const override { return m_inner.maxRank(); }
+    double errFro2(Index) const override { return m_inner.errFro2(m_rank); }
+    std::optional<double> errSpecExact(Index) const override { return m_inner.errSpecExact(m_rank); }
+    double storedParams(Index) const override { return m_inner.storedParams(m_rank); }
+    bool canReconstruct() const override { return m_inner.canReconstruct(); }
+    Matrix reconstruct(Index) const override { return m_inner.reconstruct(m_rank); }
+    void advance(Matrix &acc, Index from, Index) const override
+    {
+        if (from == 0)
+            acc = m_inner.reconstruct(m_rank);
+    }
+
+private:
+    const core::ChannelModel &m_inner;
+    Index m_rank;
+};
 
 } // namespace
 
@@ -65,38 +97,95 @@ core::CsvMetadata curveMetadata(const InputDocument &document, core::ColorMode m
     return meta;
 }
 
-std::vector<core::CurveRow> curveRows(const InputDocument &document, const std::vector<Matrix> &channels,
-                                      const MethodResult &result, core::Progress *progress)
+std::vector<Index> exportRanks(const MethodResult &result, const CurveExport &choice)
 {
     std::vector<Index> ranks;
-    ranks.reserve(result.curve.size());
-    for (const core::CurveRow &row : result.curve)
-        ranks.push_back(row.rank);
+    const Index last = std::min(choice.lastRank, result.maxRank);
+    for (Index r = std::max<Index>(0, choice.firstRank); r <= last; ++r)
+        ranks.push_back(r);
+    return ranks;
+}
+
+int exportTrials(const MethodResult &result, const CurveExport &choice)
+{
+    const int computed = std::max(1, result.trials());
+    return choice.trials > 0 ? std::min(choice.trials, computed) : computed;
+}
+
+std::vector<core::CurveRow> curveRows(const InputDocument &document, const std::vector<Matrix> &channels,
+                                      const MethodResult &result, const std::vector<Index> &ranks, int trials,
+                                      bool psnr, std::optional<Index> chromaRank, core::Progress *progress)
+{
     std::optional<core::ImageContext> image;
-    if (document.isImage) {
+    if (document.isImage && psnr) {
         core::ImageContext context;
         context.color = result.color;
         context.displayOriginal = Workspace::displayedOriginal(document, result.color);
         image = std::move(context);
     }
+    const bool chroma = chromaRank && result.color == core::ColorMode::YCbCr && result.channels() == 3;
+    const Index chromaAt = chroma ? std::clamp<Index>(*chromaRank, 0, result.maxRank) : 0;
+    std::vector<std::unique_ptr<PinnedRankModel>> pinned;
     std::vector<std::vector<const core::ChannelModel *>> models;
-    for (const auto &trial : result.models) {
+    for (int t = 0; t < std::clamp(trials, 1, std::max(1, result.trials())); ++t) {
         models.emplace_back();
-        for (const auto &model : trial)
-            models.back().push_back(model.get());
-    }
-    if (!image) {
-        // Nothing new to compute: the cached rows, without the GUI's spectral estimates.
-        std::vector<core::CurveRow> rows = result.curve;
-        for (core::CurveRow &row : rows)
-            if (row.relErrSpecEstimated) {
-                row.relErrSpec.reset();
-                row.relErrSpecEstimated = false;
+        for (int c = 0; c < result.channels(); ++c) {
+            const core::ChannelModel &model = result.model(c, t);
+            if (chroma && c > 0) {
+                pinned.push_back(std::make_unique<PinnedRankModel>(model, chromaAt));
+                models.back().push_back(pinned.back().get());
+            } else {
+                models.back().push_back(&model);
             }
-        return rows;
+        }
     }
-    return core::evaluateCurve(channels, result.method, result.settings, models, ranks, image, false,
-                               result.inputSpectralNorm, progress);
+    std::vector<core::CurveRow> rows = core::evaluateCurve(channels, result.method, result.settings, models, ranks, image,
+                                                           false, result.inputSpectralNorm, progress);
+    if (chroma)
+        for (core::CurveRow &row : rows)
+            row.variant += ";chroma=" + std::to_string(chromaAt);
+    return rows;
+}
+
+std::vector<std::string> curveExportLines(const std::vector<std::shared_ptr<const MethodResult>> &results,
+                                          const CurveExport &choice)
+{
+    std::vector<std::string> lines;
+    std::vector<std::pair<std::string, Index>> chroma;
+    for (const auto &result : results) {
+        const auto asked = choice.chromaRanks[std::size_t(result->method)];
+        std::vector<const core::ChannelModel *> trial0;
+        for (int c = 0; c < result->channels(); ++c)
+            trial0.push_back(&result->model(c));
+        // As core::computedLine, with the chroma rank among what the numbers depend on.
+        std::string line = core::methodName(result->method) + ": "
+                           + core::methodDescription(result->method, result->rows, result->cols, result->settings,
+                                                     exportTrials(*result, choice));
+        if (asked && result->color == core::ColorMode::YCbCr && result->channels() == 3) {
+            const Index at = std::clamp<Index>(*asked, 0, result->maxRank);
+            line += ", Cb and Cr at chroma rank " + std::to_string(at);
+            chroma.emplace_back(core::methodName(result->method), at);
+        }
+        if (const std::string how = core::describeFactorisation(result->method, trial0, result->settings); !how.empty())
+            line += "; " + how;
+        lines.push_back(line);
+    }
+    if (!chroma.empty()) {
+        const bool same = std::all_of(chroma.begin(), chroma.end(), [&](const auto &c) { return c.second == chroma[0].second; });
+        std::string line = "chroma rank: ";
+        if (same) {
+            line += std::to_string(chroma[0].second) + " (";
+            for (std::size_t i = 0; i < chroma.size(); ++i)
+                line += (i ? ", " : "") + chroma[i].first;
+        } else {
+            for (std::size_t i = 0; i < chroma.size(); ++i)
+                line += (i ? ", " : "") + chroma[i].first + " " + std::to_string(chroma[i].second);
+            line += " (";
+        }
+        line += "; Cb and Cr at it, the rank column is Y's)";
+        lines.push_back(line);
+    }
+    return lines;
 }
 
 bool writeCurveCsv(const QString &path, const core::CurveResult &curves, const core::CsvMetadata &meta,
@@ -115,35 +204,65 @@ bool writeCurveCsv(const QString &path, const core::CurveResult &curves, const c
     return ok;
 }
 
-std::vector<std::pair<std::string, Matrix>> factorMatrices(const core::ChannelModel &model, Method method, Index rank)
+std::vector<Factor> factorFiles(const core::ChannelModel &model, Method method, Index rank)
 {
-    std::vector<std::pair<std::string, Matrix>> files;
+    const auto table = [](std::string name, Matrix values) {
+        Factor f{std::move(name), std::move(values), {}, false};
+        f.shape = {f.values.rows(), f.values.cols()};
+        return f;
+    };
+    const auto vector = [](std::string name, const core::Vector &values) {
+        return Factor{std::move(name), Matrix(values), {values.size()}, false};
+    };
+    const auto indices = [](const core::IndexList &idx, Index count) {
+        const Index k = std::min<Index>(count, Index(idx.size()));
+        Matrix v(k, 1);
+        for (Index i = 0; i < k; ++i)
+            v(i, 0) = double(idx[std::size_t(i)]);
+        return Factor{"indices", std::move(v), {k}, true};
+    };
+    std::vector<Factor> files;
     switch (method) {
     case Method::Svd: {
         const auto &m = static_cast<const core::SvdModel &>(model);
-        files = {{"U", m.u().leftCols(rank)}, {"S", m.singularValues().head(rank)}, {"V", m.v().leftCols(rank)}};
+        files = {table("U", m.u().leftCols(rank)), vector("S", m.singularValues().head(rank)), table("V", m.v().leftCols(rank))};
         break;
     }
     case Method::Rsvd: {
         const auto &m = static_cast<const core::RsvdModel &>(model);
-        files = {{"U", m.u().leftCols(rank)}, {"S", m.singularValues().head(rank)}, {"V", m.v().leftCols(rank)}};
+        files = {table("U", m.u().leftCols(rank)), vector("S", m.singularValues().head(rank)), table("V", m.v().leftCols(rank))};
         break;
     }
     case Method::Id: {
         const auto &m = static_cast<const core::IdModel &>(model);
-        files = {{"C", m.skeleton(rank)}, {"Z", m.interpolation(rank)}, {"indices", indexColumn(m.pivots(), rank)}};
+        files = {table("C", m.skeleton(rank)), table("Z", m.interpolation(rank)), indices(m.pivots(), rank)};
         break;
     }
     case Method::Cr: {
         const auto &m = static_cast<const core::CrModel &>(model);
-        files = {{"indices", indexColumn(m.draws(), rank)}, {"weights", m.weights()}};
+        files = {indices(m.draws(), rank), vector("weights", m.weights())};
         if (m.probabilities().size() > 0)
-            files.push_back({"probabilities", m.probabilities()});
+            files.push_back(vector("probabilities", m.probabilities()));
         break;
     }
     case Method::Monarch: {
+        // The blocks stacked are L[j, l, k, t] and R[k, t, j, i] in C order.
         const auto &m = static_cast<const core::MonarchModel &>(model);
-        files = {{"L", stackVertically(m.leftBlocks(rank))}, {"R", stackVertically(m.rightBlocks(rank))}};
+        const Index b = m.blocks(), lo = m.outBlockSize(), in = m.inBlockSize();
+        const Index rho = std::clamp<Index>(rank, 0, m.maxRank());
+        files = {table("L", stackVertically(m.leftBlocks(rho))), table("R", stackVertically(m.rightBlocks(rho)))};
+        files[0].shape = {b, lo, b, rho};
+        files[1].shape = {b, rho, b, in};
+        break;
+    }
+    case Method::Cur: {
+        const auto &m = static_cast<const core::CurModel &>(model);
+        const core::IndexList columns = m.columnsAt(rank), rows = m.rowsAt(rank);
+        Factor c = indices(columns, Index(columns.size())), r = indices(rows, Index(rows.size()));
+        c.name = "columns";
+        r.name = "rows";
+        files = {table("C", m.columnFactor(rank)), table("U", m.middleFactor(rank)), table("R", m.rowFactor(rank)),
+                 std::move(c), std::move(r)};
         break;
     }
     }
@@ -168,11 +287,17 @@ bool writeFactors(const QString &dir, const core::ChannelModel &model, Method me
                   const std::string &suffix, FactorFormat format, QString *failedPath, QString *error)
 {
     const std::string extension = format == FactorFormat::Npy ? ".npy" : ".csv";
-    for (const auto &[name, matrix] : factorMatrices(model, method, rank)) {
-        const QString path = QDir(dir).filePath(QString::fromStdString(name + suffix + extension));
+    for (const Factor &factor : factorFiles(model, method, rank)) {
+        const QString path = QDir(dir).filePath(QString::fromStdString(factor.name + suffix + extension));
+        const std::string file = path.toStdString();
         std::string reason;
-        const bool ok = format == FactorFormat::Npy ? core::writeNpy(path.toStdString(), {matrix}, &reason)
-                                                    : core::writeCsv(path.toStdString(), matrix, &reason);
+        bool ok = false;
+        if (format == FactorFormat::Csv)
+            ok = core::writeCsv(file, factor.values, &reason);
+        else if (factor.integer)
+            ok = core::writeNpyIndices(file, indexValues(factor.values), &reason);
+        else
+            ok = core::writeNpyArray(file, factor.values, factor.shape, &reason);
         if (!ok) {
             if (failedPath)
                 *failedPath = path;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "exports.h"
 
+#include "curveexportdialog.h"
+#include "comparepanes.h"
 #include "curveplots.h"
 #include "selection.h"
 #include "settings.h"
@@ -13,14 +15,18 @@
 #include "widgets/matrixview.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QTemporaryFile>
+#include <QPainter>
+#include <QRandomGenerator>
+#include <QTextDocument>
 
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 namespace factorscope::app {
 
@@ -79,8 +85,7 @@ void Exports::saveReconstruction()
     bool ok = false;
     QString reason;
     if (suffix == QStringLiteral("png") && doc->isImage) {
-        ok = planesToImage(*view->reconstruction).save(path, "PNG");
-        reason = tr("the image could not be written");
+        ok = exporter::saveImage(planesToImage(*view->reconstruction), path, &reason);
     } else if (suffix == QStringLiteral("csv")) {
         std::string why;
         ok = core::writeCsv(path.toStdString(), (*view->reconstruction)[0], &why);
@@ -107,12 +112,15 @@ void Exports::choose(What what)
     const QDir dir(m_settings->lastDirectory());
     QString path;
     switch (what) {
-    case What::CurveCsv:
-        path = QFileDialog::getSaveFileName(m_dialogParent, tr("Export Error Curves"), dir.filePath(base + QStringLiteral("-curves.csv")),
-                                            tr("CSV table (*.csv)"));
-        if (!path.isEmpty())
-            curveCsv(path);
+    case What::CurveCsv: {
+        CurveExportDialog dialog(m_workspace, defaultCurveExport(), dir.filePath(base + QStringLiteral("-curves.csv")),
+                                 m_dialogParent);
+        if (dialog.exec() == QDialog::Accepted && !dialog.path().isEmpty()) {
+            path = dialog.path();
+            curveCsv(path, dialog.choice());
+        }
         break;
+    }
     case What::Plot:
         path = QFileDialog::getSaveFileName(m_dialogParent, tr("Export Plot"), dir.filePath(base + QStringLiteral("-curves.png")),
                                             tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
@@ -162,34 +170,84 @@ bool Exports::report(bool ok, const QString &path, const QString &reason)
     return ok;
 }
 
+exporter::CurveExport Exports::defaultCurveExport() const
+{
+    exporter::CurveExport choice;
+    for (Method method : core::allMethods()) {
+        const auto r = m_workspace->result(method);
+        if (r && !r->approximate)
+            choice.methods.push_back(method);
+        choice.chromaRanks[std::size_t(method)] = m_selection->chromaRank(method);
+    }
+    const auto [first, last] = plottedRanks();
+    if (first <= last) {
+        choice.firstRank = first;
+        choice.lastRank = last;
+    }
+    const auto doc = m_workspace->document();
+    choice.psnr = doc && doc->isImage;
+    return choice;
+}
+
+std::pair<Index, Index> Exports::plottedRanks() const
+{
+    const widgets::ErrorPlot *plot = m_plots->errorPlot();
+    Index first = std::numeric_limits<Index>::max(), last = 0;
+    for (const widgets::CurveSeries &series : plot->series())
+        for (double rank : plot->visibleRanks(series.name)) {
+            first = std::min(first, Index(rank));
+            last = std::max(last, Index(rank));
+        }
+    return last > 0 ? std::pair<Index, Index>{std::max<Index>(1, first), last} : std::pair<Index, Index>{1, 0};
+}
+
 bool Exports::curveCsv(const QString &path)
+{
+    exporter::CurveExport choice = defaultCurveExport();
+    choice.firstRank = 1;
+    choice.lastRank = std::numeric_limits<Index>::max();
+    return curveCsv(path, choice);
+}
+
+bool Exports::curveCsv(const QString &path, const exporter::CurveExport &choice)
 {
     const auto doc = m_workspace->document();
     const auto channels = m_workspace->channels();
     if (!doc || !channels)
         return report(false, path, tr("no document is open"));
     std::vector<std::shared_ptr<const MethodResult>> results;
-    QStringList skipped;
-    for (Method method : core::allMethods()) {
+    QStringList skipped, extending;
+    for (Method method : choice.methods) {
         const auto r = m_workspace->result(method);
-        if (r && r->approximate)
+        if (!r || r->approximate)
             skipped << Workspace::methodTitle(method);
-        else if (r)
+        else if (choice.lastRank != std::numeric_limits<Index>::max() && choice.lastRank > r->maxRank && r->canExtend()) {
+            // Ranks chosen beyond those computed: extend first rather than export fewer rows.
+            m_workspace->extend(method, choice.lastRank);
+            extending << tr("%1 (computed to rank %2)").arg(Workspace::methodTitle(method)).arg(r->maxRank);
+        } else if (!exporter::exportRanks(*r, choice).empty())
             results.push_back(r);
     }
+    if (!extending.isEmpty())
+        return report(false, path, tr("ranks up to %1 are being computed for %2 — export again when they are done")
+                                       .arg(choice.lastRank).arg(extending.join(QStringLiteral(", "))));
     if (results.empty())
-        return report(false, path, tr("no error curve has been computed yet"));
+        return report(false, path, tr("no computed error curve has ranks in %1 to %2").arg(choice.firstRank).arg(choice.lastRank));
     if (!skipped.isEmpty())
         emit message(tr("Exporting without %1 (still computing).").arg(skipped.join(QStringLiteral(", "))));
-    const core::CsvMetadata meta = exporter::curveMetadata(*doc, m_workspace->colorMode(), Index(channels->size()));
-    // PSNR needs the reconstructions at every rank of the curve: evaluated in the background
-    // from the cached models (no factorisation), as `factorscope curve` evaluates its own.
+    core::CsvMetadata meta = exporter::curveMetadata(*doc, m_workspace->colorMode(), Index(channels->size()));
+    meta.lines = exporter::curveExportLines(results, choice);
+    // PSNR needs a reconstruction at every rank: evaluated in the background from the cached
+    // models (no factorisation), moving each from the previous rank (ChannelModel::advance).
     m_workspace->runner()->submit(
-        curveSlot, tr("Exporting error curves"), [doc, channels, results, meta, path](JobContext &context) -> JobValuePtr {
+        curveSlot, tr("Exporting error curves"), [doc, channels, results, meta, path, choice](JobContext &context) -> JobValuePtr {
             core::CurveResult all;
             for (std::size_t i = 0; i < results.size(); ++i) {
                 core::SubProgress sub(&context.progress(), double(i) / results.size(), double(i + 1) / results.size());
-                const auto rows = exporter::curveRows(*doc, *channels, *results[i], &sub);
+                const MethodResult &r = *results[i];
+                const auto rows = exporter::curveRows(*doc, *channels, r, exporter::exportRanks(r, choice),
+                                                      exporter::exportTrials(r, choice), choice.psnr,
+                                                      choice.chromaRanks[std::size_t(r.method)], &sub);
                 all.rows.insert(all.rows.end(), rows.begin(), rows.end());
             }
             auto outcome = std::make_shared<CurveExportOutcome>();
@@ -206,17 +264,32 @@ bool Exports::plot(const QString &path)
     const QString suffix = info.suffix().toLower();
     if (suffix != QStringLiteral("png") && suffix != QStringLiteral("svg") && suffix != QStringLiteral("pdf"))
         return report(false, path, tr("the file name must end in .png, .svg or .pdf"));
-    // ErrorPlot writes in place: into a temporary file next to the target, then renamed over it.
-    QTemporaryFile temporary(info.absoluteDir().filePath(QStringLiteral(".%1-XXXXXX.%2").arg(info.completeBaseName(), suffix)));
-    if (!temporary.open())
-        return report(false, path, temporary.errorString());
-    temporary.close();
-    QString why;
-    if (!m_plots->errorPlot()->exportTo(temporary.fileName(), &why))
+    // ErrorPlot writes to a path: into a new file next to the target, then renamed over it. The
+    // file is created as every export is, 0666 & ~umask (a QTemporaryFile would be 0600).
+    const QDir dir = info.absoluteDir();
+    QString temporary, why;
+    for (int attempt = 0; attempt < 100 && temporary.isEmpty(); ++attempt) {
+        const QString candidate = dir.filePath(QStringLiteral(".%1-%2.%3")
+                                                   .arg(info.completeBaseName())
+                                                   .arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'))
+                                                   .arg(suffix));
+        QFile file(candidate);
+        if (file.open(QIODevice::WriteOnly | QIODevice::NewOnly))
+            temporary = candidate;
+        else if (!QFileInfo::exists(candidate))
+            return report(false, path, file.errorString());
+    }
+    if (temporary.isEmpty())
+        return report(false, path, tr("no temporary file could be created next to it"));
+    if (!m_plots->errorPlot()->exportTo(temporary, &why)) {
+        QFile::remove(temporary);
         return report(false, path, why);
-    if (std::rename(QFile::encodeName(temporary.fileName()).constData(), QFile::encodeName(path).constData()) != 0)
-        return report(false, path, QString::fromLocal8Bit(std::strerror(errno)));
-    temporary.setAutoRemove(false);
+    }
+    if (std::rename(QFile::encodeName(temporary).constData(), QFile::encodeName(path).constData()) != 0) {
+        why = QString::fromLocal8Bit(std::strerror(errno));
+        QFile::remove(temporary);
+        return report(false, path, why);
+    }
     return report(true, path, {});
 }
 
@@ -287,8 +360,95 @@ bool Exports::factors(const QString &folder, exporter::FactorFormat format)
 
 bool Exports::views(const QString &path)
 {
+    // What the view area shows, drawn from the views' pictures (no combo boxes, spin boxes or
+    // tabs): each view's title in full above its picture and colour bar, the read-out under them.
+    std::vector<const widgets::MatrixView *> shown;
+    int columns = 2;
+    QString footer;
+    if (m_views->isCompareMode()) {
+        const ComparePanes *panes = m_views->comparePanes();
+        if (panes->isSplitEnabled()) {
+            shown = {panes->splitView()};
+            columns = 1;
+        } else {
+            for (int i = 0; i < panes->paneCount(); ++i)
+                shown.push_back(panes->view(i));
+            columns = panes->paneCount() == 4 ? 2 : panes->paneCount();
+        }
+    } else {
+        const widgets::MatrixView *result = m_views->residualView()->isVisible() ? m_views->residualView()
+                                                                                 : m_views->reconstructionView();
+        shown = {m_views->documentView(), result};
+        QTextDocument readout;
+        readout.setHtml(m_views->metricsText());
+        footer = readout.toPlainText().simplified();
+    }
     QString why;
-    return report(exporter::saveImage(m_views->currentWidget()->grab().toImage(), path, &why), path, why);
+    return report(exporter::saveImage(composeViews(shown, columns, footer), path, &why), path, why);
+}
+
+QImage Exports::composeViews(const std::vector<const widgets::MatrixView *> &shown, int columns, const QString &footer)
+{
+    struct Piece
+    {
+        QString title;
+        QImage picture;
+    };
+    std::vector<Piece> pieces;
+    int cellWidth = 0, pictureHeight = 0;
+    for (const widgets::MatrixView *view : shown) {
+        // The view's own drawing from the top of its viewport down: its picture and colour bar,
+        // without its title line, which is elided when the view is narrow.
+        const QImage whole = view->renderedImage();
+        const double dpr = whole.devicePixelRatio();
+        const int top = int(std::floor(view->viewport().top() * dpr));
+        QImage picture = whole.copy(0, top, whole.width(), whole.height() - top);
+        picture.setDevicePixelRatio(1.0);
+        cellWidth = std::max(cellWidth, picture.width());
+        pictureHeight = std::max(pictureHeight, picture.height());
+        pieces.push_back({view->title(), picture});
+    }
+    const QWidget *style = shown.empty() ? m_dialogParent : shown.front();
+    QFont bold = style->font();
+    bold.setBold(true);
+    const QFontMetrics fm(bold);
+    const int gap = 12, textFlags = Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap;
+    const int rows = (int(pieces.size()) + columns - 1) / std::max(1, columns);
+    std::vector<int> titleHeights(std::size_t(rows), 0);
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+        const QRect need = fm.boundingRect(QRect(0, 0, cellWidth, 10000), textFlags, pieces[i].title);
+        int &h = titleHeights[i / std::size_t(columns)];
+        h = std::max(h, need.height());
+    }
+    const int width = columns * cellWidth + (columns + 1) * gap;
+    const QFontMetrics plain(style->font());
+    const int footerHeight = footer.isEmpty() ? 0 : plain.boundingRect(QRect(0, 0, width - 2 * gap, 10000), textFlags, footer).height() + gap;
+    int height = gap + footerHeight;
+    for (int h : titleHeights)
+        height += h + 4 + pictureHeight + gap;
+    QImage image(std::max(1, width), std::max(1, height), QImage::Format_RGB32);
+    const QPalette &palette = style->palette();
+    image.fill(palette.color(QPalette::Window));
+    QPainter p(&image);
+    p.setPen(palette.color(QPalette::WindowText));
+    int y = gap;
+    for (int row = 0; row < rows; ++row) {
+        for (int col = 0; col < columns; ++col) {
+            const std::size_t i = std::size_t(row * columns + col);
+            if (i >= pieces.size())
+                break;
+            const int x = gap + col * (cellWidth + gap);
+            p.setFont(bold);
+            p.drawText(QRect(x, y, cellWidth, titleHeights[std::size_t(row)]), textFlags, pieces[i].title);
+            p.drawImage(QPoint(x, y + titleHeights[std::size_t(row)] + 4), pieces[i].picture);
+        }
+        y += titleHeights[std::size_t(row)] + 4 + pictureHeight + gap;
+    }
+    if (!footer.isEmpty()) {
+        p.setFont(style->font());
+        p.drawText(QRect(gap, y, width - 2 * gap, footerHeight), textFlags, footer);
+    }
+    return image;
 }
 
 } // namespace factorscope::app

@@ -6,7 +6,15 @@
 #include <QObject>
 #include <QString>
 
+#include <utility>
+#include <vector>
+
+class QImage;
 class QWidget;
+
+namespace factorscope::widgets {
+class MatrixView;
+}
 
 namespace factorscope::app {
 
@@ -40,10 +48,17 @@ public:
 
     // Without the dialogs. Each writes atomically and, on failure, reports one sentence naming
     // the file and the reason (error); false then.
-    /// The error curves of every computed method in `factorscope curve`'s CSV format, evaluated
-    /// and written by a background job (the outcome is reported when it ends). False when there
-    /// is nothing to export (reported at once).
+    /// The error curves in `factorscope curve`'s CSV format, exactly the rows `choice` names
+    /// (every rank of the range that a method has), evaluated from the cached models and written
+    /// by a background job (the outcome is reported when it ends); the metadata says how each
+    /// method was computed. False when there is nothing to export (reported at once).
+    bool curveCsv(const QString &path, const exporter::CurveExport &choice);
+    /// The same for every computed method at every rank it has, every trial, PSNR for images,
+    /// and the chroma ranks shown.
     bool curveCsv(const QString &path);
+    /// What the export dialog starts from: every computed method checked, the ranks the error
+    /// plot shows, PSNR for images, every trial, each method's chroma rank (Selection).
+    exporter::CurveExport defaultCurveExport() const;
     /// The error plot as .png, .svg or .pdf (by suffix).
     bool plot(const QString &path);
     /// The current method's reconstruction at full resolution as PNG, in the displayed colours
@@ -52,8 +67,10 @@ public:
     /// The current method's factors at the current rank into `folder`, named as
     /// `factorscope compress --factors` names them.
     bool factors(const QString &folder, exporter::FactorFormat format);
-    /// The view area as one PNG: the comparison panes in compare mode, else the original beside
-    /// the reconstruction (or residual) tab.
+    /// The view area as one PNG, drawn from the views' pictures (not a grab of the widgets): the
+    /// comparison panes in compare mode (2 or 3 side by side, 4 as 2 × 2, or the A/B split),
+    /// else the original beside the reconstruction (or residual) tab and the read-out; each
+    /// view's title in full above its picture and colour bar.
     bool views(const QString &path);
 
 signals:
@@ -62,6 +79,12 @@ signals:
 
 private:
     bool report(bool ok, const QString &path, const QString &reason);
+    /// The ranks the error plot shows: the smallest and largest computed rank of any curve
+    /// inside its x range (ErrorPlot::visibleRanks). {1, 0} when nothing is plotted.
+    std::pair<core::Index, core::Index> plottedRanks() const;
+    /// The pictures of `shown` (MatrixView::renderedImage below each one's title line) in
+    /// `columns` columns under their titles, word-wrapped, and `footer` under them.
+    QImage composeViews(const std::vector<const widgets::MatrixView *> &shown, int columns, const QString &footer);
 
     Workspace *m_workspace;
     Settings *m_settings;

@@ -2,6 +2,7 @@
 #include "factorpanels.h"
 
 #include "core/cr.h"
+#include "core/cur.h"
 #include "core/id.h"
 #include "core/monarch.h"
 #include "core/rsvd.h"
@@ -116,6 +117,7 @@ FactorPanels::FactorPanels(QWidget *parent) : QWidget(parent)
         case Method::Id: t.content = buildIdTab(); break;
         case Method::Cr: t.content = buildCrTab(); break;
         case Method::Monarch: t.content = buildMonarchTab(); break;
+        case Method::Cur: t.content = buildCurTab(); break;
         }
         t.stack->addWidget(t.content);
         m_tabWidget->addTab(t.stack, widgets::MethodPanel::shortName(method));
@@ -187,6 +189,11 @@ QWidget *FactorPanels::buildIdTab()
 QWidget *FactorPanels::buildCrTab()
 {
     return buildFactorPairTab(Method::Cr, QStringLiteral("C"), tr("C"), QStringLiteral("R"), tr("R"));
+}
+
+QWidget *FactorPanels::buildCurTab()
+{
+    return buildFactorPairTab(Method::Cur, QStringLiteral("C"), tr("C"), QStringLiteral("R"), tr("R"));
 }
 
 QWidget *FactorPanels::buildMonarchTab()
@@ -320,6 +327,7 @@ void FactorPanels::refresh(Method method)
     case Method::Id: refreshId(t); break;
     case Method::Cr: refreshCr(t); break;
     case Method::Monarch: refreshMonarch(t); break;
+    case Method::Cur: refreshCur(t); break;
     }
     fitLayout(t);
     // Once the stack has laid the content out at its real size.
@@ -385,7 +393,7 @@ void FactorPanels::refreshSvd(Method method, Tab &t)
     for (int i = 0; i < int(rank); ++i)
         kept << i;
     t.bars->setHighlighted(kept);
-    t.bars->setTitle(tr("Σ: the %1 kept singular values highlighted").arg(rank));
+    t.bars->setTitle(tr("Σ: the %1 kept highlighted").arg(rank));
     double kept2 = 0.0, total2 = sigma->squaredNorm();
     for (Index i = 0; i < rank && i < sigma->size(); ++i)
         kept2 += (*sigma)[i] * (*sigma)[i];
@@ -424,8 +432,8 @@ void FactorPanels::refreshId(Tab &t)
     auto *zView = view(Method::Id, QStringLiteral("Z"));
     const double zMax = std::max(1.0, z.cwiseAbs().maxCoeff());
     zView->setMatrix(share(std::move(z)), ColorScale::Diverging,
-                     rows ? tr("Z  %1 × %2 (|z| > 1 amber, > 2 magenta)").arg(id->rows()).arg(rank)
-                          : tr("Z  %1 × %2 (|z| > 1 amber, > 2 magenta)").arg(rank).arg(id->cols()));
+                     rows ? tr("Z  %1 × %2").arg(id->rows()).arg(rank)
+                          : tr("Z  %1 × %2").arg(rank).arg(id->cols()));
     zView->setColorRange(-zMax, zMax);
     zView->setFlagThresholds(1.0, 2.0);
     t.bars->setBars(toVector(id->rDiagonal()), tr("k"), tr("|R_kk|"), true);
@@ -433,9 +441,9 @@ void FactorPanels::refreshId(Tab &t)
     for (int i = 0; i < int(rank); ++i)
         kept << i;
     t.bars->setHighlighted(kept);
-    t.bars->setTitle(tr("|R_kk|: the first %1 are the skeleton").arg(rank));
+    t.bars->setTitle(tr("|R_kk|: first %1 = skeleton").arg(rank));
     t.caption->setText(
-        tr("max |z| = %1 · %2 entries with |z| > 1, %3 with |z| > 2 · skeleton %4 in pivot order: %5%6")
+        tr("max |z| = %1 · %2 entries with |z| > 1 (amber), %3 with |z| > 2 (magenta) · skeleton %4 in pivot order: %5%6")
             .arg(id->maxAbsZ(rank), 0, 'f', 3)
             .arg(over1)
             .arg(over2)
@@ -537,6 +545,30 @@ void FactorPanels::refreshCr(Tab &t)
     if (r.trials() > 1)
         text += tr(" Shown: trial 1 of %1.").arg(r.trials());
     t.caption->setText(text);
+}
+
+void FactorPanels::refreshCur(Tab &t)
+{
+    // C and R as heatmaps, the singular values of the intersection M[S₂, S₁] as bars (what the
+    // cross middle inverts). The cross drawn on the document and U are phase 2 of issue 11.
+    const MethodResult &r = *t.result;
+    const int c = std::min(channel(), r.channels() - 1);
+    const auto *cur = dynamic_cast<const core::CurModel *>(&r.model(c));
+    if (!cur || !cur->canReconstruct())
+        return;
+    const Index rank = std::clamp<Index>(t.rank, 1, cur->maxRank());
+    const Index l = cur->rowCount(rank);
+    Matrix columns = cur->columnFactor(rank), rows = cur->rowFactor(rank);
+    const ColorScale scale = MatrixView::autoScale(columns);
+    view(Method::Cur, QStringLiteral("C"))->setMatrix(share(std::move(columns)), scale, tr("C  %1 × %2").arg(cur->rows()).arg(rank));
+    view(Method::Cur, QStringLiteral("R"))->setMatrix(share(std::move(rows)), scale, tr("R  %1 × %2").arg(l).arg(cur->cols()));
+    t.bars->setBars(toVector(cur->intersectionSingularValues(rank)), tr("i"), tr("σᵢ(M[S₂, S₁])"), true);
+    t.bars->setTitle(tr("Singular values of the %1 × %2 intersection").arg(l).arg(rank));
+    t.caption->setText(tr("CUR (%1, %2 middle): columns %3 · rows %4")
+                           .arg(QString::fromStdString(core::selectorName(cur->selector())),
+                                QString::fromStdString(core::curMiddleName(cur->middle())),
+                                listIndices(cur->columnSequence(), std::size_t(rank)),
+                                listIndices(cur->rowSequence(), std::size_t(l))));
 }
 
 void FactorPanels::refreshMonarch(Tab &t)

@@ -100,6 +100,7 @@ private:
     QWidget *buildSvdTab(core::Method method);
     QWidget *buildIdTab();
     QWidget *buildCrTab();
+    QWidget *buildCurTab();
     QWidget *buildMonarchTab();
     widgets::MatrixView *addView(Tab &tab, const QString &name, const QString &label);
     void refresh(core::Method method);
@@ -107,6 +108,7 @@ private:
     void refreshSvd(core::Method method, Tab &tab);
     void refreshId(Tab &tab);
     void refreshCr(Tab &tab);
+    void refreshCur(Tab &tab);
     void refreshMonarch(Tab &tab);
     void refreshSliceBars();
     void fitLayout(Tab &tab);

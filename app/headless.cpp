@@ -7,11 +7,13 @@
 
 #include "core/color.h"
 #include "core/cr.h"
+#include "core/cur.h"
 #include "core/curve.h"
 #include "core/id.h"
 #include "core/io/matrixio.h"
 #include "core/metrics.h"
 #include "core/monarch.h"
+#include "core/pinv.h"
 #include "core/rsvd.h"
 #include "core/svd.h"
 
@@ -104,7 +106,7 @@ std::vector<Method> parseMethods(const QString &text)
     for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         const auto m = parseMethod(part.trimmed().toStdString());
         if (!m)
-            throw UsageError("unknown method '" + part.toStdString() + "' (use svd, rsvd, id, cr, monarch or all)");
+            throw UsageError("unknown method '" + part.toStdString() + "' (use svd, rsvd, id, cr, monarch, cur or all)");
         if (std::find(methods.begin(), methods.end(), *m) == methods.end())
             methods.push_back(*m);
     }
@@ -146,11 +148,11 @@ struct Prepared
 
 /// Takes the document's planes (doc.planes is left empty; the rest of doc stays): for a
 /// 12-megapixel photo every copy is 96 MB a plane.
-Prepared prepare(InputDocument &doc, const Arguments &a)
+Prepared prepare(InputDocument &doc, const Arguments &a, const QString &defaultColor = QStringLiteral("rgb"))
 {
     Prepared p;
-    // Colour images default to rgb, as the program does.
-    const QString colorText = a.value(QStringLiteral("color"), QStringLiteral("rgb"));
+    // Colour images default to rgb, as the program does (pinv: gray, one matrix).
+    const QString colorText = a.value(QStringLiteral("color"), defaultColor);
     const auto mode = parseColorMode(colorText.toStdString());
     if (!mode)
         throw UsageError("--color must be gray, rgb or ycbcr, not '" + colorText.toStdString() + "'");
@@ -181,6 +183,18 @@ Prepared prepare(InputDocument &doc, const Arguments &a)
     return p;
 }
 
+/// --id-selector / --cur-select: a selector name of core/selectors.h (default qr).
+Selector parseSelectorOption(const Arguments &a, const QString &option)
+{
+    const QString name = a.value(option, QStringLiteral("qr"));
+    if (const auto selector = parseSelector(name.toStdString()))
+        return *selector;
+    std::string names;
+    for (Selector s : allSelectors())
+        names += (names.empty() ? "" : ", ") + selectorName(s);
+    throw UsageError("--" + option.toStdString() + " must be one of " + names + ", not '" + name.toStdString() + "'");
+}
+
 /// The CSV metadata every command writes: input, shape, colour, and the array and its reshape.
 CsvMetadata csvMetadata(const QString &input, const InputDocument &doc, const Prepared &prepared)
 {
@@ -205,6 +219,10 @@ MethodSettings parseSettings(const Arguments &a, const Prepared &prepared, std::
     s.rsvdOversampling = Index(a.integer(QStringLiteral("oversampling"), 10, 0, 100000));
     s.idOversampling = s.rsvdOversampling;
     s.rsvdPowerIterations = int(a.integer(QStringLiteral("power-iterations"), 2, 0, 100));
+    s.sketch = Index(a.integer(QStringLiteral("sketch"), 0, 1, 1 << 30));
+    if (a.has(QStringLiteral("sketch")) && s.sketch <= s.rsvdOversampling)
+        throw UsageError("--sketch " + std::to_string(s.sketch) + " serves ranks up to the sketch less --oversampling ("
+                         + std::to_string(s.rsvdOversampling) + "): give a larger sketch or a smaller oversampling");
     const QString rule = a.value(QStringLiteral("cr-rule"), QStringLiteral("optimal"));
     if (rule == QStringLiteral("top"))
         s.crRule = CrRule::Top;
@@ -241,13 +259,21 @@ MethodSettings parseSettings(const Arguments &a, const Prepared &prepared, std::
         if (product)
             *product = {(*s.crLeft) * (*s.crRight)};
     }
-    const QString sel = a.value(QStringLiteral("id-selector"), QStringLiteral("qr"));
-    if (sel == QStringLiteral("qr"))
-        s.idSelector = IdSelector::PivotedQr;
-    else if (sel == QStringLiteral("sketch"))
-        s.idSelector = IdSelector::SketchPivotedQr;
-    else
-        throw UsageError("--id-selector must be qr or sketch, not '" + sel.toStdString() + "'");
+    s.idSelector = parseSelectorOption(a, QStringLiteral("id-selector"));
+    s.curSelector = parseSelectorOption(a, QStringLiteral("cur-select"));
+    const QString middle = a.value(QStringLiteral("cur-middle"), QStringLiteral("optimal"));
+    const auto curMiddle = parseCurMiddle(middle.toStdString());
+    if (!curMiddle)
+        throw UsageError("--cur-middle must be optimal or cross, not '" + middle.toStdString() + "'");
+    s.curMiddle = *curMiddle;
+    // Sizes against the matrix: l ≤ n rows, γ ≤ min(n, m) singular vectors.
+    const Index n = prepared.channels[0].rows(), m = prepared.channels[0].cols();
+    s.curRows = Index(a.integer(QStringLiteral("cur-rows"), 0, 1, n));
+    s.leverageRank = Index(a.integer(QStringLiteral("leverage-rank"), 0, 1, std::min(n, m)));
+    s.curTolerance = a.real(QStringLiteral("cur-tolerance"), -1.0, 0.0, std::numeric_limits<double>::infinity());
+    if (s.curSelector == Selector::Deim && s.curRows > std::min(n, m))
+        throw UsageError("--cur-rows " + std::to_string(s.curRows) + " is more than deim can choose (one row per "
+                         "singular vector, min(n, m) = " + std::to_string(std::min(n, m)) + ")");
     return s;
 }
 
@@ -305,8 +331,10 @@ int runCurve(const Arguments &a, std::ostream &out, std::ostream &err, const Pro
         err << "factorscope: note: " << note << '\n';
     for (const std::string &note : result.notes)
         err << "factorscope: note: " << note << '\n';
+    CsvMetadata meta = csvMetadata(input, doc, prepared);
+    meta.lines = result.computed;
     std::ostringstream csv;
-    writeCurveCsv(csv, result, csvMetadata(input, doc, prepared));
+    writeCurveCsv(csv, result, meta);
     if (a.has(QStringLiteral("output")))
         writeOutput(a.value(QStringLiteral("output")), csv.str());
     else
@@ -325,6 +353,28 @@ void writeFactors(const QString &dir, const ChannelModel &model, Method method, 
     QString path, error;
     if (!exporter::writeFactors(dir, model, method, rank, suffix, exporter::FactorFormat::Npy, &path, &error))
         throw FileError(path.toStdString() + ": " + error.toStdString());
+}
+
+/// What a CUR at rank r is made of, and for the cross middle the tolerance and how well the
+/// intersection is conditioned (where `cross` blows up).
+std::string curNote(const CurModel &cur, Index rank, std::size_t channel)
+{
+    std::ostringstream note;
+    note << "cur";
+    if (channel != std::size_t(-1))
+        note << " channel " << channel;
+    note << ": " << rank << " columns, " << cur.rowCount(rank) << " rows, middle " << curMiddleName(cur.middle());
+    if (cur.middle() == CurMiddle::Cross && rank > 0) {
+        const Vector sigma = cur.intersectionSingularValues(rank);
+        note << "; intersection " << cur.rowCount(rank) << "×" << rank << ", tolerance "
+             << formatNumber(cur.crossTolerance(rank)) << ", " << cur.crossRank(rank) << " of " << sigma.size()
+             << " singular values kept";
+        if (sigma.size() > 0 && cur.crossRank(rank) > 0)
+            note << ", σ_max/σ_min kept = " << formatNumber(sigma[0] / sigma[cur.crossRank(rank) - 1]);
+        note << "; optimal middle error would be " << formatNumber(std::sqrt(cur.optimalErrFro2(rank)))
+             << ", cross is " << formatNumber(std::sqrt(cur.errFro2(rank))) << " (absolute Frobenius)";
+    }
+    return note.str();
 }
 
 int runCompress(const Arguments &a, std::ostream &out, std::ostream &err, const ProgressSink &sink)
@@ -354,6 +404,8 @@ int runCompress(const Arguments &a, std::ostream &out, std::ostream &err, const 
     if (rank > usable)
         throw UsageError("rank " + std::to_string(rank) + " is beyond the largest usable rank " + std::to_string(usable)
                          + " of " + methodName(method) + " on this input");
+    settings = resolvedSettings(method, settings, rank); // γ = r for the leverage selectors
+    settings = statedSettings(method, rows, cols, settings, rank);
     if (suffix == QStringLiteral("csv") && prepared.channels.size() != 1)
         throw UsageError("a .csv holds one channel; use .npy or .png for " + std::to_string(prepared.channels.size()));
 
@@ -423,9 +475,17 @@ int runCompress(const Arguments &a, std::ostream &out, std::ostream &err, const 
         row.psnrDb = psnr(prepared.image->displayOriginal.empty() ? prepared.channels : prepared.image->displayOriginal,
                           shown);
     summary.rows.push_back(row);
+    CsvMetadata meta = csvMetadata(a.positional[0], doc, prepared);
+    std::vector<const ChannelModel *> computed;
+    for (const auto &m : models)
+        computed.push_back(m.get());
+    meta.lines = {computedLine(method, computed, settings, 1)};
     for (const std::string &note : prepared.notes)
         err << "factorscope: note: " << note << '\n';
-    writeCurveCsv(out, summary, csvMetadata(a.positional[0], doc, prepared));
+    if (method == Method::Cur)
+        for (std::size_t c = 0; c < models.size(); ++c)
+            err << "factorscope: note: " << curNote(static_cast<const CurModel &>(*models[c]), rank, models.size() > 1 ? c : std::size_t(-1)) << '\n';
+    writeCurveCsv(out, summary, meta);
     return ExitOk;
 }
 
@@ -516,6 +576,69 @@ int runInfo(const Arguments &a, std::ostream &out)
     return ExitOk;
 }
 
+int runPinv(const Arguments &a, std::ostream &out, const ProgressSink &sink)
+{
+    requireInput(a);
+    if (!a.has(QStringLiteral("output")))
+        throw UsageError("pinv needs --output X.npy or X.csv");
+    if (a.has(QStringLiteral("tol")) && a.has(QStringLiteral("ridge")))
+        throw UsageError("--tol and --ridge exclude each other (the ridge solution has no cut-off)");
+    const double max = std::numeric_limits<double>::infinity(); // any finite value
+    const double tolerance = a.real(QStringLiteral("tol"), -1.0, 0.0, max);
+    const double ridge = a.real(QStringLiteral("ridge"), -1.0, 0.0, max);
+    const QString output = a.value(QStringLiteral("output"));
+    const QString suffix = QFileInfo(output).suffix().toLower();
+    if (suffix != QStringLiteral("npy") && suffix != QStringLiteral("csv"))
+        throw UsageError("--output must end in .npy or .csv");
+    const QString input = a.positional[0];
+    InputDocument doc = loadDocument(input, parseReshape(a));
+    const Prepared prepared = prepare(doc, a, QStringLiteral("gray"));
+    const Index channels = Index(prepared.channels.size());
+    if (channels > 1 && !a.has(QStringLiteral("channel")))
+        throw UsageError("INPUT has " + std::to_string(channels) + " channels; pick one with --channel 0 to "
+                         + std::to_string(channels - 1));
+    const Index channel = Index(a.integer(QStringLiteral("channel"), 0, 0, channels - 1));
+    const Matrix &m = prepared.channels[std::size_t(channel)];
+
+    const auto progress = progressFor(a, sink, "pinv");
+    const auto p = computePseudoInverse(m, progress.get());
+    const double used = tolerance >= 0.0 ? tolerance : p->defaultTolerance();
+    const Matrix x = ridge > 0.0 ? p->ridge(ridge) : p->pinv(used);
+    std::string error;
+    const bool ok = suffix == QStringLiteral("npy") ? writeNpy(output.toStdString(), {x}, &error)
+                                                    : writeCsv(output.toStdString(), x, &error);
+    if (!ok)
+        throw FileError(output.toStdString() + ": " + error);
+
+    const PenroseResiduals r = penroseResiduals(m, x);
+    const Vector &sigma = p->singularValues();
+    out << "input: " << input.toStdString() << '\n';
+    if (!doc.tensor.isEmpty())
+        out << "tensor: " << oneLine(doc.tensor.toStdString()) << '\n';
+    if (!doc.reshape.isEmpty())
+        out << "reshape: " << doc.reshape.toStdString() << '\n';
+    out << "shape: " << m.rows() << " x " << m.cols() << '\n';
+    if (channels > 1)
+        out << "channel: " << channel << '\n';
+    out << "sigma_max: " << formatNumber(sigma.size() ? sigma[0] : 0.0) << '\n'
+        << "sigma_min: " << formatNumber(sigma.size() ? sigma[sigma.size() - 1] : 0.0) << '\n';
+    if (ridge > 0.0) {
+        // Distance to M⁺ at the default tolerance, from the filter factors (core/pinv.h).
+        out << "ridge: " << formatNumber(ridge) << '\n'
+            << "distance_to_pinv: " << formatNumber(p->ridgeDistance(ridge, p->defaultTolerance())) << '\n';
+    } else {
+        out << "tolerance: " << formatNumber(used) << (tolerance >= 0.0 ? " (given)" : " (max(n, m)·eps·sigma_max)") << '\n'
+            << "rank: " << p->rankAbove(used) << " of " << sigma.size() << '\n';
+    }
+    out << "norm_m: " << formatNumber(m.norm()) << '\n'
+        << "norm_x: " << formatNumber(x.norm()) << '\n'
+        << "penrose_mxm_minus_m: " << formatNumber(r.mxm) << '\n'
+        << "penrose_xmx_minus_x: " << formatNumber(r.xmx) << '\n'
+        << "penrose_mx_asymmetry: " << formatNumber(r.mxSymmetry) << '\n'
+        << "penrose_xm_asymmetry: " << formatNumber(r.xmSymmetry) << '\n';
+    return ExitOk;
+}
+
 } // namespace
 
 bool hasDisplay()
@@ -570,6 +693,7 @@ int runHeadless(const QStringList &arguments, std::ostream &out, std::ostream &e
         case cli::Curve: return runCurve(a, out, err, progress);
         case cli::Compress: return runCompress(a, out, err, progress);
         case cli::Info: return runInfo(a, out);
+        case cli::Pinv: return runPinv(a, out, progress);
         }
         throw UsageError("unknown command '" + command.toStdString() + "'");
     } catch (const UsageError &e) {

@@ -100,6 +100,26 @@ void copyTiled(const QImage &img, int stride, std::vector<Matrix> &planes, doubl
 
 } // namespace
 
+QString InputDocument::label() const
+{
+    return tensor.isEmpty() ? displayName : displayName + QStringLiteral(" :: ") + tensor;
+}
+
+QString InputDocument::title() const
+{
+    if (tensor.isEmpty() && reshape.isEmpty())
+        return displayName;
+    if (reshape.isEmpty())
+        return QStringLiteral("%1 (%2 × %3)").arg(label()).arg(rows()).arg(cols());
+    // The core's "rows:1 (4 x 3 x 3 x 3 -> 4 x 27)" as "4 × 3 × 3 × 3 → 4 × 27, rows:1".
+    QString text = reshape;
+    text.replace(QStringLiteral(" x "), QStringLiteral(" × ")).replace(QStringLiteral(" -> "), QStringLiteral(" → "));
+    const qsizetype open = text.indexOf(QStringLiteral(" ("));
+    if (open > 0 && text.endsWith(QLatin1Char(')')))
+        text = text.mid(open + 2, text.size() - open - 3) + QStringLiteral(", ") + text.left(open);
+    return QStringLiteral("%1 (%2)").arg(label(), text);
+}
+
 InputDocument documentFromImage(const QImage &source, const QString &label)
 {
     InputDocument doc;

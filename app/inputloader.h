@@ -29,6 +29,12 @@ struct InputDocument
 
     /// What reopens this document: "path::tensor" when an array was named, else the path.
     QString source() const { return tensor.isEmpty() ? path : path + QStringLiteral("::") + tensor; }
+    /// The name shown for it: "model.safetensors :: layers.3.mlp.up_proj.weight", or displayName.
+    QString label() const;
+    /// label() with the matrix made of an array: "model.safetensors :: w (4096 × 11008)",
+    /// "ckpt.safetensors :: conv.weight (4 × 3 × 3 × 3 → 4 × 27, rows:1)"; displayName alone for
+    /// a file that is not an array of a file of arrays and needed no reshape (images, CSV …).
+    QString title() const;
     core::Index rows() const { return planes.empty() ? 0 : planes[0].rows(); }
     core::Index cols() const { return planes.empty() ? 0 : planes[0].cols(); }
 };

@@ -106,17 +106,24 @@ int main(int argc, char **argv)
     QGuiApplication::setDesktopFileName(QStringLiteral("factorscope"));
     QApplication::setApplicationDisplayName(QStringLiteral("Factorscope"));
 
-    // Hidden: `factorscope --screenshot SCENE FILE` sets up one of the README's scenes
-    // (app/screenshotscenes.h) at 1600×1000, waits for every job, saves the window and exits.
+    // Hidden: `factorscope --screenshot SCENE FILE [WxH]` sets up one of the README's scenes
+    // (app/screenshotscenes.h) at 1600×1000 (or W×H), waits for every job, saves the window and exits.
     // Used to regenerate docs/screenshots reproducibly (under xvfb-run).
-    if (arguments.size() == 4 && arguments[1] == QStringLiteral("--screenshot")) {
+    if ((arguments.size() == 4 || arguments.size() == 5) && arguments[1] == QStringLiteral("--screenshot")) {
         // Fresh defaults, and the user's own settings left alone.
         QTemporaryDir dir;
         factorscope::app::Settings settings(
             new QSettings(dir.filePath(QStringLiteral("screenshot.ini")), QSettings::IniFormat));
         factorscope::app::MainWindow window(&settings);
         window.show();
-        return factorscope::app::screenshotScenes::run(window, arguments[2], arguments[3]) ? 0 : 1;
+        // An optional WIDTHxHEIGHT (default 1600x1000), e.g. 1280x800 to check a smaller screen.
+        QSize size(1600, 1000);
+        if (arguments.size() == 5) {
+            const QStringList parts = arguments[4].split(QLatin1Char('x'));
+            if (parts.size() == 2 && parts[0].toInt() > 0 && parts[1].toInt() > 0)
+                size = QSize(parts[0].toInt(), parts[1].toInt());
+        }
+        return factorscope::app::screenshotScenes::run(window, arguments[2], arguments[3], size) ? 0 : 1;
     }
 
     // Hidden: `factorscope --close-after MS [FILE …]` closes the window MS milliseconds after it

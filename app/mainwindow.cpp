@@ -104,13 +104,14 @@ void MainWindow::buildUi()
                        | (closable ? QDockWidget::DockWidgetClosable : QDockWidget::NoDockWidgetFeatures));
         return d;
     };
-    m_methodPanel->setMinimumWidth(280);
+    // Narrow enough that the window fits a 1280-pixel screen (the method tabs then scroll).
+    m_methodPanel->setMinimumWidth(260);
     QDockWidget *methodDock = dock(m_methodPanel, tr("Method"), QStringLiteral("methodDock"), false);
     addDockWidget(Qt::LeftDockWidgetArea, methodDock);
     QDockWidget *spectrumDock = dock(m_plots->spectrumPlot(), tr("Spectrum"), QStringLiteral("spectrumDock"), true);
     addDockWidget(Qt::LeftDockWidgetArea, spectrumDock);
     splitDockWidget(methodDock, spectrumDock, Qt::Vertical);
-    m_factors->setMinimumWidth(380);
+    m_factors->setMinimumWidth(330);
     QDockWidget *factorDock = dock(m_factors, tr("Factors"), QStringLiteral("factorDock"), true);
     addDockWidget(Qt::RightDockWidgetArea, factorDock);
     resizeDocks({methodDock, factorDock}, {310, 520}, Qt::Horizontal);
@@ -321,7 +322,7 @@ void MainWindow::onDocumentOpened(std::shared_ptr<const InputDocument> doc, cons
     restartResults();
     m_viewArea->showDocument();
     m_colors->update();
-    setWindowTitle(tr("%1 — Factorscope").arg(doc->displayName));
+    setWindowTitle(tr("%1 — Factorscope").arg(doc->title()));
     const QString channels = doc->isImage ? (doc->planes.size() == 3 ? tr("RGB") : tr("grey"))
                                           : tr("%n channel(s)", nullptr, int(doc->planes.size()));
     m_documentInfo->setText(tr("%1 × %2, %3").arg(doc->rows()).arg(doc->cols()).arg(channels));

@@ -81,10 +81,20 @@ void MethodControl::updateNote(Method method)
                   : result                      ? tr("Stopped before it finished. <a href=\"compute\">Compute again</a>")
                                                 : tr("Stopped before a result. <a href=\"compute\">Compute</a>"));
     const core::MethodSettings s = m_panel->settings(method);
-    if (method == Method::Rsvd && n > 0 && std::min(n, m) > 128)
-        notes << tr("Computed up to rank 128; beyond that the exact SVD is the better tool.");
-    if (method == Method::Id && s.idSelector == core::IdSelector::SketchPivotedQr && std::min(n, m) > 256)
-        notes << tr("The sketched ID is computed up to rank 256.");
+    if (core::usesSketch(method, s) && n > 0) {
+        // The sketch the numbers depend on, as the curve's name and the CSV state it.
+        const core::MethodSettings stated = Workspace::statedSettings(method, n, m, s);
+        const Index top = Workspace::factorisationRank(method, n, m, s);
+        const Index p = method == Method::Rsvd ? s.rsvdOversampling : s.idOversampling;
+        const QString size = method == Method::Rsvd ? tr("%1 columns").arg(stated.sketch) : tr("%1 rows").arg(stated.sketch);
+        QString text = top + p == stated.sketch ? tr("Gaussian sketch of %1 (rank %2 + p %3): computed up to rank %2.")
+                                                      .arg(size).arg(top).arg(p)
+                                                : tr("Gaussian sketch of %1 (all there are): computed up to rank %2.")
+                                                      .arg(size).arg(top);
+        if (method == Method::Rsvd && top < std::min(n, m))
+            text += QStringLiteral(" ") + tr("Beyond that the exact SVD is the better tool.");
+        notes << text;
+    }
     if (method == Method::Monarch && n > 0) {
         const Index b = std::max<Index>(1, s.monarchBlocks);
         const Index lo = (n + b - 1) / b, in = (m + b - 1) / b;

@@ -3,6 +3,8 @@
 
 #include "settings.h"
 
+#include "core/io/matrixio.h"
+
 #include <QAction>
 #include <QDir>
 #include <QFileInfo>
@@ -12,11 +14,26 @@ namespace factorscope::app {
 
 RecentFiles::RecentFiles(Settings *settings, QObject *parent) : QObject(parent), m_settings(settings) {}
 
+namespace {
+
+/// FILE and NAME of FILE::NAME (NAME empty for a plain path).
+std::pair<QString, QString> splitEntry(const QString &entry)
+{
+    const core::TensorPath split = core::splitTensorPath(entry.toStdString());
+    return {QString::fromStdString(split.file), QString::fromStdString(split.name)};
+}
+
+QString escapeMnemonic(QString text) { return text.replace(QLatin1Char('&'), QStringLiteral("&&")); }
+
+} // namespace
+
 QString RecentFiles::normalise(const QString &path)
 {
-    const QFileInfo info(path);
+    const auto [file, name] = splitEntry(path);
+    const QFileInfo info(file);
     const QString canonical = info.canonicalFilePath(); // resolves symlinks and ".."; empty if missing
-    return canonical.isEmpty() ? QDir::cleanPath(info.absoluteFilePath()) : canonical;
+    const QString normal = canonical.isEmpty() ? QDir::cleanPath(info.absoluteFilePath()) : canonical;
+    return name.isEmpty() ? normal : normal + QStringLiteral("::") + name;
 }
 
 void RecentFiles::store(const QStringList &files)
@@ -58,10 +75,22 @@ QStringList RecentFiles::files()
 {
     QStringList kept;
     for (const QString &entry : m_settings->recentFiles())
-        if (QFileInfo(entry).isFile())
+        if (QFileInfo(splitEntry(entry).first).isFile())
             kept << normalise(entry);
     store(kept);
     return m_settings->recentFiles();
+}
+
+QString RecentFiles::entryLabel(const QString &entry) const
+{
+    const auto [file, name] = splitEntry(entry);
+    const QString fileName = QFileInfo(file).fileName();
+    if (name.isEmpty())
+        return fileName;
+    const core::Reshape reshape = m_settings->tensorReshape(file, name);
+    return reshape.mode == core::Reshape::Mode::Auto
+               ? tr("%1 :: %2").arg(fileName, name)
+               : tr("%1 :: %2 (%3)").arg(fileName, name, QString::fromStdString(reshape.text()));
 }
 
 void RecentFiles::attachMenu(QMenu *menu)
@@ -79,7 +108,7 @@ void RecentFiles::rebuildMenu()
     const QStringList list = files();
     int number = 1;
     for (const QString &path : list) {
-        const QString name = QFileInfo(path).fileName();
+        const QString name = escapeMnemonic(entryLabel(path));
         // &1 … &9, then 1&0: keyboard accelerators for the first ten.
         const QString label = number < 10 ? tr("&%1 %2").arg(number).arg(name) : tr("1&0 %1").arg(name);
         QAction *action = m_menu->addAction(label);

@@ -2,9 +2,12 @@
 #include "screenshotscenes.h"
 
 #include "comparepanes.h"
+#include "curveexportdialog.h"
+#include "exports.h"
 #include "factorpanels.h"
 #include "generatordialog.h"
 #include "mainwindow.h"
+#include "tensorpicker.h"
 
 #include "core/id.h"
 #include "widgets/errorplot.h"
@@ -16,8 +19,13 @@
 #include <QDialog>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QPalette>
 #include <QSplitter>
+#include <QTemporaryDir>
 
 namespace factorscope::app::screenshotScenes {
 
@@ -35,6 +43,55 @@ void settle(int ms)
         QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
 }
 
+/// The first shard of a 7-billion-parameter language model as a .safetensors header over a sparse
+/// file (nothing written past the header, ~4.8 GB long): the embedding and layers 0–11 in BF16,
+/// the MLP of layers 10 and 11 quantised to F8_E4M3 with their F32 scales.
+bool writeCheckpointHeader(const QString &path)
+{
+    QJsonObject header;
+    qint64 offset = 0;
+    auto add = [&](const QString &name, const char *dtype, std::initializer_list<qint64> shape, int elementSize) {
+        qint64 bytes = elementSize;
+        QJsonArray dims;
+        for (qint64 d : shape) {
+            bytes *= d;
+            dims.append(d);
+        }
+        header.insert(name, QJsonObject{{QStringLiteral("dtype"), QString::fromLatin1(dtype)},
+                                        {QStringLiteral("shape"), dims},
+                                        {QStringLiteral("data_offsets"), QJsonArray{offset, offset + bytes}}});
+        offset += bytes;
+    };
+    add(QStringLiteral("model.embed_tokens.weight"), "BF16", {32000, 4096}, 2);
+    for (int layer = 0; layer < 12; ++layer) {
+        const QString prefix = QStringLiteral("model.layers.%1.").arg(layer);
+        add(prefix + QStringLiteral("input_layernorm.weight"), "BF16", {4096}, 2);
+        add(prefix + QStringLiteral("post_attention_layernorm.weight"), "BF16", {4096}, 2);
+        for (const char *projection : {"q_proj", "k_proj", "v_proj", "o_proj"})
+            add(prefix + QStringLiteral("self_attn.%1.weight").arg(QLatin1String(projection)), "BF16", {4096, 4096}, 2);
+        const bool fp8 = layer >= 10;
+        for (const char *projection : {"gate_proj", "up_proj", "down_proj"}) {
+            const QString name = prefix + QStringLiteral("mlp.%1.").arg(QLatin1String(projection));
+            const bool down = projection[0] == 'd';
+            if (fp8) {
+                add(name + QStringLiteral("weight"), "F8_E4M3", {down ? 4096 : 11008, down ? 11008 : 4096}, 1);
+                add(name + QStringLiteral("weight_scale"), "F32", {1}, 4);
+            } else {
+                add(name + QStringLiteral("weight"), "BF16", {down ? 4096 : 11008, down ? 11008 : 4096}, 2);
+            }
+        }
+    }
+    header.insert(QStringLiteral("__metadata__"), QJsonObject{{QStringLiteral("format"), QStringLiteral("pt")}});
+    QByteArray json = QJsonDocument(header).toJson(QJsonDocument::Compact);
+    json += QByteArray((8 - json.size() % 8) % 8, ' ');
+    QByteArray length(8, '\0');
+    for (int i = 0; i < 8; ++i)
+        length[i] = char((quint64(json.size()) >> (8 * i)) & 0xff);
+    QFile out(path);
+    return out.open(QIODevice::WriteOnly) && out.write(length + json) == 8 + json.size()
+           && out.resize(8 + json.size() + offset); // a hole: the listing reads the header only
+}
+
 } // namespace
 
 QStringList names()
@@ -42,12 +99,13 @@ QStringList names()
     return {QStringLiteral("photo-svd"), QStringLiteral("matrix-id"), QStringLiteral("monarch-slice"),
             QStringLiteral("cr-photo"), QStringLiteral("rsvd-photo"), QStringLiteral("compare-4"),
             QStringLiteral("compare-standin"), QStringLiteral("pane-parameters"), QStringLiteral("generator-dialog"),
-            QStringLiteral("svd-preview")};
+            QStringLiteral("svd-preview"), QStringLiteral("tensor-picker"),
+            QStringLiteral("curve-export-dialog")};
 }
 
-bool run(MainWindow &window, const QString &requested, const QString &file)
+bool run(MainWindow &window, const QString &requested, const QString &file, QSize size)
 {
-    window.resize(1600, 1000);
+    window.resize(size);
     QString scene = requested;
     if (scene.endsWith(QStringLiteral("-dark"))) {
         // To check that everything follows a dark palette: Fusion with a dark palette.
@@ -68,6 +126,7 @@ bool run(MainWindow &window, const QString &requested, const QString &file)
         dark.setColor(QPalette::HighlightedText, Qt::white);
         dark.setColor(QPalette::Disabled, QPalette::Text, QColor(120, 120, 120));
         dark.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(120, 120, 120));
+        dark.setColor(QPalette::Disabled, QPalette::WindowText, QColor(120, 120, 120));
         QApplication::setPalette(dark);
     }
     if (scene == QStringLiteral("photo-svd")) {
@@ -195,6 +254,46 @@ bool run(MainWindow &window, const QString &requested, const QString &file)
         core::GeneratorSpec spec;
         spec.kind = core::GeneratorKind::RandomMonarch;
         dialog.setSpec(spec);
+        dialog.show();
+        settle(300);
+        return dialog.grab().save(file);
+    } else if (scene == QStringLiteral("tensor-picker")) {
+        // File ▸ Open on a checkpoint: the picker over the window, filtered to "layers.1", with
+        // layer 1's up projection chosen (the F8 weights of layers 10 and 11 greyed).
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("model-00001-of-00002.safetensors"));
+        if (!dir.isValid() || !writeCheckpointHeader(path))
+            return false;
+        bool saved = false;
+        window.opener()->setTensorChooser([&](const QString &f, const core::TensorListing &listing,
+                                              const QList<TensorChoice> &remembered) {
+            TensorPicker picker(f, listing, remembered, &window);
+            picker.show();
+            picker.setFilterText(QStringLiteral("layers.1"));
+            picker.selectTensor(QStringLiteral("model.layers.1.mlp.up_proj.weight"));
+            settle(300);
+            saved = picker.grab().save(file);
+            return std::optional<TensorChoice>{};
+        });
+        window.openFile(path);
+        return saved;
+    } else if (scene == QStringLiteral("curve-export-dialog")) {
+        // File ▸ Export ▸ Error Curves on the photo in YCbCr with SVD's chroma rank set and three
+        // methods computed; the ranks start as the plot shows them.
+        if (!window.openDefaultImage())
+            return false;
+        window.setColorMode(core::ColorMode::YCbCr);
+        for (Method method : {Method::Rsvd, Method::Monarch, Method::Svd}) {
+            window.methodPanel()->setCurrentMethod(method);
+            if (!window.waitForIdle(600000))
+                return false;
+        }
+        window.setChromaRank(10);
+        window.errorPlot()->setLogY(true);
+        if (!window.waitForIdle(600000))
+            return false;
+        CurveExportDialog dialog(window.workspace(), window.exports()->defaultCurveExport(),
+                                 QStringLiteral("/home/user/astronaut-curves.csv"), &window);
         dialog.show();
         settle(300);
         return dialog.grab().save(file);

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "settings.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QSettings>
+#include <QUrl>
 
 namespace factorscope::app {
 
@@ -20,6 +23,18 @@ const QString keyCompareOpen = QStringLiteral("compare/open");
 const QString keyCompareCount = QStringLiteral("compare/panes");
 const QString keyCompareSplit = QStringLiteral("compare/split");
 const QString keyCompareSplitPosition = QStringLiteral("compare/splitPosition");
+
+const QString groupTensors = QStringLiteral("tensors");
+
+/// One key per file: its canonical path (absolute when it does not exist), percent-encoded so that
+/// its slashes do not make QSettings groups.
+QString tensorKey(const QString &file)
+{
+    const QFileInfo info(file);
+    const QString canonical = info.canonicalFilePath();
+    const QString path = canonical.isEmpty() ? QDir::cleanPath(info.absoluteFilePath()) : canonical;
+    return groupTensors + QLatin1Char('/') + QString::fromLatin1(QUrl::toPercentEncoding(path));
+}
 
 QString methodPrefix(Method method)
 {
@@ -56,6 +71,51 @@ QStringList Settings::recentFiles() const { return m_settings->value(keyRecent).
 void Settings::setRecentFiles(const QStringList &files) { write(keyRecent, files.mid(0, recentFilesLimit)); }
 QString Settings::lastDirectory() const { return m_settings->value(keyLastDir).toString(); }
 void Settings::setLastDirectory(const QString &directory) { write(keyLastDir, directory); }
+
+QList<TensorChoice> Settings::tensorChoices(const QString &file) const
+{
+    const QVariant value = m_settings->value(tensorKey(file));
+    QList<TensorChoice> choices;
+    if (value.typeId() != QMetaType::QStringList && value.typeId() != QMetaType::QString)
+        return choices;
+    const QStringList stored = value.toStringList();
+    QStringList seen;
+    for (qsizetype i = 0; i < stored.size() && choices.size() < tensorChoicesLimit; i += 2) {
+        const QString &name = stored[i];
+        if (name.isEmpty() || seen.contains(name))
+            continue;
+        seen << name;
+        const auto reshape = core::Reshape::parse(stored.value(i + 1).toStdString());
+        choices.append(TensorChoice{name, reshape.value_or(core::Reshape{})});
+    }
+    return choices;
+}
+
+core::Reshape Settings::tensorReshape(const QString &file, const QString &name) const
+{
+    for (const TensorChoice &choice : tensorChoices(file))
+        if (choice.name == name)
+            return choice.reshape;
+    return {};
+}
+
+void Settings::rememberTensorChoice(const QString &file, const TensorChoice &choice)
+{
+    if (choice.name.isEmpty())
+        return;
+    QStringList stored{choice.name, QString::fromStdString(choice.reshape.text())};
+    for (const TensorChoice &old : tensorChoices(file))
+        if (old.name != choice.name && stored.size() < 2 * tensorChoicesLimit)
+            stored << old.name << QString::fromStdString(old.reshape.text());
+    // The choices of files that are gone would otherwise pile up.
+    m_settings->beginGroup(groupTensors);
+    const QStringList keys = m_settings->childKeys();
+    m_settings->endGroup();
+    for (const QString &key : keys)
+        if (!QFileInfo::exists(QUrl::fromPercentEncoding(key.toLatin1())))
+            m_settings->remove(groupTensors + QLatin1Char('/') + key);
+    write(tensorKey(file), stored);
+}
 
 core::ColorMode Settings::colorMode() const
 {
@@ -132,6 +192,7 @@ void Settings::writeMethodSettings(const QString &prefix, Method method, const c
             write(key("crProduct"), int(s.crProduct));
         break;
     case Method::Monarch: write(key("blocks"), qlonglong(s.monarchBlocks)); break;
+    case Method::Cur: break; // CUR's parameters are not offered in the program yet (issue 11, phase 2)
     }
     if (method == Method::Rsvd || method == Method::Id || method == Method::Cr) {
         write(key("trials"), s.trials);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "inputloader.h"
+
 #include "core/color.h"
 #include "core/curve.h"
 
@@ -44,6 +46,18 @@ public:
     void setRecentFiles(const QStringList &files);
     QString lastDirectory() const;
     void setLastDirectory(const QString &directory);
+    /// The arrays last opened from `file` (a .npz, .safetensors or .mat), newest first, each with
+    /// the reshape it was opened with: what the tensor picker preselects, and the reshape with
+    /// which an Open Recent entry FILE::NAME opens again. One key per file: "tensors/" and the
+    /// file's canonical path, percent-encoded, holding [name, reshape, name, reshape, …]. A stored
+    /// value that is not such a list gives nothing; a reshape that does not parse, the default rule.
+    static constexpr int tensorChoicesLimit = 16;
+    QList<TensorChoice> tensorChoices(const QString &file) const;
+    /// The reshape `name` of `file` was last opened with; the default rule (Auto) if never.
+    core::Reshape tensorReshape(const QString &file, const QString &name) const;
+    /// Puts `choice` first for `file` (at most tensorChoicesLimit kept), and forgets the choices
+    /// of files that no longer exist.
+    void rememberTensorChoice(const QString &file, const TensorChoice &choice);
 
     // What the user last worked with.
     core::ColorMode colorMode() const;          ///< default RGB

@@ -285,7 +285,7 @@ std::shared_ptr<MethodResult> computeMethod(const MethodJob &job, JobContext &co
     }
 
     auto r = emptyResult(job);
-    const bool randomized = core::isRandomized(job.method, s.idSelector, s.crRule);
+    const bool randomized = core::isRandomized(job.method, s);
     const int trials = randomized ? std::max(1, s.trials) : 1;
     if (job.rank < job.limit && Workspace::isExtendable(job.method, s)) {
         r->extension = std::make_shared<ResultExtension>();
@@ -545,6 +545,7 @@ QString Workspace::methodTitle(Method method)
     case Method::Id: return tr("ID");
     case Method::Cr: return tr("CR");
     case Method::Monarch: return tr("Monarch");
+    case Method::Cur: return tr("CUR");
     }
     return {};
 }
@@ -552,7 +553,7 @@ QString Workspace::methodTitle(Method method)
 QString Workspace::parameterKey(Method method, const MethodSettings &s)
 {
     QString key = slotName(method);
-    const bool randomized = core::isRandomized(method, s.idSelector, s.crRule);
+    const bool randomized = core::isRandomized(method, s);
     switch (method) {
     case Method::Svd: break;
     case Method::Rsvd:
@@ -567,7 +568,12 @@ QString Workspace::parameterKey(Method method, const MethodSettings &s)
         key += QStringLiteral(";rule=%1;product=%2").arg(int(s.crRule)).arg(int(s.crProduct));
         break;
     case Method::Monarch: key += QStringLiteral(";b=%1").arg(s.monarchBlocks); break;
+    case Method::Cur:
+        key += QStringLiteral(";%1;os=%2;gamma=%3").arg(QString::fromStdString(core::methodVariant(method, s))).arg(s.idOversampling).arg(s.leverageRank);
+        break;
     }
+    if (core::usesSketch(method, s))
+        key += QStringLiteral(";sketch=%1").arg(s.sketch);
     if (randomized)
         key += QStringLiteral(";trials=%1;seed=%2").arg(s.trials).arg(s.seed);
     return key;
@@ -583,13 +589,20 @@ QString Workspace::seriesName(Method method, const MethodSettings &s)
 {
     switch (method) {
     case Method::Svd: return tr("SVD");
-    case Method::Rsvd: return tr("rSVD (p = %1, q = %2)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations);
+    case Method::Rsvd:
+        return s.sketch > 0 ? tr("rSVD (p = %1, q = %2, sketch %3)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations).arg(s.sketch)
+                            : tr("rSVD (p = %1, q = %2)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations);
     case Method::Id:
         return tr("ID (%1%2)")
-            .arg(s.idSelector == core::IdSelector::PivotedQr ? tr("pivoted QR") : tr("sketch + QR"))
+            .arg(s.idSelector == core::IdSelector::PivotedQr ? tr("pivoted QR")
+                 : s.sketch > 0                              ? tr("sketch + QR, d = %1").arg(s.sketch)
+                                                             : tr("sketch + QR"))
             .arg(s.rowId ? tr(", rows") : QString());
     case Method::Cr: return tr("CR (%1, %2)").arg(crRuleText(s.crRule), crProductText(s.crProduct));
     case Method::Monarch: return tr("Monarch (b = %1)").arg(s.monarchBlocks);
+    case Method::Cur:
+        return tr("CUR (%1, %2)").arg(QString::fromStdString(core::selectorName(s.curSelector)),
+                                      QString::fromStdString(core::curMiddleName(s.curMiddle)));
     }
     return {};
 }
@@ -626,6 +639,16 @@ Index Workspace::workingRank(Method method, Index rows, Index cols, const Method
     return working;
 }
 
+MethodSettings Workspace::statedSettings(Method method, Index rows, Index cols, const MethodSettings &settings)
+{
+    return core::statedSettings(method, rows, cols, settings, factorisationRank(method, rows, cols, settings));
+}
+
+QString Workspace::settingsKey(Method method, const MethodSettings &settings) const
+{
+    return parameterKey(method, statedSettings(method, rows(), cols(), settings));
+}
+
 std::vector<Index> Workspace::curveRanks(Index maxRank)
 {
     std::vector<Index> ranks;
@@ -634,10 +657,11 @@ std::vector<Index> Workspace::curveRanks(Index maxRank)
     return ranks;
 }
 
-void Workspace::request(Method method, const MethodSettings &settings)
+void Workspace::request(Method method, const MethodSettings &asked)
 {
     if (!m_channels || m_channels->empty())
         return;
+    const MethodSettings settings = statedSettings(method, rows(), cols(), asked);
     const QString key = cacheKey(method, settings);
     const int index = methodIndex(method);
     const QString slot = slotName(method);
@@ -672,10 +696,11 @@ std::function<JobValuePtr(JobContext &)> Workspace::methodWork(Method method, co
     return [job](JobContext &context) -> JobValuePtr { return computeMethod(job, context); };
 }
 
-void Workspace::requestPaneResult(int pane, Method method, const MethodSettings &settings)
+void Workspace::requestPaneResult(int pane, Method method, const MethodSettings &asked)
 {
     if (!m_channels || m_channels->empty())
         return;
+    const MethodSettings settings = statedSettings(method, rows(), cols(), asked);
     const QString key = cacheKey(method, settings);
     const QString slot = QStringLiteral("pane-fit:%1").arg(pane);
     std::shared_ptr<const MethodResult> ready;

@@ -206,13 +206,22 @@ public:
     /// True for the methods whose results extend() continues: SVD, the pivoted-QR ID and
     /// Monarch (unless settings.fullFactorisation).
     static bool isExtendable(core::Method method, const core::MethodSettings &settings);
+    /// `settings` as the program computes `method` on an n×m input: with the sketch of a
+    /// sketched method stated (core::statedSettings at factorisationRank; rSVD: 128 + p), so
+    /// that the result's variant, curve name and CSV metadata say it.
+    static core::MethodSettings statedSettings(core::Method method, core::Index rows, core::Index cols,
+                                               const core::MethodSettings &settings);
+    /// parameterKey of `settings` stated for the current document (statedSettings): equal for
+    /// a result's settings and the settings it was asked with.
+    QString settingsKey(core::Method method, const core::MethodSettings &settings) const;
     /// Ranks of the curve: every one of 1..maxRank (its Frobenius errors are closed forms of the
     /// factors, cheap at every rank), so that every point drawn or exported was computed.
     static std::vector<core::Index> curveRanks(core::Index maxRank);
-    /// The parameters that matter for `method`, as a string ("rsvd;p=10;q=2;trials=5;seed=0").
+    /// The parameters that matter for `method`, as a string ("rsvd;p=10;q=2;sketch=138;trials=5;seed=0").
     static QString parameterKey(core::Method method, const core::MethodSettings &settings);
-    /// The name of the method's curve with these parameters: "SVD", "rSVD (p = 10, q = 1)",
-    /// "ID (pivoted QR)", "CR (optimal p, M·I)", "Monarch (b = 16)".
+    /// The name of the method's curve with these parameters: "SVD", "rSVD (p = 10, q = 1)" or
+    /// with the sketch stated "rSVD (p = 10, q = 1, sketch 138)", "ID (pivoted QR)", "ID (sketch
+    /// + QR, d = 266)", "CR (optimal p, M·I)", "Monarch (b = 16)".
     static QString seriesName(core::Method method, const core::MethodSettings &settings);
     /// "SVD", "Randomized SVD", "ID", "CR", "Monarch".
     static QString methodTitle(core::Method method);

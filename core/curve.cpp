@@ -27,6 +27,7 @@ std::string methodName(Method method)
     case Method::Id: return "id";
     case Method::Cr: return "cr";
     case Method::Monarch: return "monarch";
+    case Method::Cur: return "cur";
     }
     return "svd";
 }
@@ -41,17 +42,28 @@ std::optional<Method> parseMethod(const std::string &name)
 
 std::vector<Method> allMethods()
 {
-    return {Method::Svd, Method::Rsvd, Method::Id, Method::Cr, Method::Monarch};
+    return {Method::Svd, Method::Rsvd, Method::Id, Method::Cr, Method::Monarch, Method::Cur};
 }
 
-bool isRandomized(Method method, IdSelector idSelector, CrRule crRule)
+bool isRandomized(Method method, const MethodSettings &s)
 {
     switch (method) {
     case Method::Rsvd: return true;
-    case Method::Id: return idSelector == IdSelector::SketchPivotedQr;
-    case Method::Cr: return crRule != CrRule::Top;
+    case Method::Id: return isRandomized(s.idSelector);
+    case Method::Cr: return s.crRule != CrRule::Top;
+    case Method::Cur: return isRandomized(s.curSelector);
     default: return false;
     }
+}
+
+MethodSettings resolvedSettings(Method method, const MethodSettings &settings, Index maxRank)
+{
+    MethodSettings s = settings;
+    const bool leverage = (method == Method::Id && usesLeverageRank(s.idSelector)) ||
+                          (method == Method::Cur && usesLeverageRank(s.curSelector));
+    if (leverage && s.leverageRank == 0)
+        s.leverageRank = maxRank;
+    return s;
 }
 
 namespace {
@@ -81,15 +93,71 @@ Index ceilDiv(Index a, Index b) { return (a + b - 1) / b; }
 
 } // namespace
 
+bool usesSketch(Method method, const MethodSettings &s)
+{
+    return method == Method::Rsvd || (method == Method::Id && s.idSelector == IdSelector::SketchPivotedQr);
+}
+
+namespace {
+
+/// The dimension a sketch draws from: min(n, m) for randomized SVD; for the ID the rows of the
+/// matrix whose columns are chosen (n for a column ID, m for a row ID, which is the ID of Mᵀ).
+Index sketchedDimension(Method method, Index rows, Index cols, const MethodSettings &s)
+{
+    if (method == Method::Rsvd)
+        return std::min(rows, cols);
+    return s.rowId ? cols : rows;
+}
+
+Index sketchOversampling(Method method, const MethodSettings &s)
+{
+    return std::max<Index>(0, method == Method::Rsvd ? s.rsvdOversampling : s.idOversampling);
+}
+
+} // namespace
+
+Index sketchSize(Method method, Index rows, Index cols, const MethodSettings &s, Index maxRank)
+{
+    if (!usesSketch(method, s))
+        return 0;
+    const Index wanted = s.sketch > 0 ? s.sketch : std::max<Index>(0, maxRank) + sketchOversampling(method, s);
+    return std::min(wanted, sketchedDimension(method, rows, cols, s));
+}
+
+MethodSettings statedSettings(Method method, Index rows, Index cols, const MethodSettings &s, Index maxRank)
+{
+    MethodSettings stated = s;
+    if (usesSketch(method, s))
+        stated.sketch = sketchSize(method, rows, cols, s, maxRank);
+    return stated;
+}
+
 std::string methodVariant(Method method, const MethodSettings &s)
 {
+    const std::string sketch = s.sketch > 0 ? std::to_string(s.sketch) : std::string();
     switch (method) {
     case Method::Svd: return "exact";
     case Method::Rsvd:
-        return "p=" + std::to_string(s.rsvdOversampling) + ";q=" + std::to_string(s.rsvdPowerIterations);
+        return "p=" + std::to_string(s.rsvdOversampling) + ";q=" + std::to_string(s.rsvdPowerIterations)
+               + (sketch.empty() ? "" : ";sketch=" + sketch);
     case Method::Id: {
-        std::string v = s.idSelector == IdSelector::PivotedQr ? "pivoted-qr" : "sketch";
+        // "pivoted-qr" (not "qr") for the ID's own default, as before the selectors came.
+        std::string v = s.idSelector == IdSelector::PivotedQr ? "pivoted-qr" : selectorName(s.idSelector);
+        if (s.idSelector == IdSelector::SketchPivotedQr && !sketch.empty())
+            v += ";d=" + sketch;
+        if (usesLeverageRank(s.idSelector) && s.leverageRank > 0)
+            v += ";gamma=" + std::to_string(s.leverageRank);
         return s.rowId ? v + ";rows" : v;
+    }
+    case Method::Cur: {
+        std::string v = selectorName(s.curSelector) + ";" + curMiddleName(s.curMiddle);
+        if (s.curRows > 0)
+            v += ";rows=" + std::to_string(s.curRows);
+        if (usesLeverageRank(s.curSelector) && s.leverageRank > 0)
+            v += ";gamma=" + std::to_string(s.leverageRank);
+        if (s.curMiddle == CurMiddle::Cross && s.curTolerance >= 0.0)
+            v += ";tol=" + formatNumber(s.curTolerance);
+        return v;
     }
     case Method::Cr:
         // The rule alone for the default product M·I, as design.md's examples; else rule;product.
@@ -101,12 +169,93 @@ std::string methodVariant(Method method, const MethodSettings &s)
     return {};
 }
 
+std::string methodDescription(Method method, Index rows, Index cols, const MethodSettings &s, int trials)
+{
+    std::ostringstream out;
+    const auto randomness = [&] {
+        out << ", " << trials << (trials == 1 ? " trial" : " trials") << ", seed " << s.seed;
+    };
+    const auto sketch = [&](const char *symbol) {
+        const Index top = maxUsableRank(method, rows, cols, s), p = sketchOversampling(method, s);
+        const Index size = sketchSize(method, rows, cols, s, top);
+        out << symbol << " = " << size;
+        if (top + p == size)
+            out << " (r_max " << top << " + p " << p << ")";
+        else
+            out << " (all of " << (method == Method::Rsvd ? "min(n, m)" : s.rowId ? "m" : "n") << "; r_max " << top << ")";
+    };
+    switch (method) {
+    case Method::Svd: out << "exact SVD"; break; // partial or full: describeFactorisation
+    case Method::Rsvd:
+        out << "randomized SVD, ";
+        sketch("sketch");
+        out << ", q = " << s.rsvdPowerIterations;
+        randomness();
+        break;
+    case Method::Id:
+        out << (s.rowId ? "row ID" : "column ID") << ", ";
+        if (s.idSelector == IdSelector::PivotedQr) {
+            out << "pivoted QR of the matrix (deterministic)";
+        } else if (s.idSelector == IdSelector::SketchPivotedQr) {
+            out << "pivoted QR of a Gaussian sketch, ";
+            sketch("sketch d");
+            randomness();
+        } else {
+            out << "skeleton chosen by " << selectorName(s.idSelector);
+            if (usesLeverageRank(s.idSelector))
+                out << ", gamma = " << (s.leverageRank > 0 ? std::to_string(s.leverageRank) : std::string("r"));
+            if (isRandomized(s.idSelector))
+                randomness();
+            else
+                out << " (deterministic)";
+        }
+        break;
+    case Method::Cur:
+        out << "CUR, columns and rows by " << selectorName(s.curSelector) << ", " << curMiddleName(s.curMiddle)
+            << " middle, l = " << (s.curRows > 0 ? std::to_string(s.curRows) : std::string("r")) << " rows";
+        if (usesLeverageRank(s.curSelector))
+            out << ", gamma = " << (s.leverageRank > 0 ? std::to_string(s.leverageRank) : std::string("r"));
+        if (s.curMiddle == CurMiddle::Cross)
+            out << ", tolerance " << (s.curTolerance >= 0.0 ? formatNumber(s.curTolerance)
+                                                            : std::string("max(r, l)·eps·sigma_1 of the intersection"));
+        if (isRandomized(s.curSelector))
+            randomness();
+        else
+            out << " (deterministic)";
+        break;
+    case Method::Cr:
+        out << "CR, product " << crProductName(s.crProduct) << ", rule " << crRuleName(s.crRule);
+        if (isRandomized(method, s))
+            randomness();
+        else
+            out << " (deterministic)";
+        break;
+    case Method::Monarch: {
+        const Index b = std::max<Index>(1, s.monarchBlocks);
+        out << "Monarch, b = " << b << " blocks, slices of " << ceilDiv(rows, b) << " x " << ceilDiv(cols, b)
+            << ", each projected by its SVD";
+        break;
+    }
+    }
+    return out.str();
+}
+
 Index maxUsableRank(Method method, Index rows, Index cols, const MethodSettings &s)
 {
     switch (method) {
-    case Method::Svd:
+    case Method::Svd: return std::min(rows, cols);
     case Method::Rsvd:
-    case Method::Id: return std::min(rows, cols);
+    case Method::Id: {
+        const Index full = std::min(rows, cols);
+        if (!usesSketch(method, s) || s.sketch <= 0)
+            return full;
+        // A stated sketch ℓ serves ranks up to ℓ − p, or every rank once it covers the
+        // dimension it sketches.
+        if (s.sketch >= sketchedDimension(method, rows, cols, s))
+            return full;
+        return std::clamp<Index>(s.sketch - sketchOversampling(method, s), 0, full);
+    }
+    case Method::Cur: return std::min(rows, cols);
     case Method::Cr:
         switch (s.crProduct) {
         case CrProduct::MatrixIdentity: return cols;
@@ -140,6 +289,10 @@ std::unique_ptr<ChannelModel> factorise(const Matrix &channel, Method method, co
         RsvdOptions o;
         o.rank = maxRank;
         o.oversampling = s.rsvdOversampling;
+        if (s.sketch > 0) { // Ω has exactly the stated ℓ columns, whatever the largest rank
+            o.rank = std::min(maxRank, s.sketch);
+            o.oversampling = s.sketch - o.rank;
+        }
         o.powerIterations = s.rsvdPowerIterations;
         o.seed = seed;
         o.vectors = reconstruction;
@@ -150,11 +303,29 @@ std::unique_ptr<ChannelModel> factorise(const Matrix &channel, Method method, co
         o.selector = s.idSelector;
         o.rank = maxRank;
         o.oversampling = s.idOversampling;
+        if (s.idSelector == IdSelector::SketchPivotedQr && s.sketch > 0) { // d = the stated sketch
+            o.rank = std::min(maxRank > 0 ? maxRank : std::min(channel.rows(), channel.cols()), s.sketch);
+            o.oversampling = s.sketch - o.rank;
+        }
         o.seed = seed;
         o.rowId = s.rowId;
+        o.leverageRank = s.leverageRank;
         o.reconstruction = reconstruction;
         o.completeQr = s.fullFactorisation;
         return computeId(channel, o, progress);
+    }
+    case Method::Cur: {
+        CurOptions o;
+        o.selection.selector = s.curSelector;
+        o.selection.leverageRank = s.leverageRank;
+        o.selection.oversampling = s.idOversampling;
+        o.selection.seed = seed;
+        o.middle = s.curMiddle;
+        o.rank = maxRank;
+        o.rowCount = s.curRows;
+        o.crossTolerance = s.curTolerance;
+        o.reconstruction = reconstruction;
+        return computeCur(channel, o, progress);
     }
     case Method::Cr: {
         CrOptions o;
@@ -257,7 +428,7 @@ std::vector<CurveRow> evaluateCurve(const std::vector<Matrix> &channels, Method 
     if (used.empty())
         return rows;
     const double total2 = squaredNorm(channels);
-    const bool randomized = isRandomized(method, s.idSelector, s.crRule);
+    const bool randomized = isRandomized(method, s);
     const int trials = int(models.size());
     const bool wantSpec = spectralEstimates && method != Method::Svd;
     const bool needRecon = image.has_value() || wantSpec;
@@ -358,13 +529,12 @@ CurveResult computeCurves(const std::vector<Matrix> &channels, const CurveReques
     if (channels.empty())
         return result;
     const Index n = channels[0].rows(), m = channels[0].cols();
-    const MethodSettings &s = request.settings;
     std::optional<double> norm2; // max_c ‖M_c‖₂: exact from an SVD when one is made
 
     const std::size_t methodsAsked = request.methods.size();
     for (std::size_t mi = 0; mi < methodsAsked; ++mi) {
         const Method method = request.methods[mi];
-        const Index usable = maxUsableRank(method, n, m, s);
+        const Index usable = maxUsableRank(method, n, m, request.settings);
         std::set<Index> kept, dropped;
         for (Index r : request.ranks)
             if (r >= 0)
@@ -383,14 +553,22 @@ CurveResult computeCurves(const std::vector<Matrix> &channels, const CurveReques
             }
             note << " left out: the largest usable rank is " << usable;
             if (method == Method::Monarch)
-                note << " (the size of a slice with " << s.monarchBlocks << " blocks)";
+                note << " (the size of a slice with " << request.settings.monarchBlocks << " blocks)";
+            else if (usesSketch(method, request.settings) && request.settings.sketch > 0 && usable < std::min(n, m))
+                note << " (the sketch of " << request.settings.sketch << " less the oversampling p = "
+                     << sketchOversampling(method, request.settings) << ")";
             result.notes.push_back(note.str());
         }
         if (kept.empty())
             continue;
         const std::vector<Index> used(kept.begin(), kept.end());
         const Index rmax = used.back();
-        const bool randomized = isRandomized(method, s.idSelector, s.crRule);
+        // γ = r for the leverage selectors, and the sketch stated before factorising, so that
+        // the rows say it (the variant) and the same settings repeat these numbers whatever
+        // ranks are asked for.
+        const MethodSettings s = resolvedSettings(method, request.settings, rmax);
+        const MethodSettings stated = statedSettings(method, n, m, s, rmax);
+        const bool randomized = isRandomized(method, s);
         const int trials = randomized ? std::max(1, s.trials) : 1;
         const bool needRecon = request.image.has_value() || (request.spectralEstimates && method != Method::Svd);
         const double base = double(mi) / double(methodsAsked), span = 1.0 / double(methodsAsked);
@@ -402,11 +580,9 @@ CurveResult computeCurves(const std::vector<Matrix> &channels, const CurveReques
                 const double done = (double(t) * channels.size() + c) / (double(trials) * channels.size());
                 const double next = (double(t) * channels.size() + c + 1) / (double(trials) * channels.size());
                 SubProgress sub(progress, base + span * 0.8 * done, base + span * 0.8 * next);
-                owned[std::size_t(t)].push_back(factorise(channels[c], method, s, rmax, t, needRecon, &sub));
+                owned[std::size_t(t)].push_back(factorise(channels[c], method, stated, rmax, t, needRecon, &sub));
                 models[std::size_t(t)].push_back(owned[std::size_t(t)].back().get());
             }
-        if (std::string line = describeFactorisation(method, models[0], s); !line.empty())
-            result.factorisations.push_back(std::move(line));
         if (method == Method::Svd && !norm2) {
             double best = 0.0;
             for (const ChannelModel *model : models[0])
@@ -422,8 +598,9 @@ CurveResult computeCurves(const std::vector<Matrix> &channels, const CurveReques
             denom = *norm2;
         }
         SubProgress sub(progress, base + span * 0.8, base + span);
-        std::vector<CurveRow> rows = evaluateCurve(channels, method, s, models, used, request.image,
+        std::vector<CurveRow> rows = evaluateCurve(channels, method, stated, models, used, request.image,
                                                    request.spectralEstimates, denom, &sub);
+        result.computed.push_back(computedLine(method, models[0], stated, trials));
         for (CurveRow &row : rows)
             result.rows.push_back(std::move(row));
     }
@@ -447,7 +624,7 @@ std::string describeSvd(const std::vector<const SvdModel *> &svds)
         if (m->isPartial())
             partial.push_back(m);
     if (partial.empty())
-        return "svd: full, dgesdd, all " + std::to_string(svds[0]->maxRank()) + " singular values";
+        return "full, dgesdd, all " + std::to_string(svds[0]->maxRank()) + " singular values";
     const SvdModel &first = *partial[0];
     double worst = 0.0, bound = 0.0;
     Index dimension = 0, explicitFrom = first.maxRank() + 1;
@@ -464,7 +641,7 @@ std::string describeSvd(const std::vector<const SvdModel *> &svds)
         certified = certified && m->status() == SvdStatus::Certified;
     }
     std::ostringstream line;
-    line << "svd: partial, k = " << first.maxRank() << ", block Lanczos (b = " << first.certificate().blockSize
+    line << "partial, k = " << first.maxRank() << ", block Lanczos (b = " << first.certificate().blockSize
          << ", Krylov dimension " << (partial.size() > 1 ? "up to " : "") << dimension << "), "
          << (certified ? "certified" : "uncertified") << ": residuals ≤ " << shortNumber(worst)
          << "·σ₁ (bound " << shortNumber(bound > 0 ? bound : 1e-12) << "·σ₁), ";
@@ -485,7 +662,7 @@ std::string describeFactorisation(Method method, const std::vector<const Channel
                                   const MethodSettings &s)
 {
     if (models.empty() || !models[0])
-        return methodName(method) + ": nothing factorised";
+        return {};
     const ChannelModel &first = *models[0];
     const Index k = first.maxRank();
     switch (method) {
@@ -494,40 +671,50 @@ std::string describeFactorisation(Method method, const std::vector<const Channel
         for (const ChannelModel *m : models)
             if (const auto *svd = dynamic_cast<const SvdModel *>(m))
                 svds.push_back(svd);
-        return svds.size() == models.size() ? describeSvd(svds) : "svd: exact";
+        return svds.size() == models.size() ? describeSvd(svds) : std::string();
     }
     case Method::Rsvd:
-        return "rsvd: partial by construction, k = " + std::to_string(k) + ", sketch of "
-               + std::to_string(std::min(k + s.rsvdOversampling, std::min(first.rows(), first.cols())))
-               + " columns, " + std::to_string(s.rsvdPowerIterations) + " power iterations";
+        return {}; // partial by construction; its sketch (methodDescription) is what the numbers depend on
     case Method::Id: {
         const auto *id = dynamic_cast<const IdModel *>(&first);
         if (!id)
-            return "id: exact";
+            return {};
         const Index all = std::min(first.rows(), first.cols());
-        if (id->selector() == IdSelector::SketchPivotedQr)
-            return "id: partial, k = " + std::to_string(k) + ", pivots from dgeqp3 of a Gaussian sketch, "
-                   + "Householder QR of " + std::to_string(k) + " columns";
+        if (id->selector() != IdSelector::PivotedQr)
+            return {}; // the sketch or the selector (methodDescription) is what the numbers depend on
         if (id->qrSteps() < all)
-            return "id: partial, k = " + std::to_string(k) + ", pivoted QR stopped after "
+            return "partial, k = " + std::to_string(k) + ", pivoted QR stopped after "
                    + std::to_string(id->qrSteps()) + " of " + std::to_string(all)
                    + " steps (dgeqp3's DLAQPS blocks: its first pivots)";
-        return "id: full, dgeqp3, all " + std::to_string(all) + " steps";
+        return "full, dgeqp3, all " + std::to_string(all) + " steps";
     }
     case Method::Monarch: {
         const auto *monarch = dynamic_cast<const MonarchModel *>(&first);
         if (!monarch)
-            return "monarch: exact";
+            return {};
         const std::string slices = std::to_string(monarch->blocks() * monarch->blocks()) + " slice SVDs (dgesdd)";
         if (!monarch->canReconstruct())
-            return "monarch: singular values of the " + slices + ", every block rank";
-        return "monarch: " + slices + ", factors kept to block rank " + std::to_string(k) + " of "
+            return "singular values of the " + slices + ", every block rank";
+        return slices + ", factors kept to block rank " + std::to_string(k) + " of "
                + std::to_string(monarch->sliceRank());
     }
     case Method::Cr:
         return {}; // CR samples k column–row pairs: there is no partial or full to tell
+    case Method::Cur:
+        return {}; // one selection serves every rank up to k: methodDescription says how it is made
     }
     return {};
+}
+
+std::string computedLine(Method method, const std::vector<const ChannelModel *> &models,
+                         const MethodSettings &settings, int trials)
+{
+    const Index rows = models.empty() || !models[0] ? 0 : models[0]->rows();
+    const Index cols = models.empty() || !models[0] ? 0 : models[0]->cols();
+    std::string line = methodName(method) + ": " + methodDescription(method, rows, cols, settings, trials);
+    if (const std::string how = describeFactorisation(method, models, settings); !how.empty())
+        line += "; " + how;
+    return line;
 }
 
 std::optional<std::vector<Index>> parseRanks(const std::string &text, std::string *error)
@@ -605,9 +792,9 @@ void writeCurveCsv(std::ostream &out, const CurveResult &result, const CsvMetada
         out << "# tensor: " << oneLine(meta.tensor) << '\n';
     if (!meta.reshape.empty())
         out << "# reshape: " << oneLine(meta.reshape) << '\n';
+    for (const std::string &line : meta.lines)
+        out << "# " << oneLine(line) << '\n';
     out << "# factorscope: " << FACTORSCOPE_VERSION << '\n';
-    for (const std::string &line : result.factorisations)
-        out << "# " << line << '\n';
     out << "method,variant,rank,params,rel_err_fro,rel_err_spec,psnr_db,rel_err_fro_min,"
            "rel_err_fro_max,trials,rel_err_fro_expected,rel_err_spec_kind\n";
     auto opt = [](const std::optional<double> &v) { return v ? formatNumber(*v) : std::string(); };

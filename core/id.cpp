@@ -3,6 +3,7 @@
 
 #include "lapack.h"
 #include "partialqr.h"
+#include "nestedprojection.h"
 #include "random.h"
 
 #include <algorithm>
@@ -105,20 +106,32 @@ Matrix IdModel::interpolationOfFactor(Index rank) const
     // Identity block: Z[:, piv[:r]] = I_r, set exactly.
     for (Index a = 0; a < rank; ++a)
         z(a, m_pivots[std::size_t(a)]) = 1.0;
-    // Z[:s, piv[r:]] = R11⁻¹R12 with R11 = R[:s, :s], R12 = R[:s, piv[r:]] and s = min(r, numerical
-    // rank): above the numerical rank the extra skeleton columns only carry the identity block.
-    const Index s = std::min(rank, m_numericalRank);
+    // Z[D, piv[r:]] = R11⁻¹R12 with R11 = R[D, piv[D]], R12 = R[D, piv[r:]] (upper triangular, as R
+    // is). Householder paths: D = the first min(r, numerical rank) positions; above the numerical
+    // rank the extra skeleton columns only carry the identity block. Selector path (Gram–Schmidt):
+    // D = the positions < r whose column added a direction (R's other rows are exactly zero), so
+    // a duplicate chosen early does not cut off the columns chosen after it.
     const Index rest = mA - rank;
+    const bool gramSchmidt = m_selector != IdSelector::PivotedQr && m_selector != IdSelector::SketchPivotedQr;
+    IndexList kept;
+    for (Index a = 0; a < std::min(rank, gramSchmidt ? Index(m_rDiagonal.size()) : m_numericalRank); ++a)
+        if (!gramSchmidt || m_rDiagonal[a] > 0.0)
+            kept.push_back(a);
+    const Index s = Index(kept.size());
     if (s == 0 || rest == 0)
         return z;
     Matrix r11(s, s), r12(s, rest);
-    for (Index j = 0; j < s; ++j)
-        r11.col(j) = m_rUnpivoted.col(m_pivots[std::size_t(j)]).head(s);
-    for (Index c = 0; c < rest; ++c)
-        r12.col(c) = m_rUnpivoted.col(m_pivots[std::size_t(rank + c)]).head(s);
+    for (Index i = 0; i < s; ++i) {
+        const Index row = kept[std::size_t(i)];
+        for (Index j = 0; j < s; ++j)
+            r11(i, j) = m_rUnpivoted(row, m_pivots[std::size_t(kept[std::size_t(j)])]);
+        for (Index c = 0; c < rest; ++c)
+            r12(i, c) = m_rUnpivoted(row, m_pivots[std::size_t(rank + c)]);
+    }
     r11.triangularView<Eigen::Upper>().solveInPlace(r12); // R11 T = R12, back substitution
     for (Index c = 0; c < rest; ++c)
-        z.col(m_pivots[std::size_t(rank + c)]).head(s) = r12.col(c);
+        for (Index i = 0; i < s; ++i)
+            z(kept[std::size_t(i)], m_pivots[std::size_t(rank + c)]) = r12(i, c);
     return z;
 }
 
@@ -266,6 +279,41 @@ std::unique_ptr<IdModel> computeId(const Matrix &m, const IdOptions &options, Pr
         id.m_rUnpivoted.resize(0, mA);
         id.m_skeleton.resize(nA, 0);
         id.m_q.resize(nA, 0);
+        checkpoint(progress, 1.0);
+        return model;
+    }
+
+    if (options.selector != IdSelector::PivotedQr && options.selector != IdSelector::SketchPivotedQr) {
+        // A selector of core/selectors: its k columns in order, projected by Gram–Schmidt on the
+        // residuals (core/nestedprojection). Same quantities as below (pivots, RΠᵀ, Q, error tail),
+        // but a chosen column that adds no direction gets a zero row of R and a zero column of Q.
+        SelectorOptions so;
+        so.selector = options.selector;
+        so.leverageRank = options.leverageRank;
+        so.oversampling = options.oversampling;
+        so.seed = options.seed;
+        SubProgress choose(progress, 0.0, 0.4);
+        const IndexList chosen = selectColumns(a, k, so, &choose);
+        SubProgress project(progress, 0.4, 1.0);
+        NestedProjection p = projectNested(a, chosen, spanTolerance(a), true, &project);
+        std::vector<bool> used(std::size_t(mA), false);
+        id.m_pivots = chosen;
+        for (Index j : chosen)
+            used[std::size_t(j)] = true;
+        for (Index j = 0; j < mA; ++j)
+            if (!used[std::size_t(j)])
+                id.m_pivots.push_back(j);
+        id.m_rUnpivoted = std::move(p.coefficients);
+        id.m_skeleton.resize(nA, k);
+        for (Index j = 0; j < k; ++j)
+            id.m_skeleton.col(j) = a.col(chosen[std::size_t(j)]);
+        id.m_tail2 = std::move(p.residual2);
+        id.m_rDiagonal = std::move(p.distance);
+        id.m_numericalRank = leadingNonNegligible(id.m_rDiagonal, nA, mA);
+        if (options.reconstruction)
+            id.m_q = std::move(p.q);
+        else
+            id.m_q.resize(nA, 0);
         checkpoint(progress, 1.0);
         return model;
     }

@@ -3,6 +3,7 @@
 
 #include "model.h"
 #include "progress.h"
+#include "selectors.h"
 
 #include <cstdint>
 #include <memory>
@@ -11,11 +12,11 @@ namespace factorscope::core {
 
 class TruncatedPivotedQr;
 
-/// How the skeleton columns of an interpolative decomposition are chosen (algorithms.md §4).
-enum class IdSelector {
-    PivotedQr,       ///< Businger–Golub column-pivoted QR of M (LAPACK dgeqp3); deterministic
-    SketchPivotedQr, ///< pivoted QR of a Gaussian sketch ΩM (d×m), Martinsson 2021; randomized
-};
+/// How the skeleton columns of an interpolative decomposition are chosen (algorithms.md §4): any
+/// selector of core/selectors.h. PivotedQr (Businger–Golub column-pivoted QR of M, dgeqp3) and
+/// SketchPivotedQr (pivoted QR of a Gaussian sketch ΩM, Martinsson 2021) are the ID's own; the
+/// others choose the columns first and the ID projects onto them (Z = C⁺M either way).
+using IdSelector = Selector;
 
 struct IdOptions
 {
@@ -30,6 +31,8 @@ struct IdOptions
     /// Sketch rows d = rank + oversampling, at most n (randomized selector only).
     Index oversampling = 10;
     std::uint64_t seed = 0;
+    /// γ of the leverage selectors (core/selectors.h); 0 = the rank.
+    Index leverageRank = 0;
     /// Row ID by transposition: M ≈ Z·C with C = M[pivots[:r], :] (r×m) and Z (n×r).
     bool rowId = false;
     /// false: the error curve only (Q is not formed; reconstruct() and advance() unavailable).
@@ -51,6 +54,13 @@ struct IdOptions
 /// of A[:, pivots] (rank reflectors) gives R; O(nmd) + O(nm·rank). Reference: algorithms.md §4.2,
 /// §4.3, §8.4; Martinsson, "Randomized algorithms for pivoting and for computing interpolatory
 /// and CUR factorizations" (2021).
+///
+/// Other selectors (IdOptions::selector leverage, leverage-sample, deim, norm, norm-sample,
+/// uniform; core/selectors.h): the skeleton is the selector's r columns in order, and Q, R and the
+/// error tail come from Gram–Schmidt on the residuals (core/nestedprojection) instead of
+/// Householder: a chosen column that adds no direction gets a zero column of Q and a zero row of
+/// R (|R_kk| = 0), so ‖A − C·Z‖ = ‖(I − P_C)A‖ exactly, and Z interpolates through the columns
+/// that did add a direction. O(nm·r) after the selection.
 ///
 /// Row ID (IdOptions::rowId): the ID of Mᵀ, transposed: M ≈ Z·C with C = M[S, :] (r×m, the
 /// skeleton rows) and Z (n×r) with Z[S, :] = I_r; skeleton() and interpolation() return those

@@ -2,9 +2,11 @@
 #include "preview.h"
 
 #include "cr.h"
+#include "cur.h"
 #include "display.h"
 #include "id.h"
 #include "monarch.h"
+#include "pinv.h"
 #include "rsvd.h"
 #include "svd.h"
 
@@ -506,6 +508,99 @@ private:
     Factor m_ht;                  ///< (M̃_ρ·W'ᵀ)ᵀ, o_c × n2, columns in slice order (j·Lo + l)
 };
 
+// --- CUR: the optimal middle as a nested sum, the cross middle rebuilt per rank ------------------
+//
+// Optimal: M̃_r = Q_C[:, :r]·B[:r, :l]·Q_R[:, :l]ᵀ. With l = r, rank step t adds two terms that do
+// not depend on r, Q_C[:, t]·(Q_R[:, :t+1]·B[t, :t+1]ᵀ)ᵀ and (Q_C[:, :t]·B[:t, t])·Q_R[:, t]ᵀ,
+// so D_r is a nested sum of 2r averaged terms; with a fixed row count L, the one term
+// Q_C[:, t]·(Q_R[:, :L]·B[t, :L]ᵀ)ᵀ. Cross: U = W⁺ changes with r, so every move rebuilds
+// D_r = (W·C[:, :r])·U·(W'·R[:l, :]ᵀ)ᵀ from the averaged C and R, O(o_r·r·l + o_r·o_c·l).
+
+template<typename Scalar>
+class CurChannel final : public DisplayChannel<Scalar>
+{
+public:
+    using Plane = typename DisplayChannel<Scalar>::Plane;
+    using Factor = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+
+    CurChannel(const CurModel &model, Index maxRank, Index outRows, Index outCols)
+        : m_cross(model.middle() == CurMiddle::Cross)
+    {
+        const Index r = maxRank;
+        this->m_maxRank = r;
+        for (Index k = 0; k <= r; ++k)
+            m_rowCount.push_back(model.rowCount(k));
+        if (m_cross) {
+            m_left = averageRows(model.columnFactor(r), outRows).cast<Scalar>();
+            m_right = averageRows(model.rowFactor(r).transpose(), outCols).cast<Scalar>();
+            m_intersection = model.intersection(r);
+            for (Index k = 0; k <= r; ++k)
+                m_tolerance.push_back(model.crossTolerance(k));
+            return;
+        }
+        const Index l = m_rowCount.back();
+        const Matrix qc = averageRows(model.columnBasis().leftCols(r), outRows);
+        const Matrix qr = averageRows(model.rowBasis().leftCols(l), outCols);
+        const Matrix &b = model.projectedCore();
+        m_steps = model.fixedRowCount() > 0 ? 1 : 2; // a fixed L, or l(r) = r
+        Matrix left(qc.rows(), m_steps * r), right(qr.rows(), m_steps * r);
+        if (m_steps == 1) {
+            left = qc;
+            right = qr * b.topLeftCorner(r, l).transpose();
+        } else {
+            // Columns 2t: Q_C[:, t] and Q_R·(B[t, :t+1])ᵀ; columns 2t+1: Q_C·B[:t, t] and Q_R[:, t].
+            // even[:, t] = Q_R·(Bᵀ)[:t+1, t] (upper triangle of Bᵀ), odd[:, t] = Q_C·B[:t, t].
+            const Matrix upperT = b.topLeftCorner(r, r).transpose().template triangularView<Eigen::Upper>();
+            const Matrix strictUpper = b.topLeftCorner(r, r).template triangularView<Eigen::StrictlyUpper>();
+            const Matrix even = qr * upperT, odd = qc * strictUpper;
+            for (Index t = 0; t < r; ++t) {
+                left.col(2 * t) = qc.col(t);
+                right.col(2 * t) = even.col(t);
+                left.col(2 * t + 1) = odd.col(t);
+                right.col(2 * t + 1) = qr.col(t);
+            }
+        }
+        m_left = left.cast<Scalar>();
+        m_right = right.cast<Scalar>();
+    }
+
+protected:
+    void rebuild(Plane &plane, Index to) override
+    {
+        plane.setZero();
+        if (to == 0)
+            return;
+        if (m_cross) {
+            const Index l = m_rowCount[std::size_t(to)];
+            const Matrix u = pseudoInverse(m_intersection.topLeftCorner(l, to), m_tolerance[std::size_t(to)]);
+            const Factor x = m_left.leftCols(to) * u.cast<Scalar>(); // o_r×l
+            gemmNT(plane.cols(), plane.rows(), l, Scalar(1), m_right.data(), m_right.rows(), x.data(), x.rows(),
+                   Scalar(0), plane.data(), plane.cols());
+            return;
+        }
+        update(plane, 0, to, 1);
+    }
+    void update(Plane &plane, Index from, Index to, int sign) override
+    {
+        if (m_cross) { // not nested: the target is `to` going up, `from` going down
+            rebuild(plane, sign > 0 ? to : from);
+            return;
+        }
+        const Index begin = m_steps * from, count = m_steps * (to - from);
+        gemmNT(plane.cols(), plane.rows(), count, Scalar(sign), m_right.data() + begin * m_right.rows(),
+               m_right.rows(), m_left.data() + begin * m_left.rows(), m_left.rows(), Scalar(1), plane.data(),
+               plane.cols());
+    }
+
+private:
+    bool m_cross;
+    Index m_steps = 1;               ///< averaged terms per rank step (optimal middle)
+    std::vector<Index> m_rowCount;   ///< l(r)
+    Factor m_left, m_right;          ///< optimal: the terms; cross: W·C (o_r×r), W'·Rᵀ (o_c×l)
+    Matrix m_intersection;           ///< cross: M[S₂, S₁] at the largest rank
+    std::vector<double> m_tolerance; ///< cross: τ per rank
+};
+
 template<typename Scalar>
 std::unique_ptr<DisplayChannel<Scalar>> makeChannel(const ChannelModel &model, Method method,
                                                     Index outRows, Index outCols, Index maxRank)
@@ -544,6 +639,8 @@ std::unique_ptr<DisplayChannel<Scalar>> makeChannel(const ChannelModel &model, M
     case Method::Monarch:
         return std::make_unique<MonarchChannel<Scalar>>(modelAs<MonarchModel>(model, method), r,
                                                         outRows, outCols);
+    case Method::Cur:
+        return std::make_unique<CurChannel<Scalar>>(modelAs<CurModel>(model, method), r, outRows, outCols);
     }
     throw std::invalid_argument("DisplayRebuilder: unknown method");
 }

@@ -294,6 +294,8 @@ ErrorPlot::ErrorPlot(QWidget *parent)
     m_yCombo = new QComboBox(this);
     m_yCombo->addItem(tr("Frobenius"));
     m_yCombo->addItem(tr("Spectral"));
+    m_yCombo->setToolTip(tr("The relative error ‖M − M̃‖_F / ‖M‖_F (Frobenius) or ‖M − M̃‖₂ / ‖M‖₂ (spectral); "
+                            "above 1 an approximation is worse than M̃ = 0"));
     yLabel->setBuddy(m_yCombo);
     m_logCheck = new QCheckBox(tr("Log y"), this);
     m_logCheck->setChecked(m_logY);
@@ -549,6 +551,7 @@ double ErrorPlot::shown(double v) const
 void ErrorPlot::rebuild()
 {
     m_plot->clearItems();
+    m_originalLabel = nullptr;
     m_plot->clearGraphs();
     m_entries.clear();
     m_entries.resize(m_series.size());
@@ -670,6 +673,7 @@ void ErrorPlot::rebuild()
         label->setPadding(QMargins(0, 0, 4, 0));
         label->setText(tr("original (100 %)"));
         label->setColor(color);
+        m_originalLabel = label;
     }
     if (m_series.isEmpty()) {
         auto *empty = new QCPItemText(m_plot);
@@ -735,6 +739,10 @@ void ErrorPlot::placeLegend()
             havePrevious = true;
         }
     }
+    QRect originalLabel;
+    if (m_originalLabel && m_originalLabel->visible())
+        originalLabel = QRectF(m_originalLabel->topLeft->pixelPosition(), m_originalLabel->bottomRight->pixelPosition())
+                            .normalized().toAlignedRect();
     // Inside the axis rect, corners first, then the middles of the sides.
     const Qt::Alignment spots[] = { Qt::AlignTop | Qt::AlignRight,     Qt::AlignBottom | Qt::AlignLeft,
                                     Qt::AlignTop | Qt::AlignLeft,      Qt::AlignBottom | Qt::AlignRight,
@@ -757,8 +765,11 @@ void ErrorPlot::placeLegend()
         else
             r.moveTop(area.top());
         r.adjust(-4, -4, 4, 4);
-        const int count = int(std::count_if(points.cbegin(), points.cend(),
-                                            [&](const QPointF &p) { return r.contains(p.toPoint()); }));
+        int count = int(std::count_if(points.cbegin(), points.cend(),
+                                      [&](const QPointF &p) { return r.contains(p.toPoint()); }));
+        if (originalLabel.isValid() && r.intersects(originalLabel))
+            count += 1000; // never over the label of the original's size
+
         if (count < bestCount) {
             bestCount = count;
             best = spot;
@@ -808,8 +819,8 @@ void ErrorPlot::updateLabels()
     const bool params = m_xAxis == XAxis::Params;
     m_plot->xAxis->setLabel(params ? tr("stored numbers") : tr("rank r"));
     // QCustomPlot draws plain text: no subscript F, so the norm is named in words.
-    m_plot->yAxis->setLabel(m_yMetric == YMetric::Spectral ? tr("relative error, spectral: ‖M − M̃‖₂ / ‖M‖₂")
-                                                            : tr("relative error, Frobenius: ‖M − M̃‖ / ‖M‖"));
+    // Short enough for a low plot; the norms are in the y selector's tooltip.
+    m_plot->yAxis->setLabel(m_yMetric == YMetric::Spectral ? tr("relative error (spectral)") : tr("relative error (Frobenius)"));
     if (m_logY) {
         m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
         m_plot->yAxis->setTicker(makeLogTicker());
@@ -929,10 +940,9 @@ void ErrorPlot::updateRanges()
                 (keyAxis(cs) == m_plot->xAxis2 ? topX : bottom).take(x);
         }
         if (worst > cap)
-            clipped << tr("%1 reaches %2").arg(legendName(cs), formatError(worst));
+            clipped << tr("%1 up to %2").arg(shortName(cs.name), QString::number(worst, 'g', 3));
     }
-    m_clipNote = clipped.isEmpty() ? QString()
-                                   : tr("Clipped above 1 (worse than M̃ = 0): %1").arg(clipped.join(QStringLiteral("; ")));
+    m_clipNote = clipped.isEmpty() ? QString() : tr("above 1, clipped: %1").arg(clipped.join(QStringLiteral("; ")));
     m_fittedX2 = topX.valid() ? topX.hi : std::numeric_limits<double>::infinity();
     const auto setX = [this](QCPAxis *axis, Extent e) {
         if (!e.valid()) {
@@ -1135,7 +1145,11 @@ void ErrorPlot::placeMarkerLabels()
         return;
     QVector<QRectF> taken;
     QVector<QPair<QCPItemText *, QPointF>> labels;
+    if (m_plot->legend->visible() && !m_legendOutside)
+        taken << QRectF(m_plot->legend->outerRect());
     for (int i = 0; i < m_plot->itemCount(); ++i) {
+        if (auto *note = qobject_cast<QCPItemText *>(m_plot->item(i)); note && note->property("fsClipNote").toBool())
+            taken << QRectF(note->topLeft->pixelPosition(), note->bottomRight->pixelPosition()).normalized();
         if (auto *tracer = qobject_cast<QCPItemTracer *>(m_plot->item(i)); tracer && tracer->property("fsMarker").toBool()) {
             const QPointF p = tracer->position->pixelPosition();
             taken << QRectF(p.x() - 6, p.y() - 6, 12, 12);
@@ -1179,8 +1193,18 @@ void ErrorPlot::placeMarkerLabels()
                 break;
             }
         }
-        label->position->setCoords(chosen->dx, chosen->dy);
-        label->setPositionAlignment(chosen->align);
+        double dx = chosen->dx, dy = chosen->dy;
+        if (!area.contains(anchor.toPoint())) {
+            // The dot is off the plot (a clipped curve): its label just inside the nearest edge.
+            const QPointF inside(std::clamp(anchor.x(), double(area.left()) + 2.0, double(area.right()) - size.width() - 2.0),
+                                 std::clamp(anchor.y(), double(area.top()) + 2.0, double(area.bottom()) - size.height() - 2.0));
+            dx = inside.x() - anchor.x();
+            dy = inside.y() - anchor.y();
+            chosen = nullptr;
+            chosenRect = QRectF(inside, size);
+        }
+        label->position->setCoords(dx, dy);
+        label->setPositionAlignment(chosen ? chosen->align : Qt::AlignLeft | Qt::AlignTop);
         taken << chosenRect;
     }
     if (!labels.isEmpty())

@@ -23,6 +23,7 @@ class QCPAxisTicker;
 class QCPAxisTickerLog;
 class QCPLayoutGrid;
 class QCPGraph;
+class QCPItemText;
 
 class QFont;
 class QPalette;
@@ -269,6 +270,7 @@ private:
     QPointF m_pressPos;
     bool m_legendPending = false;
     bool m_legendOutside = false;
+    QCPItemText *m_originalLabel = nullptr; ///< "original (100 %)", which the legend must not cover
     QCPLayoutGrid *m_legendColumn = nullptr; ///< holds the legend while it is outside
 };
 

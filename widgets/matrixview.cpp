@@ -412,6 +412,8 @@ void MatrixView::setVisibleRegion(const QRectF &region)
     if (!hasData() || !(region.width() > 0.0) || !(region.height() > 0.0))
         return;
     const QRect v = viewport();
+    if (m_stretchToFit) // cells shaped so that the region fills the viewport, as fit() does for all
+        m_stretch = std::clamp((v.height() / region.height()) / (v.width() / region.width()), 1.0 / maxStretch, maxStretch);
     const double zoom = std::clamp(std::min(v.width() / region.width(), v.height() / (region.height() * m_stretch)),
                                    minZoom(), maxZoom());
     m_fitted = false;

@@ -52,6 +52,7 @@ QString MethodPanel::shortName(Method method)
     case Method::Id: return tr("ID");
     case Method::Cr: return tr("CR");
     case Method::Monarch: return tr("Monarch");
+    case Method::Cur: return tr("CUR");
     }
     return {};
 }
@@ -60,7 +61,7 @@ MethodPanel::MethodPanel(QWidget *parent) : QWidget(parent)
 {
     m_tabs = new QTabWidget(this);
     m_tabs->setDocumentMode(true);
-    m_tabs->setUsesScrollButtons(false);
+    m_tabs->setUsesScrollButtons(true); // six methods do not fit a narrow dock
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_tabs);
@@ -111,11 +112,21 @@ MethodPanel::MethodPanel(QWidget *parent) : QWidget(parent)
                              buildMonarchParameters()),
                    shortName(Method::Monarch));
 
+    m_tabs->addTab(buildPage(Method::Cur,
+                             tr("<b>CUR</b> M ≈ C·U·R keeps r actual columns C and r actual rows R of M and "
+                                "joins them with a small r × r middle U = C<sup>+</sup>MR<sup>+</sup>, the best "
+                                "middle for those columns and rows. Columns and rows are chosen by pivoted QR "
+                                "here; the other selectors (leverage scores, DEIM, norms, uniform) and the "
+                                "cross middle are in the headless command for now."),
+                             nullptr),
+                   shortName(Method::Cur));
+
     m_tabs->setTabToolTip(0, tr("Exact truncated SVD: the optimal rank-r approximation"));
     m_tabs->setTabToolTip(1, tr("Randomized SVD: sketch, power iterations, small SVD"));
     m_tabs->setTabToolTip(2, tr("Interpolative decomposition: r columns of M and interpolation coefficients"));
     m_tabs->setTabToolTip(3, tr("Column–row sampling of a product (here M·I, I·M or the SVD factors)"));
     m_tabs->setTabToolTip(4, tr("Monarch: permuted block-diagonal factors with block rank ρ"));
+    m_tabs->setTabToolTip(5, tr("CUR: r columns and r rows of M joined by the optimal middle matrix"));
 
     for (Method method : core::allMethods())
         connectRank(method);
@@ -376,6 +387,7 @@ MethodSettings MethodPanel::settings(Method method) const
         s.seed = std::uint64_t(m_crSeed->value());
         break;
     case Method::Monarch: s.monarchBlocks = m_monarchBlocks->value(); break;
+    case Method::Cur: break; // the defaults until the CUR page has its parameters
     }
     return s;
 }
@@ -422,6 +434,7 @@ void MethodPanel::setSettings(Method method, const MethodSettings &s)
             w->blockSignals(true);
         m_monarchBlocks->setValue(clampInt(s.monarchBlocks));
         break;
+    case Method::Cur: break;
     }
     for (QWidget *w : widgets)
         w->blockSignals(false);

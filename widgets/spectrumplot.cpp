@@ -8,6 +8,8 @@
 
 #include "errorplot.h" // applyPlotStyle
 
+#include <QFontMetrics>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -248,6 +250,11 @@ void SpectrumPlot::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
     updateTickCount();
+    // The rank label's side depends on the laid-out plot: after the plot has its new size.
+    QTimer::singleShot(0, this, [this] {
+        placeRank();
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    });
 }
 
 void SpectrumPlot::placeRank()
@@ -257,11 +264,27 @@ void SpectrumPlot::placeRank()
     m_rankLine->start->setCoords(r, 0.0);
     m_rankLine->end->setCoords(r, 1.0);
     m_rankText->setText(rankLabel());
-    // The label sits half-way down, beside the line, on the side with more room: the energy
-    // curve hugs the top, σ the bottom-left.
-    const bool right = r < 0.6 * double(k);
-    m_rankText->position->setCoords(r, 0.45);
-    m_rankText->setPositionAlignment((right ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter);
+    // The label sits half-way down, beside the line (the energy curve hugs the top, σ the
+    // bottom-left): right of it where it fits, else left of it, else against the plot's right
+    // edge, never cut off.
+    const QRect area = m_plot->axisRect()->rect();
+    const QFontMetrics metrics(m_rankText->font());
+    int width = metrics.horizontalAdvance(m_rankText->text()) + 10;
+    if (area.width() > 0 && width > area.width() && r > 0) { // a narrow plot: the short form
+        m_rankText->setText(tr("r = %1: %2 %").arg(r).arg(formatPercent(energyAt(r))));
+        width = metrics.horizontalAdvance(m_rankText->text()) + 10;
+    }
+    const double x = m_plot->xAxis->coordToPixel(r);
+    bool right = r < 0.6 * double(k);
+    bool pinned = false;
+    if (area.width() > 0 && std::isfinite(x)) {
+        const bool fitsRight = x + width <= area.right(), fitsLeft = x - width >= area.left();
+        right = fitsRight && (right || !fitsLeft);
+        pinned = !fitsRight && !fitsLeft;
+    }
+    m_rankText->position->setTypeX(pinned ? QCPItemPosition::ptAxisRectRatio : QCPItemPosition::ptPlotCoords);
+    m_rankText->position->setCoords(pinned ? 1.0 : double(r), 0.45);
+    m_rankText->setPositionAlignment((right && !pinned ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter);
 }
 
 } // namespace factorscope::widgets

@@ -14,6 +14,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -613,6 +614,47 @@ bool setError(std::string *error, std::string text)
     return false;
 }
 
+/// A version 1.0 .npy: `descr`, C order, `shape`; then `payload` writes the data.
+bool writeNpyFile(const std::string &path, const std::string &descr, const std::vector<Index> &shape,
+                  const std::function<void(std::ostream &)> &payload, std::string *error)
+{
+    std::string dims;
+    for (std::size_t i = 0; i < shape.size(); ++i)
+        dims += (i ? ", " : "") + std::to_string(shape[i]);
+    if (shape.size() == 1)
+        dims += ','; // Python's one-element tuple
+    std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+    // magic (6) + version (2) + length (2) + header + '\n', padded with spaces to 64 bytes.
+    const std::size_t unpadded = 10 + header.size() + 1;
+    header.append((64 - unpadded % 64) % 64, ' ');
+    header += '\n';
+    return writeFileAtomically(path, [&](std::ostream &os) {
+        const char preamble[8] = {'\x93', 'N', 'U', 'M', 'P', 'Y', '\x01', '\x00'};
+        os.write(preamble, 8);
+        const char len[2] = {char(header.size() & 0xff), char((header.size() >> 8) & 0xff)};
+        os.write(len, 2);
+        os.write(header.data(), std::streamsize(header.size()));
+        payload(os);
+        return bool(os);
+    }, error);
+}
+
+/// Row i of `m` (or of every channel, interleaved) as little-endian float64.
+void writeRows(std::ostream &os, const std::vector<const Matrix *> &channels)
+{
+    const bool little = !detail::hostIsBigEndian();
+    const Index rows = channels.front()->rows(), cols = channels.front()->cols();
+    const std::size_t nc = channels.size();
+    std::vector<char> row(std::size_t(cols) * nc * 8);
+    for (Index i = 0; i < rows && os; ++i) {
+        char *p = row.data();
+        for (Index j = 0; j < cols; ++j)
+            for (std::size_t c = 0; c < nc; ++c, p += 8)
+                putLittleEndian((*channels[c])(i, j), p, little);
+        os.write(row.data(), std::streamsize(row.size()));
+    }
+}
+
 } // namespace
 
 bool writeNpy(const std::string &path, const std::vector<Matrix> &channels, std::string *error)
@@ -620,34 +662,40 @@ bool writeNpy(const std::string &path, const std::vector<Matrix> &channels, std:
     if (channels.empty())
         return setError(error, "there is no matrix to write");
     const Index rows = channels.front().rows(), cols = channels.front().cols();
-    for (const Matrix &m : channels)
+    std::vector<const Matrix *> planes;
+    for (const Matrix &m : channels) {
         if (m.rows() != rows || m.cols() != cols)
             return setError(error, "the channels to write have different shapes");
-    const std::size_t nc = channels.size();
+        planes.push_back(&m);
+    }
+    std::vector<Index> shape{rows, cols};
+    if (channels.size() > 1)
+        shape.push_back(Index(channels.size()));
+    return writeNpyFile(path, "<f8", shape, [&](std::ostream &os) { writeRows(os, planes); }, error);
+}
 
-    std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + std::to_string(rows) + ", "
-                         + std::to_string(cols) + (nc > 1 ? ", " + std::to_string(nc) : std::string()) + "), }";
-    // magic (6) + version (2) + length (2) + header + '\n', padded with spaces to 64 bytes.
-    const std::size_t unpadded = 10 + header.size() + 1;
-    header.append((64 - unpadded % 64) % 64, ' ');
-    header += '\n';
+bool writeNpyArray(const std::string &path, const Matrix &values, const std::vector<Index> &shape, std::string *error)
+{
+    Index count = 1;
+    for (Index d : shape)
+        count = d < 0 ? -1 : count * d;
+    if (shape.empty() || count != values.size())
+        return setError(error, "the shape to write does not hold the values");
+    return writeNpyFile(path, "<f8", shape, [&](std::ostream &os) { writeRows(os, {&values}); }, error);
+}
 
-    return writeFileAtomically(path, [&](std::ostream &os) {
-        const char preamble[8] = {'\x93', 'N', 'U', 'M', 'P', 'Y', '\x01', '\x00'};
-        os.write(preamble, 8);
-        const char len[2] = {char(header.size() & 0xff), char((header.size() >> 8) & 0xff)};
-        os.write(len, 2);
-        os.write(header.data(), std::streamsize(header.size()));
+bool writeNpyIndices(const std::string &path, const std::vector<Index> &values, std::string *error)
+{
+    return writeNpyFile(path, "<i8", {Index(values.size())}, [&](std::ostream &os) {
         const bool little = !detail::hostIsBigEndian();
-        std::vector<char> row(std::size_t(cols) * nc * 8);
-        for (Index i = 0; i < rows && os; ++i) {
-            char *p = row.data();
-            for (Index j = 0; j < cols; ++j)
-                for (std::size_t c = 0; c < nc; ++c, p += 8)
-                    putLittleEndian(channels[c](i, j), p, little);
-            os.write(row.data(), std::streamsize(row.size()));
+        for (Index v : values) {
+            const auto n = static_cast<std::int64_t>(v);
+            char bytes[8];
+            std::memcpy(bytes, &n, 8);
+            if (!little)
+                std::reverse(bytes, bytes + 8);
+            os.write(bytes, 8);
         }
-        return bool(os);
     }, error);
 }
 

@@ -204,6 +204,14 @@ std::string describeLoadError(const std::string &path, const LoadError &error);
 /// On failure returns false and sets *error (if given) to a reason without the file name.
 bool writeNpy(const std::string &path, const std::vector<Matrix> &channels, std::string *error);
 
+/// Writes float64 .npy of any shape (1-D for a vector, 4-D …): the values of `values` in row-major
+/// order, read as a C-order array of `shape` (the product of `shape` must be values.size()).
+/// Written atomically, as writeNpy.
+bool writeNpyArray(const std::string &path, const Matrix &values, const std::vector<Index> &shape, std::string *error);
+
+/// Writes a 1-D int64 .npy (indices: numpy can index with it as it loads). Written atomically.
+bool writeNpyIndices(const std::string &path, const std::vector<Index> &values, std::string *error);
+
 /// Writes CSV: comma separated, no header, 17 significant digits (round-trips every double), "\n"
 /// line ends. Written atomically. On failure returns false and sets *error (if given).
 bool writeCsv(const std::string &path, const Matrix &m, std::string *error);

@@ -6,6 +6,8 @@
 #include <QProcess>
 #include <QProcessEnvironment>
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace factorscope::test {
@@ -45,6 +47,34 @@ CsvTable parseCurveCsv(const QByteArray &text)
             t.rows << cells;
     }
     return t;
+}
+
+QList<QByteArray> csvComments(const QByteArray &text)
+{
+    QList<QByteArray> lines;
+    for (const QByteArray &line : text.split('\n'))
+        if (line.startsWith('#'))
+            lines << line;
+    return lines;
+}
+
+QString curveTableDifference(const CsvTable &a, const CsvTable &b, double tolerance)
+{
+    if (a.header != b.header)
+        return QStringLiteral("headers differ: '%1' and '%2'").arg(a.header.join(QLatin1Char(',')), b.header.join(QLatin1Char(',')));
+    if (a.rows.size() != b.rows.size())
+        return QStringLiteral("%1 rows and %2 rows").arg(a.rows.size()).arg(b.rows.size());
+    for (int i = 0; i < a.rows.size(); ++i)
+        for (int c = 0; c < a.header.size(); ++c) {
+            const QString x = a.rows[i].value(c), y = b.rows[i].value(c);
+            bool okX = false, okY = false;
+            const double u = x.toDouble(&okX), v = y.toDouble(&okY);
+            const bool same = okX && okY ? std::abs(u - v) <= tolerance * std::max(1.0, std::abs(v)) : x == y;
+            if (!same)
+                return QStringLiteral("row %1 (%2 rank %3), column %4: '%5' and '%6'")
+                    .arg(i).arg(a.rows[i].value(0), a.cell(i, QStringLiteral("rank")), a.header[c], x, y);
+        }
+    return {};
 }
 
 void writeNpyFile(const QString &path, const core::Matrix &m)

@@ -30,6 +30,12 @@ struct CsvTable
     double number(int row, const QString &column) const { return cell(row, column).toDouble(); }
 };
 CsvTable parseCurveCsv(const QByteArray &text);
+/// The `# ` metadata lines of a curve CSV, in order.
+QList<QByteArray> csvComments(const QByteArray &text);
+/// Where two curve tables differ: the first cell whose numbers differ by more than
+/// tolerance·max(1, |b|) (or whose texts differ), a different header or row count; empty when
+/// they agree.
+QString curveTableDifference(const CsvTable &a, const CsvTable &b, double tolerance);
 
 /// Writes a matrix as float64 .npy through the core writer.
 void writeNpyFile(const QString &path, const core::Matrix &m);

@@ -36,6 +36,7 @@ private slots:
     void panesAndLinkedZoom();
     void paneRankChangeShowsStandIn();
     void paneWithItsOwnParameters();
+    void paneWithOwnSketchedParameters();
 
 private:
     std::unique_ptr<MainWindow> openWindow();
@@ -338,6 +339,29 @@ void TestCompare::paneWithItsOwnParameters()
     panes->setPane(1, Method::Id, 3);
     QVERIFY(!panes->paneSettings(1));
     QVERIFY(w->waitForIdle(120000));
+}
+
+void TestCompare::paneWithOwnSketchedParameters()
+{
+    // A randomized SVD pane with its own oversampling: its result states its sketch (the
+    // program's 128 + p, at most min(n, m)) and is still recognised as the pane's.
+    auto w = openWindow();
+    QVERIFY(w);
+    ComparePanes *panes = w->comparePanes();
+    panes->setPaneCount(2);
+    panes->setPane(0, Method::Rsvd, 3);
+    panes->setPane(1, Method::Rsvd, 3);
+    core::MethodSettings own = w->methodPanel()->settings(Method::Rsvd);
+    own.rsvdOversampling = 4;
+    panes->setPaneSettings(1, own);
+    QVERIFY(w->waitForIdle(120000));
+    QVERIFY(panes->paneView(1) && panes->paneSource(1));
+    QCOMPARE(panes->paneSource(1), panes->paneView(1)->source);
+    const core::MethodSettings &stated = panes->paneView(1)->source->settings;
+    QCOMPARE(stated.rsvdOversampling, Index(4));
+    const Index n = w->workspace()->rows(), m = w->workspace()->cols();
+    QCOMPARE(stated.sketch, std::min<Index>(std::min(n, m), std::min<Index>(std::min(n, m), 128) + 4));
+    QCOMPARE(panes->paneView(0)->source->settings.rsvdOversampling, Index(10));
 }
 
 QTEST_MAIN(TestCompare)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The headless command end to end: the real binary, no display. CSV columns and values, every
-// method, compress outputs and factors, info, usage errors (exit 2) and a table of bad files
-// (exit 3, one stderr line naming the file, no output file left behind); .npz and .safetensors
-// arrays named as FILE::NAME, --reshape, info's listing, and their bad-file table (bad.json).
+// method, compress outputs and factors (CUR's C, U, R and int64 indices), the variant names of
+// CUR and the selectors, pinv (against Eigen and the normal equations), info, usage errors (exit
+// 2, nothing written) and a table of bad files (exit 3, one stderr line naming the file, no
+// output file left behind); .npz and .safetensors arrays named as FILE::NAME, --reshape, info's
+// listing, and their bad-file table (bad.json).
 #include "headlessutil.h"
 #include "iotestutil.h"
 
@@ -11,11 +13,16 @@
 #include "core/svd.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <Eigen/Cholesky>
+#include <Eigen/QR>
+
 #include <cmath>
+#include <cstring>
 
 using namespace factorscope;
 using namespace factorscope::test;
@@ -45,6 +52,10 @@ private slots:
     void badFiles();
     void noPartialOutput();
     void partialOrFull();
+    void compressCur();
+    void curVariants();
+    void pinv();
+    void pinvHelp();
     void tensorInfo();
     void tensorCurve();
     void badTensorFiles_data();
@@ -122,8 +133,8 @@ void TestHeadless::curveAllMethods()
         }
     }
     QCOMPARE(methods, (QStringList{QStringLiteral("svd"), QStringLiteral("rsvd"), QStringLiteral("id"), QStringLiteral("cr"),
-                                    QStringLiteral("monarch")}));
-    QCOMPARE(t.rows.size(), 15);
+                                    QStringLiteral("monarch"), QStringLiteral("cur")}));
+    QCOMPARE(t.rows.size(), 18);
     // The same seed gives the same numbers.
     const RunResult again = runFactorscope({QStringLiteral("curve"), path(QStringLiteral("m.npy")), QStringLiteral("--method"),
                                             QStringLiteral("all"), QStringLiteral("--ranks"), QStringLiteral("1:3"),
@@ -286,6 +297,9 @@ void TestHeadless::usageErrors_data()
     QTest::newRow("bad color") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--color"), QStringLiteral("cmyk")} << QStringLiteral("--color");
     QTest::newRow("bad blocks") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--monarch-blocks"), QStringLiteral("0")} << QStringLiteral("--monarch-blocks");
     QTest::newRow("missing value") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--trials")} << QStringLiteral("needs a value");
+    QTest::newRow("sketch within p") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--method"), QStringLiteral("rsvd"),
+                                                    QStringLiteral("--sketch"), QStringLiteral("10")}
+                                     << QStringLiteral("--sketch 10 serves ranks up to the sketch less --oversampling (10)");
     QTest::newRow("compress no rank") << QStringList{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("svd")} << QStringLiteral("--rank");
     QTest::newRow("compress rank too big") << QStringList{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("svd"),
                                                           QStringLiteral("--rank"), QStringLiteral("21"), QStringLiteral("--output"), QStringLiteral("OUT.npy")}
@@ -293,6 +307,47 @@ void TestHeadless::usageErrors_data()
     QTest::newRow("compress bad suffix") << QStringList{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("svd"),
                                                         QStringLiteral("--rank"), QStringLiteral("2"), QStringLiteral("--output"), QStringLiteral("OUT.jpg")}
                                          << QStringLiteral(".png, .npy or .csv");
+    // CUR, the selectors and pinv: one sentence, exit 2, nothing written (OUT.npy, OUTDIR).
+    const auto cur = [&](std::initializer_list<const char *> extra) {
+        QStringList a{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("cur"), QStringLiteral("--rank"),
+                      QStringLiteral("3"), QStringLiteral("--output"), QStringLiteral("OUT.npy"), QStringLiteral("--factors"),
+                      QStringLiteral("OUTDIR")};
+        for (const char *e : extra)
+            a << QString::fromUtf8(e);
+        return a;
+    };
+    QTest::newRow("cur unknown selector") << cur({"--cur-select", "best"}) << QStringLiteral("--cur-select must be one of qr, sketch");
+    QTest::newRow("id unknown selector") << QStringList{QStringLiteral("curve"), m, QStringLiteral("--method"), QStringLiteral("id"),
+                                                        QStringLiteral("--id-selector"), QStringLiteral("pivoted-qr")}
+                                         << QStringLiteral("--id-selector must be one of");
+    QTest::newRow("cur unknown middle") << cur({"--cur-middle", "skeleton"}) << QStringLiteral("--cur-middle must be optimal or cross");
+    QTest::newRow("cur rank above min(n, m)") << QStringList{QStringLiteral("compress"), m, QStringLiteral("--method"), QStringLiteral("cur"),
+                                                             QStringLiteral("--rank"), QStringLiteral("21"), QStringLiteral("--output"),
+                                                             QStringLiteral("OUT.npy"), QStringLiteral("--factors"), QStringLiteral("OUTDIR")}
+                                              << QStringLiteral("beyond the largest usable rank 20");
+    QTest::newRow("cur rows above n") << cur({"--cur-rows", "31"}) << QStringLiteral("--cur-rows must be a whole number from 1 to 30");
+    QTest::newRow("cur tolerance zero") << cur({"--cur-middle", "cross", "--cur-tolerance", "0"}) << QStringLiteral("--cur-tolerance must be a number in (0");
+    QTest::newRow("cur tolerance negative") << cur({"--cur-tolerance", "-1e-3"}) << QStringLiteral("--cur-tolerance");
+    QTest::newRow("cur tolerance nan") << cur({"--cur-tolerance", "nan"}) << QStringLiteral("not 'nan'");
+    QTest::newRow("leverage rank above min(n, m)") << cur({"--cur-select", "leverage", "--leverage-rank", "21"})
+                                                   << QStringLiteral("--leverage-rank must be a whole number from 1 to 20");
+    const auto pinv = [&](std::initializer_list<const char *> extra) {
+        QStringList a{QStringLiteral("pinv"), m, QStringLiteral("--output"), QStringLiteral("OUT.npy")};
+        for (const char *e : extra)
+            a << QString::fromUtf8(e);
+        return a;
+    };
+    QTest::newRow("pinv tolerance zero") << pinv({"--tol", "0"}) << QStringLiteral("--tol must be a number in (0");
+    QTest::newRow("pinv tolerance negative") << pinv({"--tol", "-2"}) << QStringLiteral("--tol must be a number");
+    QTest::newRow("pinv tolerance nan") << pinv({"--tol", "nan"}) << QStringLiteral("not 'nan'");
+    QTest::newRow("pinv tolerance text") << pinv({"--tol", "small"}) << QStringLiteral("not 'small'");
+    QTest::newRow("pinv ridge zero") << pinv({"--ridge", "0"}) << QStringLiteral("--ridge must be a number in (0");
+    QTest::newRow("pinv tol and ridge") << pinv({"--tol", "1e-3", "--ridge", "1e-3"}) << QStringLiteral("exclude each other");
+    QTest::newRow("pinv without output") << QStringList{QStringLiteral("pinv"), m} << QStringLiteral("pinv needs --output");
+    QTest::newRow("pinv bad suffix") << QStringList{QStringLiteral("pinv"), m, QStringLiteral("--output"), QStringLiteral("OUT.jpg")}
+                                     << QStringLiteral(".npy or .csv");
+    QTest::newRow("pinv option of another command") << pinv({"--rank", "2"}) << QStringLiteral("--rank belongs to compress, not pinv");
+    QTest::newRow("pinv channel out of range") << pinv({"--channel", "1"}) << QStringLiteral("--channel must be a whole number from 0 to 0");
     // Files of named arrays: fine files asked for wrongly (no ::NAME among several, a reshape
     // the array's axes do not allow) are usage errors too, with the reader's sentence.
     const QString npz = QStringLiteral("TENSORS/arrays.npz");
@@ -322,11 +377,14 @@ void TestHeadless::usageErrors()
 {
     QFETCH(QStringList, args);
     QFETCH(QString, fragment);
+    QStringList written;
     for (QString &a : args) {
         if (a == QStringLiteral("MATRIX"))
             a = path(QStringLiteral("m.npy"));
-        if (a == QStringLiteral("OUT.npy") || a == QStringLiteral("OUT.jpg"))
-            a = path(a);
+        if (a == QStringLiteral("OUT.npy") || a == QStringLiteral("OUT.jpg") || a == QStringLiteral("OUTDIR")) {
+            a = path(QStringLiteral("usage_%1_%2").arg(QString::number(qHash(QString::fromLatin1(QTest::currentDataTag()))), a));
+            written << a;
+        }
         a.replace(QStringLiteral("TENSORS"), m_tensors);
     }
     const RunResult r = runFactorscope(args);
@@ -334,7 +392,8 @@ void TestHeadless::usageErrors()
     QVERIFY(r.out.isEmpty());
     QCOMPARE(r.err.count('\n'), 1);
     QVERIFY2(QString::fromUtf8(r.err).contains(fragment), r.err.constData());
-    QVERIFY(!QFile::exists(path(QStringLiteral("OUT.npy"))));
+    for (const QString &file : written)
+        QVERIFY2(!QFileInfo::exists(file), qPrintable(file + QStringLiteral(" was written")));
 }
 
 void TestHeadless::help_data()
@@ -504,6 +563,145 @@ void TestHeadless::noPartialOutput()
     QVERIFY(!dir.exists());
 }
 
+void TestHeadless::compressCur()
+{
+    // C, U, R and the 1-D int64 columns/rows; C·U·R is the reconstruction written; C and R are
+    // M's own columns and rows.
+    for (const char *middle : {"optimal", "cross"}) {
+        const QString dir = path(QStringLiteral("cur_%1").arg(QLatin1String(middle)));
+        const QString rec = dir + QStringLiteral(".npy");
+        const RunResult r = runFactorscope({QStringLiteral("compress"), path(QStringLiteral("m.npy")), QStringLiteral("--method"),
+                                            QStringLiteral("cur"), QStringLiteral("--cur-select"), QStringLiteral("deim"),
+                                            QStringLiteral("--cur-middle"), QString::fromLatin1(middle), QStringLiteral("--rank"),
+                                            QStringLiteral("5"), QStringLiteral("--cur-rows"), QStringLiteral("7"), QStringLiteral("--output"),
+                                            rec, QStringLiteral("--factors"), dir});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.err.contains("cur: 5 columns, 7 rows, middle ") && (QByteArray(middle) == "optimal" || r.err.contains("tolerance")),
+                 r.err.constData());
+        const auto load = [&](const char *name) {
+            const auto l = core::loadMatrixFile((dir + QLatin1Char('/') + QLatin1String(name) + QStringLiteral(".npy")).toStdString());
+            return l.ok() ? l.matrix->channels[0] : Matrix();
+        };
+        const Matrix c = load("C"), u = load("U"), rr = load("R"), columns = load("columns"), rows = load("rows");
+        QCOMPARE(c.rows(), core::Index(30));
+        QCOMPARE(c.cols(), core::Index(5));
+        QCOMPARE(u.rows(), core::Index(5));
+        QCOMPARE(u.cols(), core::Index(7));
+        QCOMPARE(rr.rows(), core::Index(7));
+        QCOMPARE(rr.cols(), core::Index(20));
+        QCOMPARE(columns.rows(), core::Index(1)); // a 1-D array reads as a row
+        QCOMPARE(columns.size(), core::Index(5));
+        QCOMPARE(rows.size(), core::Index(7));
+        for (core::Index j = 0; j < 5; ++j)
+            QCOMPARE(c.col(j), m_matrix.col(core::Index(columns(j))));
+        for (core::Index i = 0; i < 7; ++i)
+            QCOMPARE(rr.row(i), m_matrix.row(core::Index(rows(i))));
+        const auto written = core::loadMatrixFile(rec.toStdString());
+        QVERIFY(written.ok());
+        QVERIFY((c * u * rr - written.matrix->channels[0]).norm() <= 1e-12 * m_matrix.norm());
+        QFile f(dir + QStringLiteral("/columns.npy"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray head = f.read(128);
+        QVERIFY2(head.contains("'descr': '<i8'") && head.contains("'shape': (5,)"), head.constData());
+        const CsvTable t = parseCurveCsv(r.out);
+        QCOMPARE(t.cell(0, QStringLiteral("variant")), QStringLiteral("deim;%1;rows=7").arg(QLatin1String(middle)));
+        QCOMPARE(t.number(0, QStringLiteral("params")), double(30 * 5 + 5 * 7 + 7 * 20));
+        const double err = (m_matrix - c * u * rr).norm() / m_matrix.norm();
+        QVERIFY(std::abs(t.number(0, QStringLiteral("rel_err_fro")) - err) <= 1e-12 * err);
+    }
+}
+
+void TestHeadless::curVariants()
+{
+    // The variant names what the numbers depend on: selector, middle, γ (the largest rank of the
+    // curve when not given), rows and tolerance; ID with a selector likewise.
+    const auto variants = [&](const QStringList &extra) {
+        const RunResult r = runFactorscope(QStringList{QStringLiteral("curve"), path(QStringLiteral("m.npy")), QStringLiteral("--ranks"),
+                                                       QStringLiteral("2,4")} + extra);
+        const CsvTable t = parseCurveCsv(r.out);
+        return r.exitCode == 0 && t.rows.size() == 2 ? t.cell(1, QStringLiteral("variant")) : QString::fromUtf8(r.err);
+    };
+    const QString cur = QStringLiteral("--method=cur");
+    QCOMPARE(variants({cur}), QStringLiteral("qr;optimal"));
+    QCOMPARE(variants({cur, QStringLiteral("--cur-select=leverage")}), QStringLiteral("leverage;optimal;gamma=4"));
+    QCOMPARE(variants({cur, QStringLiteral("--cur-select=leverage-sample"), QStringLiteral("--leverage-rank=6")}),
+             QStringLiteral("leverage-sample;optimal;gamma=6"));
+    QCOMPARE(variants({cur, QStringLiteral("--cur-middle=cross"), QStringLiteral("--cur-tolerance=0.001"), QStringLiteral("--cur-rows=9")}),
+             QStringLiteral("qr;cross;rows=9;tol=0.001"));
+    QCOMPARE(variants({QStringLiteral("--method=id"), QStringLiteral("--id-selector=deim")}), QStringLiteral("deim"));
+    QCOMPARE(variants({QStringLiteral("--method=id"), QStringLiteral("--id-selector=leverage")}), QStringLiteral("leverage;gamma=4"));
+    QCOMPARE(variants({QStringLiteral("--method=id")}), QStringLiteral("pivoted-qr"));
+}
+
+void TestHeadless::pinv()
+{
+    // X = M⁺ (Eigen's complete orthogonal decomposition as the independent value), the report on
+    // stdout, the tolerance cut-off, the ridge solution against the normal equations, CSV output,
+    // and the channel of a colour image.
+    const QString x = path(QStringLiteral("pinv.npy"));
+    RunResult r = runFactorscope({QStringLiteral("pinv"), path(QStringLiteral("m.npy")), QStringLiteral("--output"), x});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.err.isEmpty(), r.err.constData());
+    auto loaded = core::loadMatrixFile(x.toStdString());
+    QVERIFY(loaded.ok());
+    const Matrix expected = m_matrix.completeOrthogonalDecomposition().pseudoInverse();
+    QVERIFY((loaded.matrix->channels[0] - expected).norm() <= 1e-10 * expected.norm());
+    const QString text = QString::fromUtf8(r.out);
+    QVERIFY2(text.contains(QStringLiteral("rank: 20 of 20\n")) && text.contains(QStringLiteral("(max(n, m)·eps·sigma_max)")), qPrintable(text));
+    for (const char *key : {"penrose_mxm_minus_m: ", "penrose_xmx_minus_x: ", "penrose_mx_asymmetry: ", "penrose_xm_asymmetry: "}) {
+        const int at = text.indexOf(QLatin1String(key));
+        QVERIFY2(at >= 0, key);
+        const double value = text.mid(at + int(std::strlen(key))).section(QLatin1Char('\n'), 0, 0).toDouble();
+        QVERIFY2(value < 1e-12, key);
+    }
+    // A tolerance between σ's drops the smaller ones.
+    const auto svd = core::computeSvd(m_matrix);
+    const double tol = 0.5 * (svd->singularValues()[9] + svd->singularValues()[10]);
+    r = runFactorscope({QStringLiteral("pinv"), path(QStringLiteral("m.npy")), QStringLiteral("--tol"), QString::number(tol, 'g', 17),
+                        QStringLiteral("--output"), path(QStringLiteral("pinv10.csv"))});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.out.contains("rank: 10 of 20\n") && r.out.contains("(given)"), r.out.constData());
+    loaded = core::loadMatrixFile(path(QStringLiteral("pinv10.csv")).toStdString());
+    QVERIFY(loaded.ok());
+    const Matrix x10 = svd->v().leftCols(10) * svd->singularValues().head(10).cwiseInverse().asDiagonal() * svd->u().leftCols(10).transpose();
+    QVERIFY((loaded.matrix->channels[0] - x10).norm() <= 1e-12 * x10.norm());
+    // Ridge.
+    r = runFactorscope({QStringLiteral("pinv"), path(QStringLiteral("m.npy")), QStringLiteral("--ridge"), QStringLiteral("0.5"),
+                        QStringLiteral("--output"), path(QStringLiteral("ridge.npy"))});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(r.out.contains("ridge: 0.5\n") && r.out.contains("distance_to_pinv: "));
+    loaded = core::loadMatrixFile(path(QStringLiteral("ridge.npy")).toStdString());
+    const Matrix normal = (m_matrix.transpose() * m_matrix + 0.5 * Matrix::Identity(20, 20)).llt().solve(m_matrix.transpose());
+    QVERIFY((loaded.matrix->channels[0] - normal).norm() <= 1e-12 * normal.norm());
+    // A colour image: grey by default; rgb needs --channel.
+    r = runFactorscope({QStringLiteral("pinv"), path(QStringLiteral("img.png")), QStringLiteral("--output"), path(QStringLiteral("img_pinv.npy"))});
+    QVERIFY2(r.exitCode == 0 && r.out.contains("shape: 40 x 48\n"), r.err.constData());
+    r = runFactorscope({QStringLiteral("pinv"), path(QStringLiteral("img.png")), QStringLiteral("--color"), QStringLiteral("rgb"),
+                        QStringLiteral("--output"), path(QStringLiteral("img_pinv_rgb.npy"))});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("pick one with --channel 0 to 2"), r.err.constData());
+    QVERIFY(!QFile::exists(path(QStringLiteral("img_pinv_rgb.npy"))));
+    r = runFactorscope({QStringLiteral("pinv"), path(QStringLiteral("img.png")), QStringLiteral("--color"), QStringLiteral("rgb"),
+                        QStringLiteral("--channel"), QStringLiteral("2"), QStringLiteral("--output"), path(QStringLiteral("img_pinv_rgb.npy"))});
+    QVERIFY2(r.exitCode == 0 && r.out.contains("channel: 2\n"), r.err.constData());
+}
+
+void TestHeadless::pinvHelp()
+{
+    const RunResult r = runFactorscope({QStringLiteral("pinv"), QStringLiteral("--help")});
+    QCOMPARE(r.exitCode, 0);
+    const QString text = QString::fromUtf8(r.out);
+    for (const char *option : {"--tol T", "--ridge EPS", "--output FILE", "--color MODE", "--channel C"})
+        QVERIFY2(text.contains(QLatin1String(option)), option);
+    for (const char *option : {"--method", "--rank", "--cur-select"})
+        QVERIFY2(!text.contains(QLatin1String(option)), option);
+    const RunResult all = runFactorscope({QStringLiteral("--help")});
+    QVERIFY(all.out.contains("factorscope pinv INPUT"));
+    const RunResult compress = runFactorscope({QStringLiteral("compress"), QStringLiteral("--help")});
+    for (const char *option : {"--cur-select SELECTOR", "--cur-middle MIDDLE", "--cur-rows L", "--cur-tolerance T", "--leverage-rank G"})
+        QVERIFY2(compress.out.contains(option), option);
+}
+
 // --- .npz, .safetensors, FILE::NAME, --reshape ------------------------------------------------------
 
 void TestHeadless::tensorInfo()
@@ -632,10 +830,10 @@ void TestHeadless::partialOrFull()
     const RunResult full = runFactorscope(args + QStringList{QStringLiteral("--full")});
     QCOMPARE(partial.exitCode, 0);
     QCOMPARE(full.exitCode, 0);
-    QVERIFY2(partial.out.contains("\n# svd: partial, k = 24, block Lanczos"), partial.out.left(600).constData());
-    QVERIFY(partial.out.contains("\n# id: partial, k = 24, pivoted QR stopped after 24 of 300 steps"));
-    QVERIFY(full.out.contains("\n# svd: full, dgesdd, all 300 singular values"));
-    QVERIFY(full.out.contains("\n# id: full, dgeqp3"));
+    QVERIFY2(partial.out.contains("\n# svd: exact SVD; partial, k = 24, block Lanczos"), partial.out.left(600).constData());
+    QVERIFY(partial.out.contains("; partial, k = 24, pivoted QR stopped after 24 of 300 steps"));
+    QVERIFY(full.out.contains("\n# svd: exact SVD; full, dgesdd, all 300 singular values"));
+    QVERIFY(full.out.contains("; full, dgeqp3, all 300 steps"));
     const CsvTable a = parseCurveCsv(partial.out), b = parseCurveCsv(full.out);
     QCOMPARE(a.rows.size(), 48);
     QCOMPARE(b.rows.size(), 48);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Open Recent against a temporary INI file: newest first, deduplicated (also through symlinks and
-// "..", missing files pruned, capped at ten, the menu rebuilt on aboutToShow and hidden when empty.
+// "..", missing files pruned, capped at ten, the menu rebuilt on aboutToShow and hidden when empty;
+// FILE::NAME entries for the arrays of a file, named with their remembered reshape.
 #include "app/recentfiles.h"
 #include "app/settings.h"
 
@@ -29,6 +30,7 @@ private slots:
     void menuRebuiltOnAboutToShowAndHiddenWhenEmpty();
     void choosingAnEntryRequestsIt();
     void clearEmptiesTheList();
+    void arraysOfFilesAreEntriesOfTheirOwn();
 
 private:
     QString touch(const QString &name);
@@ -198,6 +200,37 @@ void TestRecentFiles::clearEmptiesTheList()
     recent.clear();
     QVERIFY(recent.files().isEmpty());
     QVERIFY(!menu->menuAction()->isVisible());
+}
+
+void TestRecentFiles::arraysOfFilesAreEntriesOfTheirOwn()
+{
+    const QString npz = touch(QStringLiteral("model.npz"));
+    QFile::link(npz, m_dir->filePath(QStringLiteral("link.npz")));
+    QDir(m_dir->path()).mkdir(QStringLiteral("sub"));
+    RecentFiles recent(m_settings.get());
+    recent.add(npz + QStringLiteral("::w"));
+    recent.add(m_dir->filePath(QStringLiteral("link.npz::v"))); // the same file through a symlink
+    recent.add(m_dir->filePath(QStringLiteral("sub/../model.npz::w")));
+    recent.add(npz);
+    QCOMPARE(recent.files(), (QStringList{npz, npz + QStringLiteral("::w"), npz + QStringLiteral("::v")}));
+    // Labels: the file's name, the array, and a reshape other than the default rule.
+    m_settings->rememberTensorChoice(npz, TensorChoice{QStringLiteral("v"), factorscope::core::Reshape::rows(2)});
+    m_settings->rememberTensorChoice(npz, TensorChoice{QStringLiteral("w"), {}});
+    QCOMPARE(recent.entryLabel(npz + QStringLiteral("::v")), QStringLiteral("model.npz :: v (rows:2)"));
+    QCOMPARE(recent.entryLabel(npz + QStringLiteral("::w")), QStringLiteral("model.npz :: w"));
+    QCOMPARE(recent.entryLabel(npz), QStringLiteral("model.npz"));
+    QMenu menu;
+    recent.attachMenu(&menu);
+    QStringList texts;
+    for (QAction *action : menu.actions())
+        texts << action->text();
+    QCOMPARE(texts.mid(0, 3), (QStringList{QStringLiteral("&1 model.npz"), QStringLiteral("&2 model.npz :: w"),
+                                           QStringLiteral("&3 model.npz :: v (rows:2)")}));
+    // Removing one array's entry keeps the others; a missing file takes all of its entries.
+    recent.remove(m_dir->filePath(QStringLiteral("link.npz::v")));
+    QCOMPARE(recent.files(), (QStringList{npz, npz + QStringLiteral("::w")}));
+    QVERIFY(QFile::remove(npz));
+    QVERIFY(recent.files().isEmpty());
 }
 
 QTEST_MAIN(TestRecentFiles)

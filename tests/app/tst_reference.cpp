@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // `factorscope curve` against an independent numpy/scipy computation (tests/tools/reference.py,
 // run with Debian's /usr/bin/python3): SVD, ID, Monarch (padded too), CR top-r and CR's
-// expected error, on matrices and on an image in every colour mode. Agreement to 1e-9 relative.
+// expected error, on matrices and on an image in every colour mode; CUR with every deterministic
+// selector and both middles, ID with the selectors, each selecting independently in numpy; CUR
+// with the randomized selectors on the indices factorscope wrote; the selectors' indices
+// themselves (qr = scipy's pivots, DEIM = a numpy DEIM). Agreement to 1e-9 relative.
 #include "headlessutil.h"
 
 #include "core/random.h"
@@ -9,10 +12,12 @@
 #include <QFile>
 #include <QImage>
 #include <QProcess>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <cmath>
+#include <cstring>
 
 using namespace factorscope;
 using namespace factorscope::test;
@@ -27,6 +32,10 @@ private slots:
     void initTestCase();
     void agree_data();
     void agree();
+    void selectedIndices_data();
+    void selectedIndices();
+    void curOnWrittenIndices_data();
+    void curOnWrittenIndices();
 
 private:
     QTemporaryDir m_dir;
@@ -102,6 +111,35 @@ void TestReference::agree_data()
                             << QStringLiteral("1,5,20,44,45") << "";
     QTest::newRow("cr expected") << decay << decay << opts({"--method", "cr", "--cr-rule", "optimal", "--trials", "2"}) << "cr-expected"
                                  << "rel_err_fro_expected" << QStringLiteral("1,5,20,70") << "";
+    // CUR: every deterministic selector, both middles; numpy selects on its own (γ = the largest rank).
+    // The cross middle inverts the intersection, whose condition number grows like σ₁/σ_r: its
+    // error is a well-posed number to 1e-9 only while that stays moderate (r ≤ 30 here).
+    const QString curRanks = QStringLiteral("1,2,5,10,20,30");
+    for (const char *sel : {"qr", "leverage", "deim", "norm"})
+        for (const char *middle : {"optimal", "cross"})
+            for (const QString &input : {decay, gauss}) {
+                const QString name = QStringLiteral("cur %1 %2 %3").arg(QLatin1String(sel), QLatin1String(middle), input);
+                // Leverage with γ = min(n, m) scores every column 1: the order would be rounding noise.
+                const bool optimal = QByteArray(middle) == "optimal", leverage = QByteArray(sel) == "leverage";
+                const QString all = input == decay ? (leverage ? QStringLiteral("1,2,5,10,20,40,60") : ranks)
+                                                   : (leverage ? QStringLiteral("1,3,30,40") : QStringLiteral("1,3,30,44,45"));
+                QTest::newRow(qPrintable(name)) << input << input
+                                                << opts({"--method", "cur", "--cur-select", sel, "--cur-middle", middle})
+                                                << "cur" << "rel_err_fro" << (optimal ? all : curRanks)
+                                                << QStringLiteral("--select %1 --middle %2").arg(QLatin1String(sel), QLatin1String(middle));
+            }
+    QTest::newRow("cur deim 40 rows") << decay << decay << opts({"--method", "cur", "--cur-select", "deim", "--cur-rows", "40"})
+                                      << "cur" << "rel_err_fro" << curRanks << "--select deim --rows 40";
+    QTest::newRow("cur leverage gamma 12") << decay << decay << opts({"--method", "cur", "--cur-select", "leverage", "--leverage-rank", "12"})
+                                           << "cur" << "rel_err_fro" << curRanks << "--select leverage --gamma 12";
+    QTest::newRow("cur qr cross tolerance") << decay << decay
+                                            << opts({"--method", "cur", "--cur-select", "qr", "--cur-middle", "cross", "--cur-tolerance", "0.01"})
+                                            << "cur" << "rel_err_fro" << curRanks << "--select qr --middle cross --tol 0.01";
+    for (const char *sel : {"leverage", "deim", "norm"})
+        QTest::newRow(qPrintable(QStringLiteral("id %1").arg(QLatin1String(sel))))
+            << decay << decay << opts({"--method", "id", "--id-selector", sel}) << "id-select" << "rel_err_fro"
+            << (QByteArray(sel) == "leverage" ? QStringLiteral("1,2,5,10,20,40,60") : ranks)
+            << QStringLiteral("--select %1").arg(QLatin1String(sel));
     for (const char *color : {"gray", "rgb", "ycbcr"}) {
         const QString c = QString::fromLatin1(color);
         QTest::newRow(qPrintable(QStringLiteral("image svd ") + c)) << "img.png" << "img_pixels.npy" << (QStringList{QStringLiteral("--color"), c})
@@ -149,6 +187,106 @@ void TestReference::agree()
                                 .arg(QString::fromLatin1(cells[0])).arg(got, 0, 'g', 17).arg(expected, 0, 'g', 17)
                                 .arg(std::abs(got - expected) / std::abs(expected))));
     }
+}
+
+void TestReference::selectedIndices_data()
+{
+    QTest::addColumn<QString>("selector");
+    QTest::addColumn<QString>("input");
+    for (const char *sel : {"qr", "leverage", "deim", "norm"})
+        for (const char *input : {"decay.npy", "gauss.npy"})
+            QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(QLatin1String(sel), QLatin1String(input))))
+                << QString::fromLatin1(sel) << QString::fromLatin1(input);
+}
+
+namespace {
+
+/// A 1-D int64 .npy as written by `compress --factors` for CUR, checked byte by byte.
+QString readIndices(const QString &file)
+{
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly))
+        return QStringLiteral("cannot open ") + file;
+    const QByteArray bytes = f.readAll();
+    const int headerLength = int(quint8(bytes[8])) | (int(quint8(bytes[9])) << 8);
+    const QByteArray header = bytes.mid(10, headerLength);
+    if (!bytes.startsWith(QByteArray("\x93NUMPY\x01\x00", 8)) || !header.contains("'descr': '<i8'")
+        || !header.contains("'shape': (") || !header.contains(",), }") || (10 + headerLength) % 64 != 0)
+        return QStringLiteral("not a 1-D int64 .npy: ") + QString::fromLatin1(header);
+    QStringList values;
+    for (int at = 10 + headerLength; at + 8 <= bytes.size(); at += 8) {
+        qint64 v = 0;
+        std::memcpy(&v, bytes.constData() + at, 8);
+        values << QString::number(v);
+    }
+    return values.join(QLatin1Char(','));
+}
+
+QString referenceLine(const QStringList &args)
+{
+    QProcess ref;
+    ref.start(QStringLiteral("/usr/bin/python3"), QStringList{QStringLiteral(FS_SOURCE_DIR "/tests/tools/reference.py")} + args);
+    if (!ref.waitForFinished(120000) || ref.exitCode() != 0)
+        return QStringLiteral("reference failed: ") + QString::fromLocal8Bit(ref.readAllStandardError());
+    return QString::fromLatin1(ref.readAllStandardOutput().trimmed());
+}
+
+} // namespace
+
+void TestReference::selectedIndices()
+{
+    // The columns and rows `compress --factors` writes for a deterministic selector equal numpy's
+    // own choice in order: qr = scipy.linalg.qr(pivoting=True), DEIM = a numpy DEIM on V and U,
+    // leverage = the largest ‖V[j, :r]‖² (γ = r), norm = the largest norms.
+    QFETCH(QString, selector);
+    QFETCH(QString, input);
+    const QString k = QStringLiteral("12");
+    const QString dir = path(QStringLiteral("idx_%1_%2").arg(selector, input));
+    const RunResult ours = runFactorscope({QStringLiteral("compress"), path(input), QStringLiteral("--method"), QStringLiteral("cur"),
+                                           QStringLiteral("--cur-select"), selector, QStringLiteral("--rank"), k,
+                                           QStringLiteral("--output"), dir + QStringLiteral(".npy"), QStringLiteral("--factors"), dir});
+    QVERIFY2(ours.exitCode == 0, ours.err.constData());
+    const QString columns = readIndices(dir + QStringLiteral("/columns.npy"));
+    const QString rows = readIndices(dir + QStringLiteral("/rows.npy"));
+    QCOMPARE(columns, referenceLine({path(input), QStringLiteral("select-columns"), k, QStringLiteral("--select"), selector}));
+    QCOMPARE(rows, referenceLine({path(input), QStringLiteral("select-rows"), k, QStringLiteral("--select"), selector}));
+    const QStringList chosen = columns.split(QLatin1Char(','));
+    QCOMPARE(QSet<QString>(chosen.begin(), chosen.end()).size(), 12); // distinct
+}
+
+void TestReference::curOnWrittenIndices_data()
+{
+    QTest::addColumn<QString>("selector");
+    QTest::addColumn<QString>("middle");
+    QTest::addColumn<QString>("rank");
+    for (const char *sel : {"leverage-sample", "norm-sample", "uniform", "sketch"})
+        for (const char *middle : {"optimal", "cross"})
+            for (const char *rank : {"3", "15"})
+                QTest::newRow(qPrintable(QStringLiteral("%1 %2 r=%3").arg(QLatin1String(sel), QLatin1String(middle), QLatin1String(rank))))
+                    << QString::fromLatin1(sel) << QString::fromLatin1(middle) << QString::fromLatin1(rank);
+}
+
+void TestReference::curOnWrittenIndices()
+{
+    // Randomized selectors: numpy cannot repeat our draws, so it takes the indices factorscope
+    // wrote and computes the error of the definition for them.
+    QFETCH(QString, selector);
+    QFETCH(QString, middle);
+    QFETCH(QString, rank);
+    const QString dir = path(QStringLiteral("rnd_%1_%2_%3").arg(selector, middle, rank));
+    const RunResult ours = runFactorscope({QStringLiteral("compress"), path(QStringLiteral("decay.npy")), QStringLiteral("--method"),
+                                           QStringLiteral("cur"), QStringLiteral("--cur-select"), selector, QStringLiteral("--cur-middle"),
+                                           middle, QStringLiteral("--rank"), rank, QStringLiteral("--seed"), QStringLiteral("4"),
+                                           QStringLiteral("--output"), dir + QStringLiteral(".npy"), QStringLiteral("--factors"), dir});
+    QVERIFY2(ours.exitCode == 0, ours.err.constData());
+    const CsvTable t = parseCurveCsv(ours.out);
+    const QString line = referenceLine({path(QStringLiteral("decay.npy")), QStringLiteral("cur-given"), rank, QStringLiteral("--middle"), middle,
+                                        QStringLiteral("--columns"), dir + QStringLiteral("/columns.npy"), QStringLiteral("--row-indices"),
+                                        dir + QStringLiteral("/rows.npy")});
+    const double expected = line.section(QLatin1Char(','), 1).toDouble();
+    const double got = t.number(0, QStringLiteral("rel_err_fro"));
+    QVERIFY2(std::abs(got - expected) <= 1e-9 * expected + 1e-14,
+             qPrintable(QStringLiteral("factorscope %1, numpy %2 (%3)").arg(got, 0, 'g', 17).arg(expected, 0, 'g', 17).arg(line)));
 }
 
 QTEST_GUILESS_MAIN(TestReference)

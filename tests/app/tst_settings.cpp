@@ -3,6 +3,7 @@
 // apart, change signals, and out-of-range stored values falling back to sane ones.
 #include "app/settings.h"
 
+#include <QFile>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -24,6 +25,7 @@ private slots:
     void changeSignals();
     void garbageFallsBack();
     void compareLayout();
+    void tensorChoicesPerFile();
 
 private:
     QTemporaryDir m_dir;
@@ -212,6 +214,47 @@ void TestSettings::compareLayout()
     QCOMPARE(g.panes[1].rank, 20);
     QCOMPARE(g.panes[2].show, 1);
     QCOMPARE(g.splitPosition, 0.5);
+}
+
+void TestSettings::tensorChoicesPerFile()
+{
+    QTemporaryDir files;
+    auto touch = [&](const QString &name) {
+        QFile f(files.filePath(name));
+        return f.open(QIODevice::WriteOnly) ? files.filePath(name) : QString();
+    };
+    const QString a = touch(QStringLiteral("a.npz")), b = touch(QStringLiteral("b.safetensors"));
+    auto s = fresh();
+    QVERIFY(s->tensorChoices(a).isEmpty());
+    QCOMPARE(s->tensorReshape(a, QStringLiteral("w")).text(), std::string("auto"));
+    QSignalSpy changed(s.get(), &Settings::changed);
+    s->rememberTensorChoice(a, TensorChoice{QStringLiteral("w"), core::Reshape::rows(3)});
+    s->rememberTensorChoice(a, TensorChoice{QStringLiteral("v"), core::Reshape::channels()});
+    s->rememberTensorChoice(b, TensorChoice{QStringLiteral("w"), {}});
+    QCOMPARE(changed.count(), 3);
+    QVERIFY(changed.at(0).at(0).toString().startsWith(QStringLiteral("tensors/")));
+    QCOMPARE(s->tensorChoices(a).size(), 2);
+    QCOMPARE(s->tensorChoices(a)[0].name, QStringLiteral("v"));
+    QCOMPARE(s->tensorReshape(a, QStringLiteral("v")).text(), std::string("channels"));
+    QCOMPARE(s->tensorReshape(a, QStringLiteral("w")).text(), std::string("rows:3"));
+    QCOMPARE(s->tensorReshape(b, QStringLiteral("w")).text(), std::string("auto"));
+    // The same array again moves up and takes its new reshape; the list is capped.
+    s->rememberTensorChoice(a, TensorChoice{QStringLiteral("w"), core::Reshape::rows(1)});
+    QCOMPARE(s->tensorChoices(a)[0].name, QStringLiteral("w"));
+    QCOMPARE(s->tensorChoices(a).size(), 2);
+    QCOMPARE(s->tensorReshape(a, QStringLiteral("w")).text(), std::string("rows:1"));
+    for (int i = 0; i < 3 * Settings::tensorChoicesLimit; ++i)
+        s->rememberTensorChoice(a, TensorChoice{QStringLiteral("t%1").arg(i), core::Reshape::rows(i % 4)});
+    QCOMPARE(s->tensorChoices(a).size(), Settings::tensorChoicesLimit);
+    QCOMPARE(s->tensorChoices(a)[0].name, QStringLiteral("t%1").arg(3 * Settings::tensorChoicesLimit - 1));
+    // The choices of a file that is gone are forgotten the next time one is remembered.
+    QVERIFY(QFile::remove(b));
+    s->rememberTensorChoice(a, TensorChoice{QStringLiteral("w"), {}});
+    QVERIFY(s->tensorChoices(b).isEmpty());
+    int keys = 0;
+    for (const QString &key : s->backend()->allKeys())
+        keys += key.startsWith(QStringLiteral("tensors/")) ? 1 : 0;
+    QCOMPARE(keys, 1);
 }
 
 QTEST_MAIN(TestSettings)

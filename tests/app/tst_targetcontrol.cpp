@@ -125,7 +125,8 @@ void TestTargetControl::psnrTargetOnImage()
     const auto picked = w.lastTargetRanks();
     // Against the curve's psnr_db column (what `factorscope curve` writes).
     const auto result = w.workspace()->result(Method::Svd);
-    const auto rows = exporter::curveRows(*w.document(), *w.workspace()->channels(), *result);
+    const auto rows = exporter::curveRows(*w.document(), *w.workspace()->channels(), *result,
+                                          exporter::exportRanks(*result, exporter::CurveExport()), 1, true, std::nullopt);
     std::optional<Index> expected;
     for (const core::CurveRow &row : rows)
         if (row.psnrDb && *row.psnrDb >= target) {

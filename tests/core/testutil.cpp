@@ -22,6 +22,14 @@ Matrix withSpectrum(Index n, Index m, const Vector &sigma, std::uint64_t seed)
     return u * sigma.asDiagonal() * v.transpose();
 }
 
+Matrix decaying(Index n, Index m, double rate, std::uint64_t seed)
+{
+    Vector sigma(std::min(n, m));
+    for (Index i = 0; i < sigma.size(); ++i)
+        sigma[i] = std::pow(rate, double(i));
+    return withSpectrum(n, m, sigma, seed);
+}
+
 Matrix lowRank(Index n, Index m, Index r, std::uint64_t seed)
 {
     core::Rng rng(seed);

@@ -15,6 +15,8 @@ using core::Vector;
 
 /// n×m matrix with the given singular values (descending), random orthonormal factors.
 Matrix withSpectrum(Index n, Index m, const Vector &sigma, std::uint64_t seed);
+/// n×m matrix with σ_i = rate^i, i < min(n, m), random orthonormal factors.
+Matrix decaying(Index n, Index m, double rate, std::uint64_t seed);
 /// n×m matrix of exact rank r (Gaussian factors).
 Matrix lowRank(Index n, Index m, Index r, std::uint64_t seed);
 /// n×m i.i.d. standard normal.

@@ -37,6 +37,8 @@ private slots:
     void spectralEstimatesAreLabelled();
     void imagePsnr();
     void ranksBeyondUsableAreLeftOut();
+    void sketchIsStated_data();
+    void sketchIsStated();
     void csvFormat();
     void partialEqualsFull();
     void partialImagePsnr();
@@ -85,7 +87,7 @@ void TestCurve::rowsEqualReconstructAndMeasure()
     const std::size_t expectedRows = std::size_t(std::count_if(req.ranks.begin(), req.ranks.end(), [&](Index r) { return r <= usable; }));
     QCOMPARE(result.rows.size(), expectedRows);
     QVERIFY(expectedRows >= 3);
-    const bool randomized = isRandomized(c.method, c.settings.idSelector, c.settings.crRule);
+    const bool randomized = isRandomized(c.method, c.settings);
     const int trials = randomized ? c.settings.trials : 1;
     const double total = squaredNorm(channels);
     for (const CurveRow &row : result.rows) {
@@ -208,6 +210,86 @@ void TestCurve::ranksBeyondUsableAreLeftOut()
     QVERIFY(QString::fromStdString(r.notes[1]).contains(QStringLiteral("monarch")));
 }
 
+void TestCurve::sketchIsStated_data()
+{
+    QTest::addColumn<Case>("c");
+    MethodSettings s;
+    s.trials = 3;
+    s.seed = 4;
+    s.rsvdPowerIterations = 1;
+    QTest::newRow("rsvd") << Case{Method::Rsvd, s};
+    s.idSelector = IdSelector::SketchPivotedQr;
+    QTest::newRow("id sketch") << Case{Method::Id, s};
+    s.rowId = true;
+    QTest::newRow("row id sketch") << Case{Method::Id, s};
+}
+
+void TestCurve::sketchIsStated()
+{
+    // The numbers of a sketched method depend on the sketch, not on the ranks asked for: left
+    // to the default (largest rank + p) the sketch is stated in the variant and the metadata,
+    // and the same stated sketch repeats every row exactly whatever ranks are asked for.
+    QFETCH(Case, c);
+    Vector sigma(50);
+    for (Index i = 0; i < sigma.size(); ++i)
+        sigma[i] = std::pow(0.93, double(i));
+    const Matrix a = test::withSpectrum(60, 50, sigma, 8);
+    const bool rsvd = c.method == Method::Rsvd;
+    const std::string symbol = rsvd ? "p=10;q=1;sketch=" : "sketch;d=";
+    const std::string suffix = c.settings.rowId ? ";rows" : "";
+
+    CurveRequest automatic;
+    automatic.methods = {c.method};
+    automatic.settings = c.settings;
+    for (Index r = 1; r <= 30; ++r)
+        automatic.ranks.push_back(r);
+    const CurveResult wide = computeCurves({a}, automatic);
+    QCOMPARE(wide.rows.size(), std::size_t(30));
+    QCOMPARE(wide.rows[0].variant, symbol + "40" + suffix);
+    QCOMPARE(wide.computed.size(), std::size_t(1));
+    QVERIFY2(wide.computed[0].find("= 40 (r_max 30 + p 10)") != std::string::npos, wide.computed[0].c_str());
+    QVERIFY(wide.computed[0].find("3 trials, seed 4") != std::string::npos);
+
+    CurveRequest stated = automatic;
+    stated.settings.sketch = 40;
+    stated.ranks = {1, 2, 3};
+    const CurveResult narrow = computeCurves({a}, stated);
+    QCOMPARE(narrow.rows.size(), std::size_t(3));
+    for (std::size_t i = 0; i < narrow.rows.size(); ++i) {
+        QCOMPARE(narrow.rows[i].variant, wide.rows[i].variant);
+        QCOMPARE(narrow.rows[i].relErrFro, wide.rows[i].relErrFro);
+        QCOMPARE(*narrow.rows[i].relErrFroMin, *wide.rows[i].relErrFroMin);
+        QCOMPARE(*narrow.rows[i].relErrFroMax, *wide.rows[i].relErrFroMax);
+    }
+    QCOMPARE(narrow.computed, wide.computed);
+
+    // Left to the default, ranks 1..3 sketch 13 and give other numbers.
+    automatic.ranks = {1, 2, 3};
+    const CurveResult small = computeCurves({a}, automatic);
+    QCOMPARE(small.rows[2].variant, symbol + "13" + suffix);
+    QVERIFY(std::abs(small.rows[2].relErrFro - narrow.rows[2].relErrFro) > 1e-6);
+
+    // A stated sketch serves ranks up to sketch − p, or all once it covers what it sketches.
+    QCOMPARE(maxUsableRank(c.method, 60, 50, stated.settings), Index(30));
+    MethodSettings covering = c.settings;
+    covering.sketch = rsvd ? 50 : c.settings.rowId ? 50 : 60;
+    QCOMPARE(maxUsableRank(c.method, 60, 50, covering), Index(50));
+    QCOMPARE(sketchSize(c.method, 60, 50, c.settings, 45), rsvd || c.settings.rowId ? Index(50) : Index(55));
+    stated.ranks = {1, 31, 35};
+    const CurveResult capped = computeCurves({a}, stated);
+    QCOMPARE(capped.rows.size(), std::size_t(1));
+    QCOMPARE(capped.notes.size(), std::size_t(1));
+    QVERIFY2(capped.notes[0].find("largest usable rank is 30 (the sketch of 40 less the oversampling p = 10)")
+                 != std::string::npos, capped.notes[0].c_str());
+
+    // Methods without a sketch are left as they are.
+    MethodSettings qr;
+    qr.sketch = 99;
+    QCOMPARE(statedSettings(Method::Svd, 60, 50, qr, 10).sketch, Index(99));
+    QVERIFY(!usesSketch(Method::Id, qr) && !usesSketch(Method::Cr, qr) && usesSketch(Method::Rsvd, qr));
+    QCOMPARE(methodVariant(Method::Id, qr), std::string("pivoted-qr"));
+}
+
 void TestCurve::csvFormat()
 {
     CurveResult r;
@@ -236,6 +318,16 @@ void TestCurve::csvFormat()
                                       "rel_err_fro_max,trials,rel_err_fro_expected,rel_err_spec_kind"));
     QCOMPARE(lines[4], QStringLiteral("cr,optimal,3,60,0.33333333333333331,,,0.25,0.5,5,0.40000000000000002,"));
     QCOMPARE(QString::fromStdString(formatNumber(0.1)).toDouble(), 0.1); // round trip at 17 digits
+
+    // Further metadata lines come after the colour, before the version.
+    meta.color = "ycbcr";
+    meta.lines = {"cr: how", "chroma rank: 3"};
+    std::ostringstream more;
+    writeCurveCsv(more, r, meta);
+    const QStringList withLines = QString::fromStdString(more.str()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(withLines.mid(2, 3), QStringList({QStringLiteral("# color: ycbcr"), QStringLiteral("# cr: how"),
+                                               QStringLiteral("# chroma rank: 3")}));
+    QVERIFY(withLines[5].startsWith(QStringLiteral("# factorscope: ")));
 }
 
 // Factorising only up to the largest rank asked (the default) gives the rows of the complete
@@ -266,17 +358,19 @@ void TestCurve::partialEqualsFull()
         if (p.relErrSpec)
             QVERIFY(relDiff(*p.relErrSpec, *f.relErrSpec) < 1e-10);
     }
-    QCOMPARE(partial.factorisations.size(), std::size_t(3));
-    QVERIFY(QString::fromStdString(partial.factorisations[0]).startsWith(QStringLiteral("svd: partial, k = 24, block Lanczos")));
-    QVERIFY(QString::fromStdString(partial.factorisations[0]).contains(QStringLiteral(", certified: residuals")));
-    QVERIFY(!QString::fromStdString(partial.factorisations[0]).contains(QStringLiteral("dgesdd")));
-    QVERIFY(QString::fromStdString(partial.factorisations[1]).startsWith(QStringLiteral("id: partial, k = 24, pivoted QR stopped")));
-    QVERIFY(QString::fromStdString(partial.factorisations[2]).contains(QStringLiteral("every block rank")));
-    QVERIFY(QString::fromStdString(full.factorisations[0]).startsWith(QStringLiteral("svd: full, dgesdd")));
-    QVERIFY(QString::fromStdString(full.factorisations[1]).startsWith(QStringLiteral("id: full, dgeqp3")));
+    QCOMPARE(partial.computed.size(), std::size_t(3));
+    QVERIFY(QString::fromStdString(partial.computed[0]).startsWith(QStringLiteral("svd: exact SVD; partial, k = 24, block Lanczos")));
+    QVERIFY(QString::fromStdString(partial.computed[0]).contains(QStringLiteral(", certified: residuals")));
+    QVERIFY(!QString::fromStdString(partial.computed[0]).contains(QStringLiteral("dgesdd")));
+    QVERIFY(QString::fromStdString(partial.computed[1]).startsWith(QStringLiteral("id: column ID, pivoted QR of the matrix (deterministic); partial, k = 24, pivoted QR stopped")));
+    QVERIFY(QString::fromStdString(partial.computed[2]).contains(QStringLiteral("every block rank")));
+    QVERIFY(QString::fromStdString(full.computed[0]).startsWith(QStringLiteral("svd: exact SVD; full, dgesdd")));
+    QVERIFY(QString::fromStdString(full.computed[1]).contains(QStringLiteral("; full, dgeqp3")));
     std::ostringstream out;
-    writeCurveCsv(out, partial, CsvMetadata{});
-    QVERIFY(QString::fromStdString(out.str()).contains(QStringLiteral("\n# svd: partial, k = 24")));
+    CsvMetadata meta;
+    meta.lines = partial.computed;
+    writeCurveCsv(out, partial, meta);
+    QVERIFY(QString::fromStdString(out.str()).contains(QStringLiteral("\n# svd: exact SVD; partial, k = 24")));
 }
 
 // PSNR from the partial SVD's reconstructions equals PSNR measured on the displayed planes, in
@@ -296,7 +390,7 @@ void TestCurve::partialImagePsnr()
         ctx.displayOriginal = mode == ColorMode::Gray ? channels : rgb;
         req.image = ctx;
         const CurveResult r = computeCurves(channels, req);
-        QVERIFY(QString::fromStdString(r.factorisations[0]).startsWith(QStringLiteral("svd: partial")));
+        QVERIFY(QString::fromStdString(r.computed[0]).startsWith(QStringLiteral("svd: exact SVD; partial")));
         for (const CurveRow &row : r.rows) {
             std::vector<Matrix> approx;
             for (const Matrix &ch : channels)

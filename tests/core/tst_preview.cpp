@@ -47,7 +47,8 @@ struct Variant
     Index maxRank = 0;
 };
 
-/// "svd", "rsvd", "id pivoted", "id sketch", "id row", "cr RULE PRODUCT", "monarch B".
+/// "svd", "rsvd", "id pivoted", "id sketch", "id row", "cr RULE PRODUCT", "monarch B",
+/// "cur SELECTOR MIDDLE [ROWS]".
 Variant variantFor(const QString &name)
 {
     const QStringList parts = name.split(QLatin1Char(' '));
@@ -82,6 +83,12 @@ Variant variantFor(const QString &name)
         break;
     case Method::Monarch:
         s.monarchBlocks = parts[1].toInt();
+        break;
+    case Method::Cur: // "cur SELECTOR MIDDLE [ROWS]"
+        s.curSelector = *parseSelector(parts[1].toStdString());
+        s.curMiddle = *parseCurMiddle(parts[2].toStdString());
+        s.curRows = parts.size() > 3 ? parts[3].toInt() : 0;
+        v.maxRank = 20;
         break;
     }
     return v;
@@ -188,6 +195,7 @@ void TestPreview::matchesAveragedFullRebuild_data()
         QStringLiteral("cr top x-y"),    QStringLiteral("cr optimal x-y"),
         QStringLiteral("cr uniform x-y"), QStringLiteral("monarch 1"),
         QStringLiteral("monarch 4"),     QStringLiteral("monarch 5"),
+        QStringLiteral("cur qr optimal"), QStringLiteral("cur deim cross"), QStringLiteral("cur leverage optimal 7"),
     };
     struct Size { Index n, m, outRows, outCols; };
     const Size sizes[] = {
@@ -248,6 +256,8 @@ void TestPreview::perChannelRanks_data()
     QTest::newRow("cr optimal m-i") << QStringLiteral("cr optimal m-i");
     QTest::newRow("cr top svd") << QStringLiteral("cr top svd");
     QTest::newRow("monarch 4") << QStringLiteral("monarch 4");
+    QTest::newRow("cur qr optimal") << QStringLiteral("cur qr optimal");
+    QTest::newRow("cur norm cross") << QStringLiteral("cur norm cross");
 }
 
 void TestPreview::perChannelRanks()
@@ -326,6 +336,7 @@ void TestPreview::floatPathIsClose_data()
     QTest::newRow("cr optimal m-i") << QStringLiteral("cr optimal m-i");
     QTest::newRow("cr uniform x-y") << QStringLiteral("cr uniform x-y");
     QTest::newRow("monarch 5") << QStringLiteral("monarch 5");
+    QTest::newRow("cur uniform optimal 6") << QStringLiteral("cur uniform optimal 6");
 }
 
 void TestPreview::floatPathIsClose()

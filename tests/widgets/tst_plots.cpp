@@ -220,7 +220,7 @@ void TestPlots::spectralMetric()
     series[2].relErrSpec[4] = qQNaN();   // unknown at one rank
     plot.setSeries(series);
     plot.setYMetric(ErrorPlot::YMetric::Spectral);
-    QVERIFY(plot.plot()->yAxis->label().contains(QStringLiteral("₂")));
+    QVERIFY(plot.plot()->yAxis->label().contains(QStringLiteral("spectral")));
     QCOMPARE(finitePoints(plot.lineGraph(QStringLiteral("SVD"))), 10);
     QCOMPARE(finitePoints(plot.lineGraph(QStringLiteral("rSVD"))), 0);
     QCOMPARE(finitePoints(plot.lineGraph(QStringLiteral("CR optimal"))), 9);
@@ -555,13 +555,28 @@ void TestPlots::curvesAboveOneAreClippedWithANote()
         plot.setLogY(log);
         plot.setSeries(series);
         QVERIFY2(plot.plot()->yAxis->range().upper <= 1.25, qPrintable(QString::number(plot.plot()->yAxis->range().upper)));
-        QVERIFY(plot.clipNote().contains(QStringLiteral("CR (optimal p, M·I) reaches 28")));
+        QVERIFY2(plot.clipNote().contains(QStringLiteral("CR up to 28")), qPrintable(plot.clipNote()));
         // The curve itself is still all there (drawn beyond the top).
         QCOMPARE(finitePoints(plot.lineGraph(cr.name)), 10);
     }
     ErrorPlot plain;
     plain.setSeries(threeCurves());
     QVERIFY(plain.clipNote().isEmpty());
+    // A marker on the clipped curve: its dot is off the plot, its label inside it.
+    ErrorPlot shown;
+    shown.resize(700, 450);
+    shown.setXAxis(ErrorPlot::XAxis::Rank);
+    shown.setSeries(series);
+    shown.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&shown));
+    shown.setLabelledMarker(QStringLiteral("pane:3"), cr.name, 2, QStringLiteral("D: CR r = 2"));
+    shown.plot()->replot();
+    const QRect area = shown.plot()->axisRect()->rect();
+    bool inside = false;
+    for (int i = 0; i < shown.plot()->itemCount(); ++i)
+        if (auto *text = qobject_cast<QCPItemText *>(shown.plot()->item(i)); text && text->text() == QStringLiteral("D: CR r = 2"))
+            inside = area.contains(QRectF(text->topLeft->pixelPosition(), text->bottomRight->pixelPosition()).normalized().toRect());
+    QVERIFY(inside);
 }
 
 void TestPlots::originalSizeOnTheParamsAxis()
