@@ -69,6 +69,11 @@ CurvePlots::CurvePlots(const Workspace *workspace, const Selection *selection, c
                 emit rankPicked(method, int(std::lround(rank)));
         }
     });
+    connect(m_errorPlot, &widgets::ErrorPlot::extendRequested, this, [this](const QString &name) {
+        for (Method method : core::allMethods())
+            if (const auto result = m_workspace->result(method); result && result->canExtend() && seriesName(*result) == name)
+                emit extendWanted(method, 2 * result->maxRank);
+    });
 }
 
 CurvePlots::~CurvePlots()
@@ -93,6 +98,9 @@ void CurvePlots::onResult(Method method, const MethodResult &result)
         QString label = result.channels() > 1 ? tr("σᵢ, channels combined") : tr("σᵢ");
         if (result.approximate)
             label += QStringLiteral(" ") + tr("(preview)");
+        else if (result.isPartial())
+            // Only the leading values are known: say how many of min(n, m).
+            label += QStringLiteral(" ") + tr("(top %1 of %2 computed)").arg(result.maxRank).arg(result.limitRank);
         // Energy against ‖M‖²_F, also when only the leading values are known (the preview).
         const auto channels = m_workspace->channels();
         m_spectrum->setSingularValues(sigma, label, channels ? core::squaredNorm(*channels) : 0.0);
@@ -141,6 +149,7 @@ void CurvePlots::updateCurves()
         s.approximate = r->approximate;
         s.spectralEstimated = r->spectralEstimated;
         s.blockRank = method == Method::Monarch;
+        s.computedTo = r->canExtend() ? double(r->maxRank) : 0.0;
         bool band = false, expected = false;
         for (const core::CurveRow &row : r->curve) {
             s.rank << double(row.rank);

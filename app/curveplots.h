@@ -56,6 +56,9 @@ public:
 signals:
     /// A point of a method's curve was clicked.
     void rankPicked(factorscope::core::Method method, int rank);
+    /// The "computed to rank k — extend" text of a method's partial curve was clicked: the
+    /// method's result should reach `rank` (twice k).
+    void extendWanted(factorscope::core::Method method, factorscope::core::Index rank);
 
 private:
     const Workspace *m_workspace;

@@ -216,14 +216,21 @@ bool Exports::curveCsv(const QString &path, const exporter::CurveExport &choice)
     if (!doc || !channels)
         return report(false, path, tr("no document is open"));
     std::vector<std::shared_ptr<const MethodResult>> results;
-    QStringList skipped;
+    QStringList skipped, extending;
     for (Method method : choice.methods) {
         const auto r = m_workspace->result(method);
         if (!r || r->approximate)
             skipped << Workspace::methodTitle(method);
-        else if (!exporter::exportRanks(*r, choice).empty())
+        else if (choice.lastRank != std::numeric_limits<Index>::max() && choice.lastRank > r->maxRank && r->canExtend()) {
+            // Ranks chosen beyond those computed: extend first rather than export fewer rows.
+            m_workspace->extend(method, choice.lastRank);
+            extending << tr("%1 (computed to rank %2)").arg(Workspace::methodTitle(method)).arg(r->maxRank);
+        } else if (!exporter::exportRanks(*r, choice).empty())
             results.push_back(r);
     }
+    if (!extending.isEmpty())
+        return report(false, path, tr("ranks up to %1 are being computed for %2 — export again when they are done")
+                                       .arg(choice.lastRank).arg(extending.join(QStringLiteral(", "))));
     if (results.empty())
         return report(false, path, tr("no computed error curve has ranks in %1 to %2").arg(choice.firstRank).arg(choice.lastRank));
     if (!skipped.isEmpty())
@@ -327,10 +334,17 @@ bool Exports::factors(const QString &folder, exporter::FactorFormat format)
     const auto result = m_workspace->result(method);
     if (!result || result->models.empty())
         return report(false, folder, tr("%1 has no factors yet").arg(Workspace::methodTitle(method)));
+    const auto chroma = m_selection->chromaRank(method);
+    // Never factors of a lower rank than asked for: a partial result is extended first.
+    if (const Index wanted = std::max<Index>(m_selection->rank(method), chroma.value_or(0));
+        wanted > result->maxRank && result->canExtend()) {
+        m_workspace->extend(method, wanted);
+        return report(false, folder, tr("%1 is computed to rank %2 so far; rank %3 is being computed — export again when it is done")
+                                         .arg(Workspace::methodTitle(method)).arg(result->maxRank).arg(wanted));
+    }
     if (!QDir().mkpath(folder))
         return report(false, folder, tr("the folder cannot be created"));
     const Index rank = std::clamp<Index>(m_selection->rank(method), 0, result->maxRank);
-    const auto chroma = m_selection->chromaRank(method);
     const auto doc = m_workspace->document();
     const QString colorName = doc && doc->isImage && doc->planes.size() == 3
                                   ? QString::fromStdString(core::colorModeName(result->color)) : QString();

@@ -10,7 +10,10 @@
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QStringList>
+#include <QTimer>
 
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
@@ -82,8 +85,30 @@ int main(int argc, char **argv)
         return factorscope::app::screenshotScenes::run(window, arguments[2], arguments[3], size) ? 0 : 1;
     }
 
+    // Hidden: `factorscope --close-after MS [FILE …]` closes the window MS milliseconds after it
+    // opened, printing "closing" first (tests/app/tst_quit.cpp times the quit from there).
+    QStringList files = arguments.mid(1);
+    int closeAfterMs = -1;
+    if (files.size() >= 2 && files[0] == QStringLiteral("--close-after")) {
+        closeAfterMs = files[1].toInt();
+        files = files.mid(2);
+    }
     factorscope::app::MainWindow window;
     window.show();
-    window.openStartupFiles(arguments.mid(1));
-    return app.exec();
+    window.openStartupFiles(files);
+    if (closeAfterMs >= 0)
+        QTimer::singleShot(closeAfterMs, &window, [&window] {
+            std::cout << "closing" << std::endl;
+            window.close();
+        });
+    const int code = app.exec();
+    // The window is closed and its settings are saved (MainWindow::closeEvent). A factorisation
+    // that cannot be interrupted (LAPACK's dgesdd, minutes on a large photo) would keep the
+    // process alive until it ends: the destructors wait for the workers. Give the cancelled
+    // workers a moment to stop, then leave without waiting for them (issue 9 item 6).
+    if (!window.waitForWorkers(200)) {
+        std::fflush(nullptr);
+        std::_Exit(code);
+    }
+    return code;
 }

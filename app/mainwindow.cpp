@@ -298,6 +298,7 @@ void MainWindow::connectSignals()
         m_methodPanel->setCurrentMethod(method);
         m_methodPanel->setRank(method, rank);
     });
+    connect(m_plots, &CurvePlots::extendWanted, this, [this](Method method, Index rank) { m_workspace->extend(method, rank); });
 
     connect(m_factors, &FactorPanels::hovered, this, status(0));
     connect(m_factors, &FactorPanels::sliceSelected, m_viewArea, &ViewArea::setSliceHighlight);
@@ -486,6 +487,13 @@ bool MainWindow::waitForIdle(int timeoutMs)
         QThread::msleep(10);
     }
     return true;
+}
+
+bool MainWindow::waitForWorkers(int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    return m_workspace->runner()->waitForIdle(timeoutMs)
+           && m_workspace->displayRunner()->waitForIdle(int(std::max<qint64>(1, deadline.remainingTime())));
 }
 
 // --- forwarding accessors ------------------------------------------------------------------

@@ -118,6 +118,9 @@ public:
 
     /// Processes events until no job has run for a moment (tests, screenshots).
     bool waitForIdle(int timeoutMs);
+    /// Waits up to `timeoutMs` for the workers of both runners to stop (cancelled ones winding
+    /// down included); false if some still run (an uninterruptible LAPACK call). For quitting.
+    bool waitForWorkers(int timeoutMs);
 
 protected:
     void closeEvent(QCloseEvent *event) override;

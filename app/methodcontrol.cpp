@@ -23,6 +23,7 @@ MethodControl::MethodControl(Workspace *workspace, widgets::MethodPanel *panel, 
 
 bool MethodControl::request(Method method)
 {
+    m_workspace->setRankHint(method, m_panel->rank(method)); // factorise to a working rank around it
     m_workspace->request(method, m_panel->settings(method));
     updateNote(method);
     return !m_workspace->result(method);

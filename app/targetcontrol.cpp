@@ -62,6 +62,15 @@ TargetControl::TargetControl(Workspace *workspace, const Selection *selection, Q
     };
     setRange();
     connect(m_kind, &QComboBox::currentIndexChanged, this, setRange);
+    connect(m_workspace, &Workspace::resultReady, this, [this](Method method, std::shared_ptr<const MethodResult> result) {
+        if (!m_retry || !m_waiting.count(method) || !result || result->approximate)
+            return;
+        m_waiting.erase(method);
+        if (m_waiting.empty()) {
+            const auto [kind, value] = *m_retry;
+            apply(kind, value);
+        }
+    });
     connect(m_workspace->runner(), &JobRunner::finished, this, [this](const QString &slot, quint64, JobValuePtr value) {
         if (slot != targetSlot)
             return;
@@ -84,6 +93,8 @@ void TargetControl::addTo(QToolBar *bar)
 
 void TargetControl::apply(core::TargetKind kind, double value)
 {
+    m_retry.reset();
+    m_waiting.clear();
     const auto doc = m_workspace->document();
     const auto channels = m_workspace->channels();
     if (!doc || !channels)
@@ -141,12 +152,20 @@ void TargetControl::apply(core::TargetKind kind, double value)
 
 void TargetControl::onFound(const Outcome &outcome)
 {
-    m_ranks = outcome.ranks;
     QStringList parts;
     std::map<Method, std::optional<Index>> found;
     for (const auto &[method, rank] : outcome.ranks) {
-        if (!m_workspace->result(method))
+        const auto result = m_workspace->result(method);
+        if (!result)
             continue;
+        // Not reached within the ranks computed so far (or a budget that allows more): extend,
+        // then search again; never "out of reach" for a rank that was only not computed.
+        if (result->canExtend() && (!rank || (outcome.kind == core::TargetKind::StoredNumbers && *rank >= result->maxRank))) {
+            m_workspace->extend(method, std::min(result->limitRank, 2 * result->maxRank));
+            m_waiting.insert(method);
+            parts << tr("%1 beyond rank %2, extending").arg(Workspace::methodTitle(method)).arg(result->maxRank);
+            continue;
+        }
         found[method] = rank;
         // The chroma rank held fixed is part of the answer: "SVD out of reach" with chroma
         // rank 5 is not "SVD out of reach".
@@ -158,6 +177,9 @@ void TargetControl::onFound(const Outcome &outcome)
         else
             parts << tr("%1 out of reach%2").arg(Workspace::methodTitle(method), with);
     }
+    if (!m_waiting.empty())
+        m_retry = std::make_pair(outcome.kind, outcome.value);
+    m_ranks = found; // the methods being extended answer in the next search
     emit ranksFound(found);
     if (!outcome.errors.isEmpty())
         emit error(tr("The target could not be searched for %1.").arg(outcome.errors.join(QStringLiteral("; "))));

@@ -11,6 +11,8 @@
 
 #include <map>
 #include <optional>
+#include <set>
+#include <utility>
 
 class QComboBox;
 class QDoubleSpinBox;
@@ -39,7 +41,10 @@ public:
 
     /// Searches, for each computed method, the rank reaching `value` (relative error ≤, PSNR ≥,
     /// SSIM ≥; stored numbers: the largest rank within the budget). On the shown trial's models,
-    /// with the chroma rank fixed in ycbcr mode. ranksFound follows when the search ends.
+    /// with the chroma rank fixed in ycbcr mode. ranksFound follows when the search ends. A
+    /// method whose answer lies beyond the rank it was computed to (a partial SVD, ID or Monarch
+    /// not reaching the target, or a budget allowing more) is extended and the search repeated
+    /// once the extended result is there.
     void apply(core::TargetKind kind, double value);
     /// The answer of the last search that ended, per method (nullopt: out of reach).
     std::map<core::Method, std::optional<core::Index>> lastRanks() const { return m_ranks; }
@@ -58,6 +63,10 @@ private:
 
     Workspace *m_workspace;
     const Selection *m_selection;
+    /// A search that found methods whose answer lies beyond their computed rank: searched again
+    /// (m_retry) once each of them (m_waiting) has delivered its extended result.
+    std::optional<std::pair<core::TargetKind, double>> m_retry;
+    std::set<core::Method> m_waiting;
     QComboBox *m_kind = nullptr;
     QDoubleSpinBox *m_value = nullptr;
     std::map<core::Method, std::optional<core::Index>> m_ranks;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "workspace.h"
 
+#include "core/id.h"
 #include "core/lapack.h"
 #include "core/metrics.h"
+#include "core/random.h"
 #include "core/rsvd.h"
 #include "core/svd.h"
 
@@ -13,9 +15,20 @@
 #include <atomic>
 #include <exception>
 #include <future>
+#include <mutex>
 #include <set>
 
 namespace factorscope::app {
+
+/// Per channel, the state a partial SVD (block Lanczos bases) or ID (the pivoted QR, a working
+/// copy of the channel) continues from. Shared by a result and its extensions; one extension at
+/// a time (the mutex), each channel's state used by one thread.
+struct ResultExtension
+{
+    std::mutex mutex;
+    std::vector<std::unique_ptr<core::PartialSvd>> svd;
+    std::vector<std::unique_ptr<core::IncrementalId>> id;
+};
 
 using core::Index;
 using core::Matrix;
@@ -64,6 +77,8 @@ struct MethodJob
     quint64 documentId = 0;
     core::ColorMode color = core::ColorMode::Gray;
     bool preview = false;
+    Index rank = 0;           ///< the rank to factorise to (workingRank, or the extension's target)
+    Index limit = 0;          ///< Workspace::factorisationRank
     double inputNorm2 = 0.0;  ///< max_c ‖M_c‖₂ if already known
     std::shared_ptr<std::atomic<int>> counter;
 };
@@ -165,13 +180,101 @@ std::shared_ptr<MethodResult> computePreview(const MethodJob &job, core::Progres
     return r;
 }
 
+/// Factorises channel c for the first time: through `extension` (which keeps the state) for an
+/// extendable method, else by core::factorise.
+std::unique_ptr<core::ChannelModel> factoriseChannel(const MethodJob &job, std::size_t c, int trial,
+                                                     ResultExtension *extension, core::Progress *progress)
+{
+    const Matrix &channel = (*job.channels)[c];
+    if (extension && job.method == Method::Svd) {
+        core::PartialSvdOptions o;
+        o.seed = core::deriveSeed(job.settings.seed, 0);
+        extension->svd[c] = std::make_unique<core::PartialSvd>(channel.rows(), channel.cols(), o);
+        return extension->svd[c]->compute(channel, job.rank, progress);
+    }
+    if (extension && job.method == Method::Id) {
+        extension->id[c] = std::make_unique<core::IncrementalId>(channel, job.settings.rowId, true);
+        return extension->id[c]->compute(channel, job.rank, progress);
+    }
+    const MethodSettings &s = job.settings;
+    if (job.method == Method::Cr && (s.crProduct == core::CrProduct::MatrixIdentity || s.crProduct == core::CrProduct::IdentityMatrix)) {
+        // Every trial holds the channel itself, not a copy (5 trials × 3 channels of a
+        // 12-megapixel photo would be 1.4 GB of copies); as core::factorise otherwise.
+        core::CrOptions o;
+        o.rule = s.crRule;
+        o.product = s.crProduct;
+        o.rank = job.rank;
+        o.seed = core::deriveSeed(s.seed, std::uint64_t(trial));
+        return core::computeCr(std::shared_ptr<const Matrix>(job.channels, &channel), o, progress);
+    }
+    return core::factorise(channel, job.method, s, job.rank, trial, true, progress);
+}
+
+/// The rest of a result once its models are there: maxRank, the input's spectral norm, the
+/// curve to maxRank and, for small inputs, spectral estimates (publishing the result without
+/// them first).
+void completeResult(MethodResult &r, const MethodJob &job, JobContext &context, double curveBegin,
+                    const QElapsedTimer &clock)
+{
+    core::Progress &progress = context.progress();
+    const std::vector<Matrix> &channels = *job.channels;
+    const Index n = channels[0].rows(), m = channels[0].cols();
+    const MethodSettings &s = job.settings;
+    const int trials = r.trials();
+    r.maxRank = usableRank(r);
+    r.limitRank = r.extension ? std::max(job.limit, r.maxRank) : r.maxRank;
+    if (!r.isPartial())
+        r.extension.reset(); // nothing left to continue: free the bases / the QR's working copy
+
+    double norm2 = job.inputNorm2;
+    if (job.method == Method::Svd) {
+        norm2 = 0.0;
+        for (const auto &model : r.models[0])
+            norm2 = std::max(norm2, model->errSpecExact(0).value_or(0.0));
+    }
+    const bool exactSpec = r.models[0][0]->errSpecExact(std::min<Index>(1, r.maxRank)).has_value();
+    const bool estimateSpec = !exactSpec && r.maxRank > 0
+                              && double(n) * double(m) * double(channels.size()) <= spectralBudget;
+    if ((exactSpec || estimateSpec) && norm2 <= 0.0)
+        norm2 = core::inputSpectralNorm(channels);
+    r.inputSpectralNorm = norm2;
+    r.spectralEstimated = false;
+
+    core::SubProgress curveProgress(&progress, curveBegin, estimateSpec ? 0.9 : 1.0);
+    r.curve = core::evaluateCurve(channels, job.method, s, rawModels(r, trials), Workspace::curveRanks(r.maxRank),
+                                  std::nullopt, false, norm2, &curveProgress);
+
+    if (estimateSpec) {
+        // The Frobenius curve is complete: show it while the spectral estimates run.
+        r.seconds = clock.elapsed() / 1000.0;
+        context.publish(std::make_shared<MethodResult>(r));
+        std::set<Index> picked;
+        for (int i = 0; i < spectralRanks; ++i) {
+            const double f = spectralRanks > 1 ? double(i) / (spectralRanks - 1) : 0.0;
+            picked.insert(std::clamp<Index>(Index(std::lround(std::pow(double(r.maxRank), f))), 1, r.maxRank));
+        }
+        const std::vector<Index> ranks(picked.begin(), picked.end());
+        // Trial 0 only: the estimate needs one reconstruction per rank and trial.
+        core::SubProgress sub(&progress, 0.9, 1.0);
+        const auto spec = core::evaluateCurve(channels, job.method, s, rawModels(r, 1), ranks, std::nullopt, true,
+                                              norm2, &sub);
+        for (const core::CurveRow &row : spec)
+            for (core::CurveRow &target : r.curve)
+                if (target.rank == row.rank) {
+                    target.relErrSpec = row.relErrSpec;
+                    target.relErrSpecEstimated = true;
+                }
+        r.spectralEstimated = true;
+    }
+    r.seconds = clock.elapsed() / 1000.0;
+}
+
 std::shared_ptr<MethodResult> computeMethod(const MethodJob &job, JobContext &context)
 {
     QElapsedTimer clock;
     clock.start();
     core::Progress &progress = context.progress();
     const std::vector<Matrix> &channels = *job.channels;
-    const Index n = channels[0].rows(), m = channels[0].cols();
     const MethodSettings &s = job.settings;
     double fitBegin = 0.0;
     if (job.preview && job.method == Method::Svd) {
@@ -184,7 +287,11 @@ std::shared_ptr<MethodResult> computeMethod(const MethodJob &job, JobContext &co
     auto r = emptyResult(job);
     const bool randomized = core::isRandomized(job.method, s);
     const int trials = randomized ? std::max(1, s.trials) : 1;
-    const Index rank = Workspace::factorisationRank(job.method, n, m, s);
+    if (job.rank < job.limit && Workspace::isExtendable(job.method, s)) {
+        r->extension = std::make_shared<ResultExtension>();
+        r->extension->svd.resize(channels.size());
+        r->extension->id.resize(channels.size());
+    }
     const double fitEnd = 0.85;
     const std::size_t count = std::size_t(trials) * channels.size();
     r->models.assign(std::size_t(trials), std::vector<std::shared_ptr<const core::ChannelModel>>(channels.size()));
@@ -196,50 +303,48 @@ std::shared_ptr<MethodResult> computeMethod(const MethodJob &job, JobContext &co
                               fitBegin + (fitEnd - fitBegin) * double(done + 1) / count);
         job.counter->fetch_add(1);
         r->models[std::size_t(t)][c] =
-            std::shared_ptr<const core::ChannelModel>(core::factorise(channels[c], job.method, s, rank, t, true, &sub));
+            std::shared_ptr<const core::ChannelModel>(factoriseChannel(job, c, t, r->extension.get(), &sub));
     });
-    r->maxRank = usableRank(*r);
+    completeResult(*r, job, context, fitEnd, clock);
+    return r;
+}
 
-    double norm2 = job.inputNorm2;
-    if (job.method == Method::Svd) {
-        norm2 = 0.0;
-        for (const auto &model : r->models[0])
-            norm2 = std::max(norm2, model->errSpecExact(0).value_or(0.0));
-    }
-    const bool exactSpec = r->models[0][0]->errSpecExact(std::min<Index>(1, r->maxRank)).has_value();
-    const bool estimateSpec = !exactSpec && r->maxRank > 0
-                              && double(n) * double(m) * double(channels.size()) <= spectralBudget;
-    if ((exactSpec || estimateSpec) && norm2 <= 0.0)
-        norm2 = core::inputSpectralNorm(channels);
-    r->inputSpectralNorm = norm2;
-
-    core::SubProgress curveProgress(&progress, fitEnd, estimateSpec ? 0.9 : 1.0);
-    r->curve = core::evaluateCurve(channels, job.method, s, rawModels(*r, trials), Workspace::curveRanks(r->maxRank),
-                                   std::nullopt, false, norm2, &curveProgress);
-
-    if (estimateSpec) {
-        // The Frobenius curve is complete: show it while the spectral estimates run.
-        r->seconds = clock.elapsed() / 1000.0;
-        context.publish(std::make_shared<MethodResult>(*r));
-        std::set<Index> picked;
-        for (int i = 0; i < spectralRanks; ++i) {
-            const double f = spectralRanks > 1 ? double(i) / (spectralRanks - 1) : 0.0;
-            picked.insert(std::clamp<Index>(Index(std::lround(std::pow(double(r->maxRank), f))), 1, r->maxRank));
+/// Continues `source` (extendable, one trial) to job.rank: the same Krylov bases or pivoted QR,
+/// or, for an SVD past the switch-over, dgesdd; Monarch factorises again to the larger block
+/// rank. `source` itself is left as it was.
+std::shared_ptr<MethodResult> computeExtension(const MethodJob &job, const std::shared_ptr<const MethodResult> &source,
+                                               JobContext &context)
+{
+    QElapsedTimer clock;
+    clock.start();
+    const std::vector<Matrix> &channels = *job.channels;
+    ResultExtension &extension = *source->extension;
+    std::lock_guard<std::mutex> lock(extension.mutex);
+    auto r = std::make_shared<MethodResult>(*source);
+    const Index n = channels[0].rows(), m = channels[0].cols();
+    const bool full = job.method == Method::Svd && !core::prefersLanczos(n, m, job.rank);
+    const double fitEnd = 0.85;
+    // Monarch runs its slices on two threads itself.
+    runSideBySide(channels.size(), job.method != Method::Monarch, [&](std::size_t c) {
+        core::SubProgress sub(&context.progress(), fitEnd * double(c) / channels.size(), fitEnd * double(c + 1) / channels.size());
+        job.counter->fetch_add(1);
+        std::unique_ptr<core::ChannelModel> model;
+        if (full) {
+            core::SvdOptions o;
+            o.algorithm = core::SvdAlgorithm::Full;
+            model = core::computeSvd(channels[c], o, &sub);
+        } else if (job.method == Method::Svd) {
+            model = extension.svd[c]->compute(channels[c], job.rank, &sub);
+        } else if (job.method == Method::Monarch) {
+            // The slices' SVDs again, keeping factors to the larger block rank: keeping every
+            // slice's full factors to continue from would cost what the working rank saves.
+            model = core::factorise(channels[c], Method::Monarch, job.settings, job.rank, 0, true, &sub);
+        } else {
+            model = extension.id[c]->compute(channels[c], job.rank, &sub);
         }
-        const std::vector<Index> ranks(picked.begin(), picked.end());
-        // Trial 0 only: the estimate needs one reconstruction per rank and trial.
-        core::SubProgress sub(&progress, 0.9, 1.0);
-        const auto spec = core::evaluateCurve(channels, job.method, s, rawModels(*r, 1), ranks, std::nullopt, true,
-                                              norm2, &sub);
-        for (const core::CurveRow &row : spec)
-            for (core::CurveRow &target : r->curve)
-                if (target.rank == row.rank) {
-                    target.relErrSpec = row.relErrSpec;
-                    target.relErrSpecEstimated = true;
-                }
-        r->spectralEstimated = true;
-    }
-    r->seconds = clock.elapsed() / 1000.0;
+        r->models[0][c] = std::shared_ptr<const core::ChannelModel>(std::move(model));
+    });
+    completeResult(*r, job, context, fitEnd, clock);
     return r;
 }
 
@@ -268,7 +373,9 @@ std::shared_ptr<ViewResult> computeView(const std::shared_ptr<const MethodResult
     v->ratio = v->params / (double(source->rows) * double(source->cols) * double(channels.size()));
     context.checkpoint(0.6);
     if (document->isImage) {
-        auto display = std::make_shared<std::vector<Matrix>>(core::channelsToDisplay(recon, source->color));
+        // The reconstruction is what is displayed except in YCbCr mode: moved, not copied.
+        auto display = std::make_shared<std::vector<Matrix>>(
+            source->color == core::ColorMode::YCbCr ? core::channelsToDisplay(recon, source->color) : std::move(recon));
         // The original as displayed in this mode (its luma in grey mode), as the headless command.
         const auto shared = Workspace::displayedOriginal(document, source->color);
         const std::vector<Matrix> &original = *shared;
@@ -371,6 +478,7 @@ void Workspace::setDocument(std::shared_ptr<const InputDocument> document)
     m_documentId = m_nextDocumentId++;
     m_results = {};
     m_wanted = {};
+    m_extendingTo = {};
     // Results of other documents are never asked for again: free their memory.
     m_cache.clear();
     m_lru.clear();
@@ -387,6 +495,7 @@ void Workspace::setColorMode(core::ColorMode mode)
     m_runner.cancelAll();
     m_results = {};
     m_wanted = {};
+    m_extendingTo = {};
     updateChannels();
 }
 
@@ -513,6 +622,28 @@ Index Workspace::factorisationRank(Method method, Index rows, Index cols, const 
     return usable;
 }
 
+bool Workspace::isExtendable(Method method, const MethodSettings &settings)
+{
+    if (settings.fullFactorisation)
+        return false;
+    return method == Method::Svd || method == Method::Monarch
+           || (method == Method::Id && settings.idSelector == core::IdSelector::PivotedQr);
+}
+
+Index Workspace::workingRank(Method method, Index rows, Index cols, const MethodSettings &settings, Index shown)
+{
+    const Index limit = factorisationRank(method, rows, cols, settings);
+    if (!isExtendable(method, settings))
+        return limit;
+    // Monarch's block rank ρ goes to min(Lo, I) (187 for a 12-megapixel photo and 16 blocks),
+    // and its factors take ρ·b·(n + m) numbers: 16 at least.
+    const Index working = std::min(limit, std::max<Index>(method == Method::Monarch ? 16 : 128, 2 * shown));
+    // An SVD to a large fraction of min(n, m) is computed in full (dgesdd), as the switch-over says.
+    if (method == Method::Svd && !core::prefersLanczos(rows, cols, working))
+        return limit;
+    return working;
+}
+
 MethodSettings Workspace::statedSettings(Method method, Index rows, Index cols, const MethodSettings &settings)
 {
     // A leverage selector's γ = 0 becomes the rank factorised, as the headless command reads it
@@ -545,6 +676,7 @@ void Workspace::request(Method method, const MethodSettings &asked)
     if (m_wanted[index] == key && (m_runner.isActive(slot) || (m_results[index] && m_results[index]->key == key && !m_results[index]->approximate)))
         return; // already computing or shown
     m_wanted[index] = key;
+    m_extendingTo[index] = 0;
     if (const auto cached = m_cache.value(key)) {
         m_runner.cancel(slot);
         remember(cached);
@@ -565,6 +697,8 @@ std::function<JobValuePtr(JobContext &)> Workspace::methodWork(Method method, co
     job.color = m_color;
     job.preview = method == Method::Svd && double(rows()) * double(cols()) > double(m_previewThreshold);
     job.counter = m_factorisations;
+    job.limit = factorisationRank(method, rows(), cols(), settings);
+    job.rank = workingRank(method, rows(), cols(), settings, m_rankHint[methodIndex(method)]);
     if (const auto &svd = m_results[methodIndex(Method::Svd)]; svd && !svd->approximate)
         job.inputNorm2 = svd->inputSpectralNorm;
     return [job](JobContext &context) -> JobValuePtr { return computeMethod(job, context); };
@@ -594,6 +728,49 @@ void Workspace::requestPaneResult(int pane, Method method, const MethodSettings 
 
 std::shared_ptr<const MethodResult> Workspace::result(Method method) const { return m_results[methodIndex(method)]; }
 
+void Workspace::setRankHint(Method method, Index rank) { m_rankHint[methodIndex(method)] = std::max<Index>(0, rank); }
+
+bool Workspace::extend(Method method, Index rank)
+{
+    const int index = methodIndex(method);
+    const auto &current = m_results[index];
+    if (!current || current->approximate || !m_final[index] || current->key != m_wanted[index] || !current->canExtend()
+        || rank <= current->maxRank)
+        return false;
+    if (isExtending(method) && m_extendingTo[index] >= std::min(rank, current->limitRank))
+        return true; // already on its way
+    Index target = std::min(current->limitRank, std::max(rank, 2 * current->maxRank));
+    if (method == Method::Svd && !core::prefersLanczos(current->rows, current->cols, target))
+        target = current->limitRank;
+    m_extendingTo[index] = target;
+    submitExtension(slotName(method), current, target);
+    return true;
+}
+
+bool Workspace::isExtending(Method method) const
+{
+    const int index = methodIndex(method);
+    return m_extendingTo[index] > 0 && m_runner.isActive(slotName(method));
+}
+
+void Workspace::submitExtension(const QString &slot, const std::shared_ptr<const MethodResult> &source, Index rank)
+{
+    MethodJob job;
+    job.channels = m_channels;
+    job.method = source->method;
+    job.settings = source->settings;
+    job.key = source->key;
+    job.documentId = source->documentId;
+    job.color = source->color;
+    job.counter = m_factorisations;
+    job.rank = rank;
+    job.limit = source->limitRank;
+    job.inputNorm2 = source->inputSpectralNorm;
+    ++m_extensions;
+    m_runner.submit(slot, tr("%1: extending from rank %2 to %3").arg(methodTitle(source->method)).arg(source->maxRank).arg(rank),
+                    [job, source](JobContext &context) -> JobValuePtr { return computeExtension(job, source, context); });
+}
+
 bool Workspace::isStopped(Method method) const
 {
     const int index = methodIndex(method);
@@ -617,6 +794,8 @@ void Workspace::requestView(Method method, Index rank, std::optional<Index> chro
         return;
     const auto document = m_document;
     const auto channels = m_channels;
+    // A rank beyond what was computed: the view shows the computed rank while the result extends.
+    extend(method, std::max(rank, chromaRank.value_or(0)));
     m_runner.submit(QStringLiteral("view:") + slotName(method),
                     tr("%1 at rank %2").arg(methodTitle(method)).arg(rank),
                     [source, rank, chromaRank, document, channels](JobContext &context) -> JobValuePtr {
@@ -637,6 +816,15 @@ void Workspace::requestPaneView(int pane, std::shared_ptr<const MethodResult> so
     const Method method = source->method;
     const auto document = m_document;
     const auto channels = m_channels;
+    if (const Index needed = std::max(rank, chromaRank.value_or(0)); needed > source->maxRank && source->canExtend()) {
+        // The method's own result extends for every view of it; a pane's own result in the
+        // pane's slot (delivered by paneResultReady).
+        const QString fit = QStringLiteral("pane-fit:%1").arg(pane);
+        if (source == m_results[methodIndex(method)])
+            extend(method, needed);
+        else if (!m_runner.isActive(fit))
+            submitExtension(fit, source, std::min(source->limitRank, std::max(needed, 2 * source->maxRank)));
+    }
     m_runner.submit(QStringLiteral("pane:%1").arg(pane),
                     tr("%1 at rank %2").arg(methodTitle(method)).arg(rank),
                     [pane, source, rank, chromaRank, document, channels](JobContext &context) -> JobValuePtr {
@@ -660,6 +848,8 @@ void Workspace::remember(std::shared_ptr<const MethodResult> result)
 
 void Workspace::deliver(std::shared_ptr<const MethodResult> result, bool final)
 {
+    if (final)
+        m_extendingTo[methodIndex(result->method)] = 0;
     m_results[methodIndex(result->method)] = result;
     m_final[methodIndex(result->method)] = final;
     if (final && !result->approximate)

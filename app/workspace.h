@@ -24,9 +24,15 @@
 
 namespace factorscope::app {
 
+/// What a partial result is continued from (per channel the block Lanczos bases or the pivoted
+/// QR); defined in workspace.cpp.
+struct ResultExtension;
+
 /// One method's factorisation of the current document: every channel (and every trial of a
-/// randomized method), factorised once up to the largest rank the GUI offers, plus its error
-/// curve. Immutable once delivered; shared by the GUI and the view jobs.
+/// randomized method), factorised up to maxRank, plus its error curve to maxRank. SVD, the
+/// pivoted-QR ID and Monarch are first factorised to a working rank (Workspace::workingRank) and extended
+/// on demand (Workspace::extend), which delivers a new result; every other method up to
+/// limitRank at once. Immutable once delivered; shared by the GUI and the view jobs.
 struct MethodResult final : JobValue
 {
     core::Method method = core::Method::Svd;
@@ -37,7 +43,14 @@ struct MethodResult final : JobValue
     core::Index rows = 0, cols = 0;
     /// models[t][c]: trial t (one for deterministic methods) of channel c.
     std::vector<std::vector<std::shared_ptr<const core::ChannelModel>>> models;
-    core::Index maxRank = 0;          ///< every model rebuilds ranks 0..maxRank
+    core::Index maxRank = 0;          ///< every model rebuilds ranks 0..maxRank: what was computed
+    /// The largest rank the GUI offers (Workspace::factorisationRank); maxRank < limitRank for
+    /// a partial result.
+    core::Index limitRank = 0;
+    /// The state extend() continues from; null when the result is complete or not extendable.
+    std::shared_ptr<ResultExtension> extension;
+    bool isPartial() const { return maxRank < limitRank; }
+    bool canExtend() const { return extension != nullptr && maxRank < limitRank; }
     std::vector<core::CurveRow> curve;
     /// A randomized SVD shown while the exact SVD of a large input runs.
     bool approximate = false;
@@ -152,6 +165,21 @@ public:
     /// returns when no job is needed; a large SVD delivers its randomized preview first.
     void requestPaneResult(int pane, core::Method method, const core::MethodSettings &settings);
 
+    /// The rank the person looks at for `method` (the slider's): the next request() factorises
+    /// to workingRank() of it.
+    void setRankHint(core::Method method, core::Index rank);
+    /// Extends the method's current (final, exact, partial) result so that it reaches `rank`:
+    /// one background job in the method's slot continues the Krylov bases or the pivoted QR
+    /// to max(rank, 2·maxRank) (an SVD past the switch-over, core::prefersLanczos, is computed in
+    /// full by dgesdd instead), then delivers the new result (resultReady) and replaces the cached
+    /// one. The current result stays meanwhile, and stays if the extension is cancelled. False
+    /// when nothing needs extending (no result, a preview, a complete result, rank ≤ maxRank).
+    bool extend(core::Method method, core::Index rank);
+    /// True while an extension of the method's current result runs.
+    bool isExtending(core::Method method) const;
+    /// Extension jobs started so far.
+    int extensionCount() const { return m_extensions; }
+
     /// Channel factorisations started so far (core::factorise or the preview's randomized SVD,
     /// one per channel and trial). A rank change never increases it.
     int factorisationCount() const { return m_factorisations->load(); }
@@ -169,6 +197,16 @@ public:
     static constexpr core::Index curRankCap = 256;
     static core::Index factorisationRank(core::Method method, core::Index rows, core::Index cols,
                                          const core::MethodSettings &settings);
+    /// The rank a factorisation of `method` is first computed to when the person looks at rank
+    /// `shown`: min(limit, max(128, 2·shown)) for SVD and the pivoted-QR ID (which extend()
+    /// continues; an SVD past core::prefersLanczos in full at once), min(limit, max(16, 2·ρ)) for
+    /// Monarch's factors (extend() factorises again), factorisationRank() for every other method
+    /// and for full factorisations.
+    static core::Index workingRank(core::Method method, core::Index rows, core::Index cols,
+                                   const core::MethodSettings &settings, core::Index shown);
+    /// True for the methods whose results extend() continues: SVD, the pivoted-QR ID and
+    /// Monarch (unless settings.fullFactorisation).
+    static bool isExtendable(core::Method method, const core::MethodSettings &settings);
     /// `settings` as the program computes `method` on an n×m input: with the sketch of a
     /// sketched method stated (core::statedSettings at factorisationRank; rSVD: 128 + p) and a
     /// leverage selector's γ = 0 read as factorisationRank (core::resolvedSettings), so that the
@@ -215,6 +253,8 @@ private:
     void onFinished(const QString &slot, quint64 generation, JobValuePtr value, bool final);
     void onFailed(const QString &slot, const QString &message);
     void remember(std::shared_ptr<const MethodResult> result);
+    /// Submits the extension of `source` to `rank` in `slot`.
+    void submitExtension(const QString &slot, const std::shared_ptr<const MethodResult> &source, core::Index rank);
 
     JobRunner m_runner;
     JobRunner m_displayRunner;
@@ -228,6 +268,9 @@ private:
     std::array<std::shared_ptr<const MethodResult>, core::methodCount> m_results;
     std::array<QString, core::methodCount> m_wanted;   ///< key of each method's newest request
     std::array<bool, core::methodCount> m_final{};     ///< m_results[i] is its job's final value
+    std::array<core::Index, core::methodCount> m_rankHint{};  ///< setRankHint
+    std::array<core::Index, core::methodCount> m_extendingTo{}; ///< target of the running extension, else 0
+    int m_extensions = 0;
     QHash<QString, std::shared_ptr<const MethodResult>> m_cache;
     std::deque<QString> m_lru;         ///< most recently used at the back
     int m_cacheCapacity = 10;

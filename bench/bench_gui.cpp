@@ -10,12 +10,22 @@
 //      rebuild, plot marker, spectrum line, painting; the factor heatmaps and the full view wait
 //      for the rank to rest), with the program's background jobs running; and, after each drag,
 //      how long the full-resolution view with its read-outs takes to follow.
+//  (c) exact result on screen (issue 9): in a fresh window with the SVD rank set to r (20, the
+//      default, and 100), from openFile() until the reconstruction view shows the exact SVD
+//      (not the randomized preview) at rank r with its read-outs;
+//  (d) with --all-methods: then every other method (randomized SVD, ID, CR, Monarch) computed
+//      in that window, one after the other, until the program is idle;
+// and the process's peak resident memory (VmHWM) after each part.
 // A measurement, not a test: it prints the figures and never fails on them. Needs a display or
 // QT_QPA_PLATFORM=offscreen.
 //
-//   bench_slider --gui [--runs N] [--image FILE] [--rsvd] [--no-open]
-//     --rsvd     drag the randomized SVD's rank (1 → 120 → 1) instead of the exact SVD's
-//     --no-open  skip (a)
+//   bench_slider --gui [--runs N] [--image FILE] [--rsvd] [--no-open] [--no-slider]
+//                      [--no-exact] [--all-methods]
+//     --rsvd        drag the randomized SVD's rank (1 → 120 → 1) instead of the exact SVD's
+//     --no-open     skip (a)
+//     --no-slider   skip (b)
+//     --no-exact    skip (c)
+//     --all-methods run (d) after (c) (or alone)
 #include "benchutil.h"
 
 #include "app/mainwindow.h"
@@ -33,6 +43,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <limits>
+#include <string>
 
 using namespace factorscope;
 using namespace factorscope::bench;
@@ -58,6 +71,21 @@ bool spinUntil(Predicate done, int timeoutMs)
     return true;
 }
 
+/// A field of /proc/self/status in kB ("VmHWM:", "VmRSS:"), as MB; NaN if unknown.
+double statusMb(const char *field)
+{
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    const std::string key(field);
+    while (std::getline(status, line))
+        if (line.rfind(key, 0) == 0)
+            return std::stod(line.substr(key.size())) / 1024.0;
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+/// The process's peak resident memory so far (VmHWM), in MB.
+double peakResidentMb() { return statusMb("VmHWM:"); }
+
 } // namespace
 
 namespace factorscope::bench {
@@ -68,7 +96,7 @@ int runGuiBench(int argc, char **argv)
     int runs = 3;
     QString imagePath;
     Method slider = Method::Svd;
-    bool openRuns = true;
+    bool openRuns = true, sliderRuns = true, exactRuns = true, allMethods = false;
     const QStringList args = application.arguments();
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--gui"))
@@ -81,14 +109,31 @@ int runGuiBench(int argc, char **argv)
             openRuns = false;
             continue;
         }
+        if (args[i] == QLatin1String("--no-slider")) {
+            sliderRuns = false;
+            continue;
+        }
+        if (args[i] == QLatin1String("--no-exact")) {
+            exactRuns = false;
+            continue;
+        }
+        if (args[i] == QLatin1String("--all-methods")) {
+            allMethods = true;
+            continue;
+        }
         if (args[i] == QLatin1String("--runs") && i + 1 < args.size())
             runs = std::max(1, args[++i].toInt());
         else if (args[i] == QLatin1String("--image") && i + 1 < args.size())
             imagePath = args[++i];
         else {
-            std::fprintf(stderr, "usage: bench_slider --gui [--runs N] [--image FILE] [--rsvd] [--no-open]\n");
+            std::fprintf(stderr, "usage: bench_slider --gui [--runs N] [--image FILE] [--rsvd] [--no-open] [--no-slider] "
+                                 "[--no-exact] [--all-methods]\n");
             return 2;
         }
+    }
+    if (allMethods && !exactRuns) {
+        std::fprintf(stderr, "--all-methods runs after (c): drop --no-exact\n");
+        return 2;
     }
     QTemporaryDir dir;
     if (imagePath.isEmpty()) {
@@ -130,8 +175,76 @@ int runGuiBench(int argc, char **argv)
         w.waitForIdle(600000);
     }
     if (!first.empty())
-        std::printf("  (a) median %.1f ms (target 1000 ms)\n", median(first));
+        std::printf("  (a) median %.1f ms (target 1000 ms); peak resident memory so far %.0f MB\n", median(first),
+                    peakResidentMb());
     std::fflush(stdout);
+
+    // (c) The exact SVD at the rank on screen, and (d) every method.
+    for (int rank : {20, 100}) {
+        for (int i = 0; exactRuns && i < runs; ++i) {
+            app::MainWindow w(&settings);
+            w.resize(1600, 1000);
+            w.show();
+            w.setColorMode(core::ColorMode::Rgb);
+            w.methodPanel()->setCurrentMethod(Method::Svd);
+            w.methodPanel()->setRank(Method::Svd, rank);
+            spinUntil([] { return false; }, 200);
+            const auto t1 = Clock::now();
+            if (!w.openFile(imagePath)) {
+                std::fprintf(stderr, "could not open %s\n", qPrintable(imagePath));
+                return 1;
+            }
+            double firstMs = -1.0, exactResultMs = -1.0;
+            // The largest resident size seen (sampled at each event) before the first picture,
+            // until the exact result, and until it is shown.
+            double residentMax[3] = {0.0, 0.0, 0.0};
+            const bool shown = spinUntil(
+                [&] {
+                    if (firstMs < 0.0 && w.reconstructionView()->hasData())
+                        firstMs = msSince(t1);
+                    const auto r = w.workspace()->result(Method::Svd);
+                    if (exactResultMs < 0.0 && r && !r->approximate)
+                        exactResultMs = msSince(t1);
+                    const int phase = firstMs < 0.0 ? 0 : exactResultMs < 0.0 ? 1 : 2;
+                    residentMax[phase] = std::max(residentMax[phase], statusMb("VmRSS:"));
+                    const auto view = w.currentView();
+                    return view && view->source && !view->source->approximate && view->source->method == Method::Svd
+                           && view->rank == rank && !w.reconstructionView()->showsPreview();
+                },
+                600000);
+            if (!shown) {
+                std::fprintf(stderr, "the exact SVD at rank %d was not shown within 600 s\n", rank);
+                return 1;
+            }
+            const auto r = w.workspace()->result(Method::Svd);
+            std::printf("  (c) rank %3d, run %d: first picture %.0f ms, exact SVD result %.0f ms (computed to rank %lld "
+                        "of %lld), shown at full resolution with read-outs %.0f ms; peak resident memory so far %.0f MB\n",
+                        rank, i + 1, firstMs, exactResultMs, static_cast<long long>(r->maxRank),
+                        static_cast<long long>(std::max(r->limitRank, r->maxRank)), msSince(t1), peakResidentMb());
+            std::printf("      resident (sampled) up to the first picture %.0f MB, to the exact result %.0f MB, to "
+                        "its view %.0f MB\n",
+                        residentMax[0], residentMax[1], residentMax[2]);
+            std::fflush(stdout);
+            if (allMethods && rank == 100 && i + 1 == runs) {
+                // (d) Every other method in this window, one after the other, as a person would.
+                const auto t2 = Clock::now();
+                for (Method m : {Method::Rsvd, Method::Id, Method::Cr, Method::Monarch, Method::Svd}) {
+                    w.methodPanel()->setCurrentMethod(m);
+                    if (!w.waitForIdle(3600000)) {
+                        std::fprintf(stderr, "%s did not finish\n", core::methodName(m).c_str());
+                        return 1;
+                    }
+                    std::printf("  (d) %-7s done at %6.0f ms; peak resident memory so far %.0f MB\n",
+                                core::methodName(m).c_str(), msSince(t2), peakResidentMb());
+                    std::fflush(stdout);
+                }
+            }
+            w.workspace()->runner()->cancelAll();
+            w.waitForIdle(600000);
+        }
+    }
+    if (!sliderRuns)
+        return 0;
 
     // (b) The slider, with the exact SVD cached.
     app::MainWindow w(&settings);

@@ -84,20 +84,20 @@ Matrix CrModel::reconstruct(Index rank) const
     switch (m_product) {
     case CrProduct::MatrixIdentity: // M·diag(λ): scaled kept columns, zeros elsewhere
         for (Index i : kept)
-            out.col(i) = lam[i] * m_x.col(i);
+            out.col(i) = lam[i] * m_x->col(i);
         break;
     case CrProduct::IdentityMatrix: // diag(λ)·M: scaled kept rows
         for (Index i : kept)
-            out.row(i) = lam[i] * m_x.row(i);
+            out.row(i) = lam[i] * m_x->row(i);
         break;
     case CrProduct::SvdFactors:
     case CrProduct::Given: {
         // C_r R_r = X[:, S]·diag(λ_S (·σ_S))·Y[S, :], one GEMM over the distinct kept terms.
-        Matrix c(m_x.rows(), count), r(count, m_y.cols());
+        Matrix c(m_x->rows(), count), r(count, m_y.cols());
         for (Index t = 0; t < count; ++t) {
             const Index i = kept[std::size_t(t)];
             const double scale = m_product == CrProduct::SvdFactors ? lam[i] * m_sigma[i] : lam[i];
-            c.col(t) = scale * m_x.col(i);
+            c.col(t) = scale * m_x->col(i);
             r.row(t) = m_y.row(i);
         }
         if (count > 0)
@@ -118,12 +118,12 @@ void CrModel::finish(const CrOptions &options, Progress *progress)
     // w_i = ‖x_i‖·‖y_i‖ and ‖XY‖²_F.
     switch (m_product) {
     case CrProduct::MatrixIdentity:
-        m_weights = m_x.colwise().norm().transpose();
-        m_productNorm2 = m_x.squaredNorm();
+        m_weights = m_x->colwise().norm().transpose();
+        m_productNorm2 = m_x->squaredNorm();
         break;
     case CrProduct::IdentityMatrix:
-        m_weights = m_x.rowwise().norm();
-        m_productNorm2 = m_x.squaredNorm();
+        m_weights = m_x->rowwise().norm();
+        m_productNorm2 = m_x->squaredNorm();
         break;
     case CrProduct::SvdFactors: {
         m_weights = m_sigma;
@@ -136,13 +136,13 @@ void CrModel::finish(const CrOptions &options, Progress *progress)
     }
     case CrProduct::Given: {
         m_weights =
-            (m_x.colwise().norm().transpose().array() * m_y.rowwise().norm().array()).matrix();
+            (m_x->colwise().norm().transpose().array() * m_y.rowwise().norm().array()).matrix();
         // G = (XᵀX) ∘ (YYᵀ), l×l, symmetric positive semidefinite; ‖XY‖²_F = 1ᵀG1.
-        const Index l = m_x.cols();
+        const Index l = m_x->cols();
         Matrix gx(l, l), gy(l, l);
         gx.setZero();
         gy.setZero();
-        gx.selfadjointView<Eigen::Lower>().rankUpdate(m_x.transpose());
+        gx.selfadjointView<Eigen::Lower>().rankUpdate(m_x->transpose());
         checkpoint(progress, 0.4);
         gy.selfadjointView<Eigen::Lower>().rankUpdate(m_y);
         m_gram = gx.selfadjointView<Eigen::Lower>();
@@ -207,6 +207,22 @@ void CrModel::finish(const CrOptions &options, Progress *progress)
     checkpoint(progress, 1.0);
 }
 
+std::unique_ptr<CrModel> computeCr(std::shared_ptr<const Matrix> m, const CrOptions &options, Progress *progress)
+{
+    if (!m)
+        throw std::invalid_argument("computeCr: no matrix");
+    if (options.product != CrProduct::MatrixIdentity && options.product != CrProduct::IdentityMatrix)
+        return computeCr(*m, options, progress);
+    checkpoint(progress, 0.0);
+    std::unique_ptr<CrModel> model(new CrModel);
+    model->m_rows = m->rows();
+    model->m_cols = m->cols();
+    model->m_product = options.product;
+    model->m_x = std::move(m); // shared, not copied
+    model->finish(options, progress);
+    return model;
+}
+
 std::unique_ptr<CrModel> computeCr(const Matrix &m, const CrOptions &options, Progress *progress)
 {
     checkpoint(progress, 0.0);
@@ -217,7 +233,7 @@ std::unique_ptr<CrModel> computeCr(const Matrix &m, const CrOptions &options, Pr
     switch (options.product) {
     case CrProduct::MatrixIdentity:
     case CrProduct::IdentityMatrix:
-        model->m_x = m;
+        model->m_x = std::make_shared<const Matrix>(m);
         break;
     case CrProduct::SvdFactors: {
         // X = U√Σ, Y = √ΣVᵀ: kept as U, σ, Vᵀ; w_i = σ_i.
@@ -225,7 +241,7 @@ std::unique_ptr<CrModel> computeCr(const Matrix &m, const CrOptions &options, Pr
         Vector sigma;
         if (!lapack::thinSvd(m, u, sigma, v))
             throw std::runtime_error("computeCr: the SVD did not converge");
-        model->m_x = std::move(u);
+        model->m_x = std::make_shared<const Matrix>(std::move(u));
         model->m_y = v.transpose();
         model->m_sigma = std::move(sigma);
         break;
@@ -249,7 +265,7 @@ std::unique_ptr<CrModel> computeCr(const Matrix &x, const Matrix &y, const CrOpt
     model->m_rows = x.rows();
     model->m_cols = y.cols();
     model->m_product = CrProduct::Given;
-    model->m_x = x;
+    model->m_x = std::make_shared<const Matrix>(x);
     model->m_y = y;
     model->finish(options, progress);
     return model;

@@ -90,7 +90,7 @@ public:
     /// The factors whose terms are sampled: M (n×m) for M·I and I·M; U (n×k) for SVD factors;
     /// X (n×l) for Given. Term i is x_i·y_iᵀ with x_i = column i (M·I, SVD factors, Given), or
     /// e_i·(row i of M)ᵀ for I·M.
-    const Matrix &productLeft() const { return m_x; }
+    const Matrix &productLeft() const { return *m_x; }
     /// Vᵀ (k×m) for SVD factors, Y (l×m) for Given: y_iᵀ = row i; empty for M·I and I·M.
     const Matrix &productRight() const { return m_y; }
     /// σ for SVD factors (term i is σ_i·u_i·v_iᵀ); empty otherwise.
@@ -98,6 +98,7 @@ public:
 
 private:
     friend std::unique_ptr<CrModel> computeCr(const Matrix &, const CrOptions &, Progress *);
+    friend std::unique_ptr<CrModel> computeCr(std::shared_ptr<const Matrix>, const CrOptions &, Progress *);
     friend std::unique_ptr<CrModel> computeCr(const Matrix &, const Matrix &, const CrOptions &,
                                               Progress *);
     CrModel() = default;
@@ -110,8 +111,9 @@ private:
     CrRule m_rule = CrRule::Optimal;
     CrProduct m_product = CrProduct::MatrixIdentity;
     /// M·I and I·M: m_x = M. SVD factors: m_x = U (n×k), m_y = Vᵀ (k×m), m_sigma = σ. Given:
-    /// m_x = X, m_y = Y.
-    Matrix m_x, m_y;
+    /// m_x = X, m_y = Y. Shared: the trials of M·I and I·M on one channel hold M once.
+    std::shared_ptr<const Matrix> m_x;
+    Matrix m_y;
     Vector m_sigma;
     Matrix m_gram;          ///< G = (XᵀX) ∘ (YYᵀ), Given only
     Vector m_weights;
@@ -125,6 +127,10 @@ private:
 /// IdentityMatrix or SvdFactors (std::invalid_argument otherwise). Throws std::runtime_error if
 /// the SVD does not converge, Cancelled if progress asks to stop.
 std::unique_ptr<CrModel> computeCr(const Matrix &m, const CrOptions &options,
+                                   Progress *progress = nullptr);
+/// The same, holding m itself for M·I and I·M instead of a copy (n·m doubles per model: the
+/// trials of a 12-megapixel photo's channel share one); other products as computeCr(*m, …).
+std::unique_ptr<CrModel> computeCr(std::shared_ptr<const Matrix> m, const CrOptions &options,
                                    Progress *progress = nullptr);
 /// CR of the given product X·Y (X n×l, Y l×m; std::invalid_argument if the inner sizes differ).
 /// options.product is ignored (the model reports Given).

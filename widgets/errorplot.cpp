@@ -1068,7 +1068,72 @@ void ErrorPlot::updateMarkers()
     for (QCPItemText *label : labels)
         if (texts.count(label->text()) > 1)
             label->setText(QStringLiteral("%1: %2").arg(label->property("fsSeriesName").toString(), label->text()));
+    addExtendMarks();
     placeMarkerLabels();
+}
+
+void ErrorPlot::addExtendMarks()
+{
+    for (const CurveSeries &cs : std::as_const(m_series)) {
+        if (!(cs.computedTo > 0.0) || cs.rank.isEmpty())
+            continue;
+        // At the curve's last computed point: nothing is drawn beyond it.
+        const int last = int(cs.rank.size()) - 1;
+        const double x = xOf(cs, last), y = shown(yOf(cs, last));
+        if (!std::isfinite(x) || !std::isfinite(y))
+            continue;
+        const QColor color = cs.color.isValid() ? cs.color : QColor(Qt::darkGray);
+        auto *end = new QCPItemTracer(m_plot);
+        end->setLayer(m_plot->layer(QStringLiteral("markers")));
+        end->setProperty("fsMarker", true);
+        end->setStyle(QCPItemTracer::tsPlus);
+        end->setSize(9);
+        end->setPen(QPen(color, 1.5));
+        end->position->setAxes(keyAxis(cs), m_plot->yAxis);
+        end->position->setCoords(x, y);
+        auto *text = new QCPItemText(m_plot);
+        text->setLayer(m_plot->layer(QStringLiteral("markers")));
+        text->setProperty("fsMarker", true);
+        text->setProperty("fsExtend", cs.name);
+        text->position->setParentAnchor(end->position);
+        text->position->setCoords(6, 4);
+        text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+        text->setText(tr("%1 computed to %2 %3 — extend ›")
+                          .arg(shortName(cs.name), cs.blockRank ? tr("ρ =") : tr("rank"))
+                          .arg(cs.computedTo));
+        QFont underlined = font();
+        underlined.setUnderline(true);
+        text->setFont(underlined);
+        text->setColor(color.darker(130));
+        QColor bg = palette().color(QPalette::Base);
+        bg.setAlpha(215);
+        text->setBrush(bg);
+        text->setPen(QPen(color.lighter(140)));
+        text->setPadding(QMargins(3, 1, 3, 1));
+        text->setClipToAxisRect(true);
+    }
+}
+
+QCPItemText *ErrorPlot::extendItem(const QString &seriesName) const
+{
+    for (int i = 0; i < m_plot->itemCount(); ++i)
+        if (auto *text = qobject_cast<QCPItemText *>(m_plot->item(i)); text && text->property("fsExtend").toString() == seriesName)
+            return text;
+    return nullptr;
+}
+
+QString ErrorPlot::extendText(const QString &seriesName) const
+{
+    const QCPItemText *text = extendItem(seriesName);
+    return text ? text->text() : QString();
+}
+
+QRectF ErrorPlot::extendRect(const QString &seriesName) const
+{
+    const QCPItemText *text = extendItem(seriesName);
+    if (!text)
+        return {};
+    return QRectF(text->topLeft->pixelPosition(), text->bottomRight->pixelPosition()).normalized();
 }
 
 void ErrorPlot::placeMarkerLabels()
@@ -1225,6 +1290,11 @@ void ErrorPlot::onPlotMouseRelease(QMouseEvent *event)
     if (event->button() != Qt::LeftButton
         || (event->position() - m_pressPos).manhattanLength() > 4.0)
         return;
+    for (const CurveSeries &cs : std::as_const(m_series))
+        if (cs.computedTo > 0.0 && extendRect(cs.name).contains(event->position())) {
+            emit extendRequested(cs.name);
+            return;
+        }
     const Hit hit = nearestPoint(event->position(), 12.0);
     if (hit.series >= 0)
         emit rankPicked(m_series[hit.series].name, m_series[hit.series].rank[hit.index]);

@@ -13,6 +13,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QCPItemText;
 class QLabel;
 class QPushButton;
 class QCPAxis;
@@ -60,6 +61,10 @@ struct CurveSeries
     /// `rank` is Monarch's block rank ρ, no rank of M: on the rank view the curve has its own x
     /// axis (at the top, "block rank ρ"); on the stored-numbers axis it shares the fair one.
     bool blockRank = false;
+    /// > 0 for a partial factorisation: the curve is exact up to this rank and stops there; the
+    /// plot marks its end with "computed to rank k — extend ›", which a click turns into
+    /// extendRequested(). 0: the curve is all there is.
+    double computedTo = 0.0;
 };
 
 /// The shared error plot: relative error against rank or stored numbers, Frobenius or spectral,
@@ -173,9 +178,16 @@ public:
     /// `maxDistance` pixels; empty when none is near.
     QString readoutAt(const QPointF &pixel, double maxDistance = 30.0) const;
 
+    /// The "computed to rank k — extend ›" text at the end of a partial series (empty when the
+    /// series has none or its end is not in view), and its rectangle in plot widget pixels.
+    QString extendText(const QString &seriesName) const;
+    QRectF extendRect(const QString &seriesName) const;
+
 signals:
     /// A click near a point of a curve.
     void rankPicked(const QString &seriesName, double rank);
+    /// A click on a partial series' "extend" text: compute that series beyond its last rank.
+    void extendRequested(const QString &seriesName);
     /// The x axis, metric or log y changed (from the controls or the setters).
     void viewOptionsChanged();
 
@@ -220,6 +232,9 @@ private:
     /// Tick spacing for the widths the axes have now.
     void updateTickCounts();
     void placeMarkerLabels();
+    /// The "computed to rank k — extend ›" items at the ends of partial series.
+    void addExtendMarks();
+    QCPItemText *extendItem(const QString &seriesName) const;
     double xOf(const CurveSeries &s, int i) const;
     double yOf(const CurveSeries &s, int i) const;
     /// NaN when not drawable (unknown, or not positive on log y).

@@ -3,6 +3,7 @@
 // Top on SVD factors = truncated SVD, unbiasedness and the expected error by Monte Carlo, draw
 // frequencies, reproducibility, the zero product.
 #include "core/cr.h"
+#include "core/random.h"
 
 #include "testutil.h"
 
@@ -136,6 +137,7 @@ class TestCr : public QObject
     Q_OBJECT
 
 private slots:
+    void sharedMatrixIsNotCopied();
     void closedFormMatchesMeasured_data();
     void closedFormMatchesMeasured();
     void gramFormulaIsNeededForGivenProducts();
@@ -157,6 +159,25 @@ private slots:
     void invalidInputThrows();
     void cancellation();
 };
+
+void TestCr::sharedMatrixIsNotCopied()
+{
+    // computeCr(shared_ptr) holds M itself for M·I and I·M (the program's trials share the
+    // channel), and is otherwise the same model as computeCr(const Matrix &).
+    core::Rng rng(5);
+    const auto m = std::make_shared<const Matrix>(rng.gaussian(30, 20));
+    for (CrProduct product : {CrProduct::MatrixIdentity, CrProduct::IdentityMatrix, CrProduct::SvdFactors}) {
+        const CrOptions o = crOptions(CrRule::Optimal, product, 15, 3);
+        const auto shared = core::computeCr(m, o);
+        const auto copied = core::computeCr(*m, o);
+        QCOMPARE(shared->productLeft().data() == m->data(), product != CrProduct::SvdFactors);
+        QVERIFY(copied->productLeft().data() != m->data());
+        QVERIFY(shared->draws() == copied->draws());
+        for (Index r = 0; r <= 15; ++r)
+            QCOMPARE(shared->errFro2(r), copied->errFro2(r));
+        QCOMPARE(shared->reconstruct(15), copied->reconstruct(15));
+    }
+}
 
 void TestCr::closedFormMatchesMeasured_data()
 {

@@ -73,15 +73,23 @@ void TestMetrics::ssimAgainstScikitImage_data()
     QTest::addColumn<double>("expected");
     // skimage.metrics.structural_similarity(x, y, data_range=1, gaussian_weights=True,
     // sigma=1.5, use_sample_covariance=False), scikit-image 0.19.3 (Debian 12).
-    QTest::newRow("sine noise") << 1 << 0.7762087288241755;
-    QTest::newRow("product ripple") << 2 << 0.9307098209603788;
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<int>("cols");
+    QTest::newRow("sine noise") << 1 << 0.7762087288241755 << 40 << 50;
+    QTest::newRow("product ripple") << 2 << 0.9307098209603788 << 40 << 50;
+    // Wider than one strip of columns (ssim filters in strips of 256 with a halo of 5): the
+    // strips' seams and the reflected right border (1031 = 4·256 + 7).
+    QTest::newRow("sine noise, 3 strips") << 1 << 0.7790083997970879 << 37 << 700;
+    QTest::newRow("product ripple, 5 strips") << 2 << 0.9329411208361905 << 23 << 1031;
 }
 
 void TestMetrics::ssimAgainstScikitImage()
 {
     QFETCH(int, which);
     QFETCH(double, expected);
-    const double value = ssim(pattern(40, 50, 0), pattern(40, 50, which));
+    QFETCH(int, rows);
+    QFETCH(int, cols);
+    const double value = ssim(pattern(rows, cols, 0), pattern(rows, cols, which));
     QVERIFY2(relDiff(value, expected) < 1e-12, qPrintable(QString::number(value, 'g', 17)));
 }
 

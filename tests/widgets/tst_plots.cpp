@@ -87,6 +87,7 @@ private slots:
     void measuredMarkerIsOffTheCurve();
     void markerIgnoresUnknownSeries();
     void clickPicksRank();
+    void partialCurveEndsWithAnExtendAffordance();
     void readoutDescribesPoint();
     void legendAvoidsCurves();
     void defaultsAreReadable();
@@ -383,6 +384,42 @@ void TestPlots::clickPicksRank()
     const QRect area = plot.plot()->axisRect()->rect();
     QTest::mouseClick(plot.plot(), Qt::LeftButton, {}, QPoint(area.right() - 5, area.top() + 5));
     QCOMPARE(spy.size(), 1);
+}
+
+void TestPlots::partialCurveEndsWithAnExtendAffordance()
+{
+    // A partial SVD computed to rank 8: drawn to 8 and no further, with "computed to rank 8 —
+    // extend" at its end; a click there asks for the extension (and picks no rank); a complete
+    // curve has no such text.
+    ErrorPlot plot;
+    rankLinearView(plot);
+    plot.resize(700, 450);
+    CurveSeries partial = makeSeries(QStringLiteral("SVD"), Qt::black, 8, 0.5);
+    partial.computedTo = 8;
+    const CurveSeries complete = makeSeries(QStringLiteral("ID (pivoted QR)"), Qt::darkGreen, 12, 0.7);
+    plot.setSeries({partial, complete});
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    plot.plot()->replot();
+    QCOMPARE(plot.lineGraph(QStringLiteral("SVD"))->data()->size(), 8);
+    QVERIFY2(plot.extendText(QStringLiteral("SVD")).contains(QStringLiteral("computed to rank 8 — extend")),
+             qPrintable(plot.extendText(QStringLiteral("SVD"))));
+    QVERIFY(plot.extendText(QStringLiteral("ID (pivoted QR)")).isEmpty());
+    const QRectF rect = plot.extendRect(QStringLiteral("SVD"));
+    QVERIFY(rect.width() > 20 && rect.height() > 5);
+    // Beside the curve's last point, to its right.
+    QVERIFY(rect.left() >= plot.plot()->xAxis->coordToPixel(8.0));
+    QSignalSpy extend(&plot, &ErrorPlot::extendRequested);
+    QSignalSpy picked(&plot, &ErrorPlot::rankPicked);
+    QTest::mouseClick(plot.plot(), Qt::LeftButton, {}, rect.center().toPoint());
+    QCOMPARE(extend.size(), 1);
+    QCOMPARE(extend.at(0).at(0).toString(), QStringLiteral("SVD"));
+    QCOMPARE(picked.size(), 0);
+    // Once the curve is complete the text is gone.
+    partial.computedTo = 0;
+    plot.setSeries({partial, complete});
+    plot.plot()->replot();
+    QVERIFY(plot.extendText(QStringLiteral("SVD")).isEmpty());
 }
 
 void TestPlots::readoutDescribesPoint()
