@@ -57,7 +57,8 @@ for t in "${targets[@]}"; do
   log="${work:-$scratch}/$t.log" # kept with --work
   # ASan keeps 256 MB of freed memory in quarantine by default, which alone would reach the
   # 256 MB limit: 32 MB keeps use-after-free detection without false out-of-memory reports.
-  if ! ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=32}" nice -n 19 "$bindir/fuzz_$t" "${flags[@]}" "${inputs[@]}" \
+  # Appended, so it holds also under scripts/sanitize.sh's own ASAN_OPTIONS (the later value wins).
+  if ! ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:quarantine_size_mb=32" nice -n 19 "$bindir/fuzz_$t" "${flags[@]}" "${inputs[@]}" \
       >"$log" 2>&1; then
     echo "fuzz_$t: FAILED" >&2
     status=1
