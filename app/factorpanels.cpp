@@ -276,7 +276,9 @@ void FactorPanels::setResult(Method method, std::shared_ptr<const MethodResult> 
 void FactorPanels::setSvdReference(std::shared_ptr<const MethodResult> svd)
 {
     m_svd = std::move(svd);
-    tab(Method::Cr).dirty = true;
+    // CR's SVD factors, and the leverage-score bars of ID and CUR, come from it.
+    for (Method method : {Method::Cr, Method::Id, Method::Cur})
+        tab(method).dirty = true;
 }
 
 void FactorPanels::setRank(Method method, Index rank)
@@ -459,19 +461,35 @@ void FactorPanels::refreshId(Tab &t)
                           : tr("Z  %1 × %2").arg(rank).arg(id->cols()));
     zView->setColorRange(-zMax, zMax);
     zView->setFlagThresholds(1.0, 2.0);
-    t.bars->setBars(toVector(id->rDiagonal()), tr("k"), tr("|R_kk|"), true);
-    QVector<int> kept;
-    for (int i = 0; i < int(rank); ++i)
-        kept << i;
-    t.bars->setHighlighted(kept);
-    t.bars->setTitle(tr("|R_kk|: first %1 = skeleton").arg(rank));
+    // |R_kk| decays along the pivots only when pivoted QR chose them; another selector's choice
+    // is shown against what it ranks by.
+    const core::Selector selector = id->selector();
+    const bool pivoted = selector == core::Selector::PivotedQr || selector == core::Selector::SketchPivotedQr;
+    QString barNote;
+    if (pivoted) {
+        t.bars->setBars(toVector(id->rDiagonal()), tr("k"), tr("|R_kk|"), true);
+        QVector<int> kept;
+        for (int i = 0; i < int(rank); ++i)
+            kept << i;
+        t.bars->setHighlighted(kept);
+        t.bars->setTitle(tr("|R_kk|: first %1 = skeleton").arg(rank));
+    } else {
+        const core::IndexList chosen(id->pivots().begin(), id->pivots().begin() + std::ptrdiff_t(rank));
+        barNote = tr(" · the bars: the %1 chosen %2 highlighted.").arg(rank).arg(rows ? tr("rows") : tr("columns"))
+                  + setSelectorBars(t, c, selector, r.settings.leverageRank > 0 ? r.settings.leverageRank : r.maxRank,
+                                    rank, chosen, rows);
+    }
     t.caption->setText(
-        tr("max |z| = %1 · %2 entries with |z| > 1 (amber), %3 with |z| > 2 (magenta) · skeleton %4 in pivot order: %5%6")
+        tr("ID (%1) · max |z| = %2 · %3 entries with |z| > 1 (amber), %4 with |z| > 2 (magenta) · skeleton %5 in %6 "
+           "order: %7%8%9")
+            .arg(QString::fromStdString(r.curve.empty() ? core::selectorName(selector) : r.curve.front().variant).toHtmlEscaped())
             .arg(id->maxAbsZ(rank), 0, 'f', 3)
             .arg(over1)
             .arg(over2)
             .arg(rows ? tr("rows") : tr("columns"))
+            .arg(pivoted ? tr("pivot") : tr("selection"))
             .arg(listIndices(id->pivots(), std::size_t(rank)))
+            .arg(barNote)
             .arg(r.trials() > 1 ? tr(" · shown: trial 1 of %1").arg(r.trials()) : QString()));
 }
 
@@ -570,6 +588,48 @@ void FactorPanels::refreshCr(Tab &t)
     t.caption->setText(text);
 }
 
+QString FactorPanels::setSelectorBars(Tab &t, int c, core::Selector selector, Index leverageRank, Index rank,
+                                      const core::IndexList &chosen, bool rows)
+{
+    // What the selector ranks columns (rows) by, with its choice highlighted: the leverage scores
+    // of the exact SVD's top γ right (left) singular vectors for the leverage selectors and DEIM
+    // (which works on V[:, :r], so γ = r), else the norms.
+    QVector<int> marked;
+    for (Index j : chosen)
+        marked << int(j);
+    const core::SvdModel *svd = nullptr;
+    if (m_svd && !m_svd->approximate && c < m_svd->channels())
+        svd = dynamic_cast<const core::SvdModel *>(&m_svd->model(c));
+    const QString index = rows ? tr("row i") : tr("column j");
+    QString note;
+    const bool leverageBars = core::usesLeverageRank(selector) || selector == core::Selector::Deim;
+    const Index gamma = selector == core::Selector::Deim ? rank : leverageRank;
+    const Matrix *basis = svd && svd->canReconstruct() ? (rows ? &svd->u() : &svd->v()) : nullptr;
+    if (leverageBars && basis && basis->cols() >= gamma) {
+        t.bars->setBars(toVector(core::leverageScores(*basis, gamma)), index,
+                        rows ? tr("hᵢ = ‖U[i, :γ]‖²") : tr("hⱼ = ‖V[j, :γ]‖²"));
+        t.bars->setTitle(tr("Leverage scores, γ = %1").arg(gamma));
+    } else if (m_channels && std::size_t(c) < m_channels->size()) {
+        const Matrix &m = (*m_channels)[std::size_t(c)];
+        const core::Vector norms = rows ? core::Vector(m.rowwise().norm()) : core::Vector(m.colwise().norm().transpose());
+        t.bars->setBars(toVector(norms), index, rows ? tr("‖M[i, :]‖") : tr("‖M[:, j]‖"));
+        t.bars->setTitle(rows ? tr("Row norms") : tr("Column norms"));
+        if (leverageBars && basis)
+            note = tr(" Leverage scores with γ = %1 need %1 singular vectors; the SVD has %2: norms shown instead.")
+                       .arg(gamma)
+                       .arg(basis->cols());
+        else if (leverageBars)
+            note = tr(" Leverage scores need the exact SVD (still computing): norms shown meanwhile.");
+        else if (selector != core::Selector::Norm && selector != core::Selector::NormSample)
+            note = tr(" The %1 selector does not rank by norms: they are shown to compare with its choice.")
+                       .arg(QString::fromStdString(core::selectorName(selector)));
+    } else {
+        t.bars->clear();
+    }
+    t.bars->setHighlighted(marked);
+    return note;
+}
+
 void FactorPanels::refreshCur(Tab &t)
 {
     // C, U and R as heatmaps; the column scores the selector ranks by (leverage scores, or the
@@ -597,34 +657,8 @@ void FactorPanels::refreshCur(Tab &t)
 
     // The bars: what the selector ranks columns by.
     const core::Selector selector = cur->selector();
-    const core::IndexList chosen = cur->columnsAt(rank);
-    QVector<int> marked;
-    for (Index j : chosen)
-        marked << int(j);
-    const core::SvdModel *svd = nullptr;
-    if (m_svd && !m_svd->approximate && c < m_svd->channels())
-        svd = dynamic_cast<const core::SvdModel *>(&m_svd->model(c));
-    const Index leverageRank = r.settings.leverageRank > 0 ? r.settings.leverageRank : r.maxRank;
-    QString barNote;
-    // DEIM works on V[:, :r]: the leverage scores of that subspace (γ = r) show what it weighs.
-    const bool leverageBars = core::usesLeverageRank(selector) || selector == core::Selector::Deim;
-    const Index gamma = selector == core::Selector::Deim ? rank : leverageRank;
-    if (leverageBars && svd && svd->canReconstruct() && svd->v().cols() >= gamma) {
-        t.bars->setBars(toVector(core::leverageScores(svd->v(), gamma)), tr("column j"), tr("hⱼ = ‖V[j, :γ]‖²"));
-        t.bars->setTitle(tr("Leverage scores, γ = %1").arg(gamma));
-    } else if (m_channels && std::size_t(c) < m_channels->size()) {
-        const Matrix &m = (*m_channels)[std::size_t(c)];
-        t.bars->setBars(toVector(core::Vector(m.colwise().norm().transpose())), tr("column j"), tr("‖M[:, j]‖"));
-        t.bars->setTitle(tr("Column norms"));
-        if (leverageBars)
-            barNote = tr(" Leverage scores need the exact SVD (still computing): column norms shown meanwhile.");
-        else if (selector != core::Selector::Norm && selector != core::Selector::NormSample)
-            barNote = tr(" The %1 selector does not rank by norms: they are shown to compare with its choice.")
-                          .arg(QString::fromStdString(core::selectorName(selector)));
-    } else {
-        t.bars->clear();
-    }
-    t.bars->setHighlighted(marked);
+    const QString barNote = setSelectorBars(t, c, selector, r.settings.leverageRank > 0 ? r.settings.leverageRank : r.maxRank,
+                                            rank, cur->columnsAt(rank), false);
 
     const core::Vector sigma = cur->intersectionSingularValues(rank);
     QString text = tr("CUR (%1) · columns %2 · rows %3 · intersection W %4 × %5: σ<sub>1</sub> = %6, σ<sub>min</sub> = %7")

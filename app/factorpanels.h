@@ -3,6 +3,7 @@
 
 #include "workspace.h"
 
+#include "core/selectors.h"
 #include "core/types.h"
 
 #include <QStringList>
@@ -28,7 +29,8 @@ namespace factorscope::app {
 
 /// The Factors dock: one tab per method, showing the factors of that method's newest result at
 /// its current rank — SVD and randomized SVD: U, Σ, Vᵀ; ID: C and Z (|z| > 1 and > 2 flagged)
-/// with the |R_kk| decay; CR: C and R with the sampling probabilities (sampled indices
+/// with the |R_kk| decay (pivoted QR and its sketch) or the selector's scores with its choice
+/// highlighted (the other selectors, as CUR); CR: C and R with the sampling probabilities (sampled indices
 /// highlighted, with their draw counts); CUR: C, U and R with the column scores (chosen columns
 /// highlighted) and the intersection's conditioning; Monarch: L, R, the permutation, the b×b map of slice
 /// errors (click a slice to see its singular values and to highlight it on the document) — and
@@ -111,6 +113,12 @@ private:
     void refreshId(Tab &tab);
     void refreshCr(Tab &tab);
     void refreshCur(Tab &tab);
+    /// The bars of a column (row) selector's choice on channel c, for the ID and CUR tabs: the
+    /// leverage scores (γ = leverageRank; DEIM: γ = rank) from the exact SVD when it has them,
+    /// else the column (row) norms, with `chosen` highlighted. Returns a sentence for the caption
+    /// when the bars are not what the selector ranks by (empty otherwise).
+    QString setSelectorBars(Tab &tab, int c, core::Selector selector, core::Index leverageRank, core::Index rank,
+                            const core::IndexList &chosen, bool rows);
     void refreshMonarch(Tab &tab);
     void refreshSliceBars();
     void fitLayout(Tab &tab);

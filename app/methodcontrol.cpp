@@ -108,7 +108,14 @@ void MethodControl::updateNote(Method method)
         notes << tr("Computed up to rank %1: the cross middle's curve grows like r⁴ and the leverage and DEIM "
                     "selectors need the top r singular vectors.")
                      .arg(Workspace::curRankCap);
-    if (method == Method::Cur && result && !result->curve.empty())
+    if (method == Method::Id && n > 0 && Workspace::usesSelectorCap(s) && std::min(n, m) > Workspace::curRankCap)
+        notes << tr("Computed up to rank %1 at once, as CUR: the %2 selector chooses the skeleton first (leverage "
+                    "and DEIM from the top singular vectors), then the ID projects onto it. Only pivoted QR goes "
+                    "further.")
+                     .arg(Workspace::curRankCap)
+                     .arg(QString::fromStdString(core::selectorName(s.idSelector)));
+    if (result && !result->curve.empty()
+        && (method == Method::Cur || (method == Method::Id && Workspace::usesSelectorCap(result->settings))))
         notes << tr("Variant: %1").arg(QString::fromStdString(result->curve.front().variant).toHtmlEscaped());
     if (result && !result->approximate && result->seconds > 0)
         notes << tr("Factorised in %1 s.").arg(result->seconds, 0, 'f', 2);

@@ -104,7 +104,8 @@ QStringList names()
             QStringLiteral("cr-photo"), QStringLiteral("rsvd-photo"), QStringLiteral("compare-4"),
             QStringLiteral("compare-standin"), QStringLiteral("pane-parameters"), QStringLiteral("generator-dialog"),
             QStringLiteral("svd-preview"), QStringLiteral("tensor-picker"),
-            QStringLiteral("curve-export-dialog"), QStringLiteral("cur-photo"), QStringLiteral("pinv-matrix")};
+            QStringLiteral("curve-export-dialog"), QStringLiteral("cur-photo"), QStringLiteral("id-deim-photo"),
+            QStringLiteral("pinv-matrix")};
 }
 
 bool run(MainWindow &window, const QString &requested, const QString &file, QSize size)
@@ -218,6 +219,21 @@ bool run(MainWindow &window, const QString &requested, const QString &file, QSiz
         window.errorPlot()->setLogY(true);
         if (auto *dock = window.findChild<QDockWidget *>(QStringLiteral("factorDock")))
             window.resizeDocks({dock}, {640}, Qt::Horizontal); // room for C, U, R and the scores
+    } else if (scene == QStringLiteral("id-deim-photo")) {
+        // The column ID with DEIM's skeleton: the chosen columns on the photo, C and Z, and the
+        // leverage scores of the top r right singular vectors DEIM works on, its choice marked.
+        if (!window.openDefaultImage())
+            return false;
+        window.setColorMode(core::ColorMode::Gray);
+        core::MethodSettings s = window.methodPanel()->settings(Method::Id);
+        s.idSelector = core::IdSelector::Deim;
+        s.rowId = false;
+        window.methodPanel()->setSettings(Method::Id, s);
+        window.methodPanel()->setCurrentMethod(Method::Id);
+        emit window.methodPanel()->settingsChanged(Method::Id, s);
+        window.methodPanel()->setRank(Method::Id, 24);
+        window.factorPanels()->showMethod(Method::Id);
+        window.errorPlot()->setLogY(true);
     } else if (scene == QStringLiteral("pinv-matrix")) {
         // The pseudo-inverse of a noisy rank-40 matrix: the noise's 1/σ cut off by τ.
         core::GeneratorSpec spec;

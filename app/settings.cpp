@@ -156,9 +156,13 @@ core::MethodSettings Settings::readMethodSettings(const QString &prefix) const
     };
     s.rsvdOversampling = std::clamp<core::Index>(get("oversampling", qlonglong(s.rsvdOversampling)).toLongLong(), 0, 200);
     s.rsvdPowerIterations = std::clamp(get("powerIterations", s.rsvdPowerIterations).toInt(), 0, 10);
-    const int selector = get("idSelector", int(s.idSelector)).toInt();
-    s.idSelector = selector == int(core::IdSelector::SketchPivotedQr) ? core::IdSelector::SketchPivotedQr
-                                                                       : core::IdSelector::PivotedQr;
+    // By name ("deim", as --id-selector takes it); files written before the other selectors came
+    // hold 0 (pivoted QR) or 1 (sketch).
+    const QString idSelector = get("idSelector", QString()).toString();
+    if (const auto selector = core::parseSelector(idSelector.toStdString()))
+        s.idSelector = *selector;
+    else if (idSelector == QLatin1String("1"))
+        s.idSelector = core::IdSelector::SketchPivotedQr;
     s.idOversampling = std::clamp<core::Index>(get("idOversampling", qlonglong(s.idOversampling)).toLongLong(), 0, 200);
     s.rowId = get("rowId", s.rowId).toBool();
     const int rule = get("crRule", int(s.crRule)).toInt();
@@ -192,9 +196,10 @@ void Settings::writeMethodSettings(const QString &prefix, Method method, const c
         write(key("powerIterations"), s.rsvdPowerIterations);
         break;
     case Method::Id:
-        write(key("idSelector"), int(s.idSelector));
+        write(key("idSelector"), QString::fromStdString(core::selectorName(s.idSelector)));
         write(key("idOversampling"), qlonglong(s.idOversampling));
         write(key("rowId"), s.rowId);
+        write(key("leverageRank"), qlonglong(s.leverageRank));
         break;
     case Method::Cr:
         write(key("crRule"), int(s.crRule));

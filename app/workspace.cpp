@@ -560,8 +560,13 @@ QString Workspace::parameterKey(Method method, const MethodSettings &s)
         key += QStringLiteral(";p=%1;q=%2").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations);
         break;
     case Method::Id:
-        key += QStringLiteral(";%1;%2").arg(int(s.idSelector)).arg(s.rowId ? QStringLiteral("rows") : QStringLiteral("cols"));
-        if (randomized)
+        // The selector by name, γ for the leverage selectors (the CSV's variant says both), the
+        // oversampling for the sketch (its stated size follows below).
+        key += QStringLiteral(";%1;%2").arg(QString::fromStdString(core::selectorName(s.idSelector)),
+                                            s.rowId ? QStringLiteral("rows") : QStringLiteral("cols"));
+        if (core::usesLeverageRank(s.idSelector))
+            key += QStringLiteral(";gamma=%1").arg(s.leverageRank);
+        if (s.idSelector == core::IdSelector::SketchPivotedQr)
             key += QStringLiteral(";os=%1").arg(s.idOversampling);
         break;
     case Method::Cr:
@@ -592,12 +597,24 @@ QString Workspace::seriesName(Method method, const MethodSettings &s, Index maxR
     case Method::Rsvd:
         return s.sketch > 0 ? tr("rSVD (p = %1, q = %2, sketch %3)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations).arg(s.sketch)
                             : tr("rSVD (p = %1, q = %2)").arg(s.rsvdOversampling).arg(s.rsvdPowerIterations);
-    case Method::Id:
-        return tr("ID (%1%2)")
-            .arg(s.idSelector == core::IdSelector::PivotedQr ? tr("pivoted QR")
-                 : s.sketch > 0                              ? tr("sketch + QR, d = %1").arg(s.sketch)
-                                                             : tr("sketch + QR"))
-            .arg(s.rowId ? tr(", rows") : QString());
+    case Method::Id: {
+        // The selector as --id-selector names it (the CSV's variant), with what its numbers
+        // depend on: the sketch size d, or γ (0 read as maxRank when it is given).
+        const MethodSettings resolved = core::resolvedSettings(method, s, maxRank);
+        QString selector;
+        switch (s.idSelector) {
+        case core::IdSelector::PivotedQr: selector = tr("pivoted QR"); break;
+        case core::IdSelector::SketchPivotedQr:
+            selector = s.sketch > 0 ? tr("sketch + QR, d = %1").arg(s.sketch) : tr("sketch + QR");
+            break;
+        default:
+            selector = QString::fromStdString(core::selectorName(s.idSelector));
+            if (core::usesLeverageRank(s.idSelector) && resolved.leverageRank > 0)
+                selector += tr(", γ = %1").arg(resolved.leverageRank);
+            break;
+        }
+        return tr("ID (%1%2)").arg(selector, s.rowId ? tr(", rows") : QString());
+    }
     case Method::Cr: return tr("CR (%1, %2)").arg(crRuleText(s.crRule), crProductText(s.crProduct));
     case Method::Monarch: return tr("Monarch (b = %1)").arg(s.monarchBlocks);
     case Method::Cur:
@@ -617,9 +634,17 @@ Index Workspace::factorisationRank(Method method, Index rows, Index cols, const 
     // CUR: the cross middle's curve costs Σ_r r·l·(r + l) ~ r⁴/2 and every selector O(nm·r) per
     // side; the leverage and DEIM selectors need the top r singular vectors (block Lanczos only
     // while r ≤ 0.2·min(n, m)). 256 keeps a 4000 × 3000 photo in seconds (README, Benchmarks).
-    if (method == Method::Cur)
+    // The ID with a selector other than pivoted QR: the same selection (one side), then
+    // Gram–Schmidt on its columns, O(nm·r), computed at once (not extendable: a leverage
+    // selection depends on γ = the rank computed).
+    if (method == Method::Cur || (method == Method::Id && usesSelectorCap(settings)))
         return std::min<Index>(usable, curRankCap);
     return usable;
+}
+
+bool Workspace::usesSelectorCap(const MethodSettings &settings)
+{
+    return settings.idSelector != core::IdSelector::PivotedQr && settings.idSelector != core::IdSelector::SketchPivotedQr;
 }
 
 bool Workspace::isExtendable(Method method, const MethodSettings &settings)

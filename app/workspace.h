@@ -192,9 +192,13 @@ public:
     int cachedCount() const { return int(m_cache.size()); }
 
     /// The largest rank the GUI offers, and the rank each factorisation is computed to:
-    /// core::maxUsableRank, capped for randomized SVD (128), the sketched ID (256) and CUR
-    /// (curRankCap), whose cost grows with the rank.
+    /// core::maxUsableRank, capped for randomized SVD (128), the sketched ID (256), CUR and the
+    /// ID with a selector of its own (curRankCap, usesSelectorCap), whose cost grows with the rank.
     static constexpr core::Index curRankCap = 256;
+    /// True when the ID's selector (settings.idSelector) is neither pivoted QR nor its sketch:
+    /// leverage, DEIM, norm or uniform choose first (leverage and DEIM from the top singular
+    /// vectors), so the ID is computed to curRankCap at once, like CUR.
+    static bool usesSelectorCap(const core::MethodSettings &settings);
     static core::Index factorisationRank(core::Method method, core::Index rows, core::Index cols,
                                          const core::MethodSettings &settings);
     /// The rank a factorisation of `method` is first computed to when the person looks at rank
@@ -223,8 +227,9 @@ public:
     static QString parameterKey(core::Method method, const core::MethodSettings &settings);
     /// The name of the method's curve with these parameters: "SVD", "rSVD (p = 10, q = 1)" or
     /// with the sketch stated "rSVD (p = 10, q = 1, sketch 138)", "ID (pivoted QR)", "ID (sketch
-    /// + QR, d = 266)", "CR (optimal p, M·I)", "Monarch (b = 16)", "CUR (deim;optimal)" (CUR: the
-    /// CSV's variant, with a leverage selector's γ = 0 read as maxRank when it is given).
+    /// + QR, d = 266)", "ID (deim, rows)", "ID (leverage, γ = 20)", "CR (optimal p, M·I)",
+    /// "Monarch (b = 16)", "CUR (deim;optimal)" (CUR: the CSV's variant; ID and CUR: a leverage
+    /// selector's γ = 0 read as maxRank when it is given).
     static QString seriesName(core::Method method, const core::MethodSettings &settings, core::Index maxRank = 0);
     /// "SVD", "Randomized SVD", "ID", "CR", "Monarch".
     static QString methodTitle(core::Method method);

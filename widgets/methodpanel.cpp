@@ -38,6 +38,13 @@ QSpinBox *makeSpin(int low, int high, int value, const QString &tip)
     return spin;
 }
 
+/// Narrow enough for the panel beside a vertical scroll bar; the list opens at full width.
+void narrowCombo(QComboBox *combo)
+{
+    combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    combo->setMinimumContentsLength(10);
+}
+
 QLabel *wrapLabel(const QString &text)
 {
     auto *label = new QLabel(text);
@@ -174,6 +181,70 @@ QString MethodPanel::selectorTip(core::Selector selector)
     return {};
 }
 
+QComboBox *MethodPanel::makeSelectorCombo(bool withSketch)
+{
+    // The same names and order on the ID and CUR pages; the sketch is the ID's own.
+    const std::pair<core::Selector, QString> selectors[] = {
+        {core::Selector::PivotedQr, tr("Pivoted QR")},
+        {core::Selector::SketchPivotedQr, tr("Sketch + pivoted QR")},
+        {core::Selector::Leverage, tr("Leverage scores")},
+        {core::Selector::LeverageSample, tr("Leverage sampling")},
+        {core::Selector::Deim, tr("DEIM")},
+        {core::Selector::Norm, tr("Largest norms")},
+        {core::Selector::NormSample, tr("Norm² sampling")},
+        {core::Selector::Uniform, tr("Uniform sampling")},
+    };
+    auto *combo = new QComboBox;
+    for (const auto &[selector, label] : selectors) {
+        if (selector == core::Selector::SketchPivotedQr && !withSketch)
+            continue;
+        combo->addItem(label, int(selector));
+        combo->setItemData(combo->count() - 1, selectorTip(selector), Qt::ToolTipRole);
+    }
+    narrowCombo(combo);
+    return combo;
+}
+
+MethodPanel::SelectorRows MethodPanel::makeSelectorRows(QFormLayout *form, const QString &trialsTip,
+                                                        const QString &seedTip)
+{
+    const MethodSettings d;
+    SelectorRows rows;
+    rows.leverageRank = makeSpin(0, std::numeric_limits<int>::max(), int(d.leverageRank),
+                                 tr("γ: how many top singular vectors the leverage scores come from; 0: the largest "
+                                    "rank computed. Leverage selectors only. At γ = min(n, m) every score on the "
+                                    "shorter side is 1 and tells nothing: choose a γ below it."));
+    rows.leverageRank->setSpecialValueText(tr("γ = rank"));
+    rows.trials = makeSpin(1, 50, d.trials, trialsTip);
+    rows.seed = makeSpin(0, std::numeric_limits<int>::max(), int(d.seed), seedTip);
+    form->addRow(tr("Leverage rank γ"), rows.leverageRank);
+    form->addRow(tr("Trials"), rows.trials);
+    form->addRow(tr("Seed"), rows.seed);
+    return rows;
+}
+
+void MethodPanel::updateSelectorRows(const SelectorRows &rows, core::Selector selector)
+{
+    rows.leverageRank->setEnabled(core::usesLeverageRank(selector));
+    rows.trials->setEnabled(core::isRandomized(selector));
+    rows.seed->setEnabled(core::isRandomized(selector));
+}
+
+void MethodPanel::setSelectorRows(const SelectorRows &rows, const MethodSettings &s)
+{
+    const auto clampInt = [](auto v) { return int(std::clamp<long long>(static_cast<long long>(v), 0, std::numeric_limits<int>::max())); };
+    rows.leverageRank->setValue(clampInt(s.leverageRank));
+    rows.trials->setValue(s.trials);
+    rows.seed->setValue(clampInt(s.seed));
+}
+
+void MethodPanel::readSelectorRows(const SelectorRows &rows, MethodSettings &s)
+{
+    s.leverageRank = rows.leverageRank->value();
+    s.trials = rows.trials->value();
+    s.seed = std::uint64_t(rows.seed->value());
+}
+
 void MethodPanel::setParametersOnly(Method method)
 {
     setCurrentMethod(method);
@@ -271,35 +342,30 @@ QWidget *MethodPanel::buildIdParameters()
     auto *box = new QWidget;
     auto *form = new QFormLayout(box);
     form->setContentsMargins(0, 0, 0, 0);
-    m_idSelector = new QComboBox;
-    m_idSelector->addItem(tr("Pivoted QR"), int(core::IdSelector::PivotedQr));
-    m_idSelector->addItem(tr("Sketch + pivoted QR"), int(core::IdSelector::SketchPivotedQr));
-    m_idSelector->setItemData(0, tr("Businger–Golub column-pivoted QR of M (LAPACK dgeqp3): greedily picks the "
-                                    "column with the largest residual. Deterministic."),
-                              Qt::ToolTipRole);
-    m_idSelector->setItemData(1, tr("Pivoted QR of a small Gaussian sketch ΩM (r + p rows): the same kind of "
-                                    "choice at a fraction of the cost on large inputs. Randomized."),
-                              Qt::ToolTipRole);
-    m_idSelector->setToolTip(tr("How the skeleton columns are chosen"));
+    m_idSelector = makeSelectorCombo(true);
+    m_idSelector->setToolTip(tr("How the skeleton columns (rows) are chosen. Pivoted QR and its sketch choose while "
+                                "they factorise; every other selector chooses first and the ID projects onto its "
+                                "choice (Z = C⁺M either way). Every selector is nested: rank r keeps the first r "
+                                "of one selection."));
     m_idOrientation = new QComboBox;
     m_idOrientation->addItem(tr("Columns: M ≈ C·Z"), false);
     m_idOrientation->addItem(tr("Rows: M ≈ Z·R"), true);
     m_idOrientation->setToolTip(tr("Column ID keeps r columns of M; row ID keeps r rows (the ID of Mᵀ)."));
     m_idOversampling = makeSpin(0, 200, int(d.idOversampling),
                                 tr("Sketch rows beyond the rank (sketch selector only)."));
-    m_idTrials = makeSpin(1, 50, d.trials, tr("Independent sketches (sketch selector only): mean and min–max band."));
-    m_idSeed = makeSpin(0, std::numeric_limits<int>::max(), int(d.seed), tr("Seed of the sketches."));
     form->addRow(tr("Selector"), m_idSelector);
     form->addRow(tr("Keep"), m_idOrientation);
     form->addRow(tr("Oversampling"), m_idOversampling);
-    form->addRow(tr("Trials"), m_idTrials);
-    form->addRow(tr("Seed"), m_idSeed);
+    m_idRows = makeSelectorRows(form,
+                                tr("Independent selections (randomized selectors only: the sketch and the "
+                                   "samplings): mean and min–max band."),
+                                tr("Seed of the sketches and draws (randomized selectors only)."));
     for (QComboBox *combo : {m_idSelector, m_idOrientation})
         connect(combo, &QComboBox::currentIndexChanged, this, [this] {
             updateIdControls();
             emitSettings(Method::Id);
         });
-    for (QSpinBox *spin : {m_idOversampling, m_idTrials, m_idSeed})
+    for (QSpinBox *spin : {m_idOversampling, m_idRows.leverageRank, m_idRows.trials, m_idRows.seed})
         connect(spin, &QSpinBox::valueChanged, this, [this] { emitSettings(Method::Id); });
     return box;
 }
@@ -373,17 +439,7 @@ QWidget *MethodPanel::buildCurParameters()
     auto *box = new QWidget;
     auto *form = new QFormLayout(box);
     form->setContentsMargins(0, 0, 0, 0);
-    m_curSelector = new QComboBox;
-    const std::pair<core::Selector, QString> selectors[] = {
-        {core::Selector::PivotedQr, tr("Pivoted QR")},       {core::Selector::Leverage, tr("Leverage scores")},
-        {core::Selector::LeverageSample, tr("Leverage sampling")}, {core::Selector::Deim, tr("DEIM")},
-        {core::Selector::Norm, tr("Largest norms")},        {core::Selector::NormSample, tr("Norm² sampling")},
-        {core::Selector::Uniform, tr("Uniform sampling")},
-    };
-    for (const auto &[selector, label] : selectors) {
-        m_curSelector->addItem(label, int(selector));
-        m_curSelector->setItemData(m_curSelector->count() - 1, selectorTip(selector), Qt::ToolTipRole);
-    }
+    m_curSelector = makeSelectorCombo(false);
     m_curSelector->setToolTip(tr("How the columns S₁ and the rows S₂ are chosen (the rows by the same rule on Mᵀ). "
                                  "Every selector is nested: rank r uses the first r of one selection."));
     m_curMiddle = new QComboBox;
@@ -411,31 +467,19 @@ QWidget *MethodPanel::buildCurParameters()
     m_curTolerance->setToolTip(tr("Cross middle: singular values of the intersection W at or below τ count as zero "
                                   "in W⁺. Empty or 0: max(r, l)·ε·σ₁(W) at each rank (the value used is shown in "
                                   "the Factors tab). A larger τ tames an ill-conditioned W."));
-    m_curLeverageRank = makeSpin(0, std::numeric_limits<int>::max(), int(d.leverageRank),
-                                 tr("γ: how many top singular vectors the leverage scores come from; 0: the largest "
-                                    "rank computed. Leverage selectors only. At γ = min(n, m) every score on the "
-                                    "shorter side is 1 and tells nothing: choose a γ below it."));
-    m_curLeverageRank->setSpecialValueText(tr("γ = rank"));
-    m_curTrials = makeSpin(1, 50, d.trials, tr("Independent selections (sampling selectors only): mean and min–max band."));
-    m_curSeed = makeSpin(0, std::numeric_limits<int>::max(), int(d.seed), tr("Seed of the draws."));
-    for (QComboBox *combo : {m_curSelector, m_curMiddle}) {
-        // Narrow enough for the panel beside a vertical scroll bar; the list opens at full width.
-        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        combo->setMinimumContentsLength(10);
-    }
+    narrowCombo(m_curMiddle);
     form->addRow(tr("Selector"), m_curSelector);
     form->addRow(tr("Middle"), m_curMiddle);
     form->addRow(tr("Rows l"), m_curRows);
     form->addRow(tr("Tolerance τ"), m_curTolerance);
-    form->addRow(tr("Leverage rank γ"), m_curLeverageRank);
-    form->addRow(tr("Trials"), m_curTrials);
-    form->addRow(tr("Seed"), m_curSeed);
+    m_curRowsOfSelector = makeSelectorRows(form, tr("Independent selections (sampling selectors only): mean and min–max band."),
+                                           tr("Seed of the draws."));
     for (QComboBox *combo : {m_curSelector, m_curMiddle})
         connect(combo, &QComboBox::currentIndexChanged, this, [this] {
             updateCurControls();
             emitSettings(Method::Cur);
         });
-    for (QSpinBox *spin : {m_curRows, m_curLeverageRank, m_curTrials, m_curSeed})
+    for (QSpinBox *spin : {m_curRows, m_curRowsOfSelector.leverageRank, m_curRowsOfSelector.trials, m_curRowsOfSelector.seed})
         connect(spin, &QSpinBox::valueChanged, this, [this] { emitSettings(Method::Cur); });
     connect(m_curTolerance, &QLineEdit::editingFinished, this, [this] {
         if (settings(Method::Cur).curTolerance != page(Method::Cur).settings.curTolerance)
@@ -465,19 +509,15 @@ void MethodPanel::connectRank(Method method)
 
 void MethodPanel::updateIdControls()
 {
-    const bool sketch = m_idSelector->currentData().toInt() == int(core::IdSelector::SketchPivotedQr);
-    m_idOversampling->setEnabled(sketch);
-    m_idTrials->setEnabled(sketch);
-    m_idSeed->setEnabled(sketch);
+    const auto selector = core::Selector(m_idSelector->currentData().toInt());
+    m_idOversampling->setEnabled(selector == core::Selector::SketchPivotedQr);
+    updateSelectorRows(m_idRows, selector);
 }
 
 void MethodPanel::updateCurControls()
 {
-    const auto selector = core::Selector(m_curSelector->currentData().toInt());
     m_curTolerance->setEnabled(core::CurMiddle(m_curMiddle->currentData().toInt()) == core::CurMiddle::Cross);
-    m_curLeverageRank->setEnabled(core::usesLeverageRank(selector));
-    m_curTrials->setEnabled(core::isRandomized(selector));
-    m_curSeed->setEnabled(core::isRandomized(selector));
+    updateSelectorRows(m_curRowsOfSelector, core::Selector(m_curSelector->currentData().toInt()));
 }
 
 void MethodPanel::updateCrControls()
@@ -506,8 +546,7 @@ MethodSettings MethodPanel::settings(Method method) const
         s.idSelector = core::IdSelector(m_idSelector->currentData().toInt());
         s.rowId = m_idOrientation->currentData().toBool();
         s.idOversampling = m_idOversampling->value();
-        s.trials = m_idTrials->value();
-        s.seed = std::uint64_t(m_idSeed->value());
+        readSelectorRows(m_idRows, s);
         break;
     case Method::Cr:
         s.crRule = core::CrRule(m_crRule->currentData().toInt());
@@ -523,9 +562,7 @@ MethodSettings MethodPanel::settings(Method method) const
         bool ok = false;
         const double tolerance = QLocale::c().toDouble(m_curTolerance->text().trimmed(), &ok);
         s.curTolerance = ok && tolerance > 0.0 && std::isfinite(tolerance) ? tolerance : -1.0;
-        s.leverageRank = m_curLeverageRank->value();
-        s.trials = m_curTrials->value();
-        s.seed = std::uint64_t(m_curSeed->value());
+        readSelectorRows(m_curRowsOfSelector, s);
         break;
     }
     }
@@ -549,14 +586,13 @@ void MethodPanel::setSettings(Method method, const MethodSettings &s)
         m_rsvdSeed->setValue(clampInt(s.seed));
         break;
     case Method::Id:
-        widgets = {m_idSelector, m_idOrientation, m_idOversampling, m_idTrials, m_idSeed};
+        widgets = {m_idSelector, m_idOrientation, m_idOversampling, m_idRows.leverageRank, m_idRows.trials, m_idRows.seed};
         for (QWidget *w : widgets)
             w->blockSignals(true);
         m_idSelector->setCurrentIndex(std::max(0, m_idSelector->findData(int(s.idSelector))));
         m_idOrientation->setCurrentIndex(s.rowId ? 1 : 0);
         m_idOversampling->setValue(clampInt(s.idOversampling));
-        m_idTrials->setValue(s.trials);
-        m_idSeed->setValue(clampInt(s.seed));
+        setSelectorRows(m_idRows, s);
         break;
     case Method::Cr:
         widgets = {m_crRule, m_crProduct, m_crTrials, m_crSeed};
@@ -575,16 +611,15 @@ void MethodPanel::setSettings(Method method, const MethodSettings &s)
         m_monarchBlocks->setValue(clampInt(s.monarchBlocks));
         break;
     case Method::Cur:
-        widgets = {m_curSelector, m_curMiddle, m_curRows, m_curTolerance, m_curLeverageRank, m_curTrials, m_curSeed};
+        widgets = {m_curSelector, m_curMiddle, m_curRows, m_curTolerance, m_curRowsOfSelector.leverageRank,
+                   m_curRowsOfSelector.trials, m_curRowsOfSelector.seed};
         for (QWidget *w : widgets)
             w->blockSignals(true);
         m_curSelector->setCurrentIndex(std::max(0, m_curSelector->findData(int(s.curSelector))));
         m_curMiddle->setCurrentIndex(std::max(0, m_curMiddle->findData(int(s.curMiddle))));
         m_curRows->setValue(clampInt(s.curRows));
         m_curTolerance->setText(s.curTolerance > 0.0 ? QLocale::c().toString(s.curTolerance, 'g', 17) : QString());
-        m_curLeverageRank->setValue(clampInt(s.leverageRank));
-        m_curTrials->setValue(s.trials);
-        m_curSeed->setValue(clampInt(s.seed));
+        setSelectorRows(m_curRowsOfSelector, s);
         break;
     }
     for (QWidget *w : widgets)
@@ -626,9 +661,11 @@ void MethodPanel::setMaxBlocks(int blocks)
 
 void MethodPanel::setCurLimits(int rows, int leverageRank)
 {
-    const QSignalBlocker blockRows(m_curRows), blockGamma(m_curLeverageRank);
+    const QSignalBlocker blockRows(m_curRows), blockGamma(m_curRowsOfSelector.leverageRank),
+        blockIdGamma(m_idRows.leverageRank);
     m_curRows->setMaximum(std::max(0, rows));
-    m_curLeverageRank->setMaximum(std::max(0, leverageRank));
+    m_curRowsOfSelector.leverageRank->setMaximum(std::max(0, leverageRank));
+    m_idRows.leverageRank->setMaximum(std::max(0, leverageRank));
 }
 
 void MethodPanel::setNote(Method method, const QString &text)

@@ -9,6 +9,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QFormLayout;
 class QLineEdit;
 class QLabel;
 class QSlider;
@@ -48,7 +49,8 @@ public:
     int maxRank(core::Method method) const;
     /// Upper bound of Monarch's block count (max(n, m) of the open document).
     void setMaxBlocks(int blocks);
-    /// Upper bounds of CUR's row count l (n) and leverage rank γ (min(n, m)) for the document.
+    /// Upper bounds of CUR's row count l (n) and of the leverage rank γ of the ID and CUR pages
+    /// (min(n, m)) for the document.
     void setCurLimits(int rows, int leverageRank);
     /// A line under the page's parameters: padding, a preview in progress, capped ranks …
     /// A rich-text note under the method's parameters; links in it (`<a href="compute">…</a>`)
@@ -62,7 +64,7 @@ public:
 
     /// "SVD", "rSVD", "ID", "CR", "Monarch", "CUR": the page titles, also used by the other views.
     static QString shortName(core::Method method);
-    /// What a column/row selector does, in a sentence (the CUR page's tooltips).
+    /// What a column/row selector does, in a sentence (the ID and CUR pages' tooltips).
     static QString selectorTip(core::Selector selector);
 
 signals:
@@ -85,6 +87,24 @@ private:
         int maxRank = 1;
     };
 
+    /// The rows a column/row selector may use (ID and CUR pages alike): the leverage rank γ, and
+    /// the trials and seed of the randomized selectors.
+    struct SelectorRows
+    {
+        QSpinBox *leverageRank = nullptr; ///< 0: γ = the largest rank computed
+        QSpinBox *trials = nullptr;
+        QSpinBox *seed = nullptr;
+    };
+
+    /// A combo of every selector of core/selectors.h, in the pages' shared order, each with its
+    /// selectorTip(); `withSketch` adds the ID's sketched pivoted QR after pivoted QR.
+    static QComboBox *makeSelectorCombo(bool withSketch);
+    /// Adds the γ, trials and seed rows to `form`.
+    static SelectorRows makeSelectorRows(QFormLayout *form, const QString &trialsTip, const QString &seedTip);
+    /// Enables the rows `selector` uses (their tooltips say which selectors those are).
+    static void updateSelectorRows(const SelectorRows &rows, core::Selector selector);
+    static void setSelectorRows(const SelectorRows &rows, const core::MethodSettings &settings);
+    static void readSelectorRows(const SelectorRows &rows, core::MethodSettings &settings);
     QWidget *buildPage(core::Method method, const QString &summary, QWidget *parameters);
     QWidget *buildRsvdParameters();
     QWidget *buildIdParameters();
@@ -112,8 +132,7 @@ private:
     QComboBox *m_idSelector = nullptr;
     QComboBox *m_idOrientation = nullptr;
     QSpinBox *m_idOversampling = nullptr;
-    QSpinBox *m_idTrials = nullptr;
-    QSpinBox *m_idSeed = nullptr;
+    SelectorRows m_idRows;
     // CR.
     QComboBox *m_crRule = nullptr;
     QComboBox *m_crProduct = nullptr;
@@ -126,9 +145,7 @@ private:
     QComboBox *m_curMiddle = nullptr;
     QSpinBox *m_curRows = nullptr;
     QLineEdit *m_curTolerance = nullptr; ///< empty or 0: the default max(r, l)·ε·σ₁ of the intersection
-    QSpinBox *m_curLeverageRank = nullptr;
-    QSpinBox *m_curTrials = nullptr;
-    QSpinBox *m_curSeed = nullptr;
+    SelectorRows m_curRowsOfSelector;
 };
 
 } // namespace factorscope::widgets

@@ -96,11 +96,7 @@ void TestCur::cleanup() { m_fixture.reset(); }
 std::unique_ptr<MainWindow> TestCur::openMatrix(const Matrix &m)
 {
     m_path = m_fixture->filePath(QStringLiteral("m.npy"));
-    test::writeNpyFile(m_path, m);
-    auto w = m_fixture->makeWindow();
-    if (!w->openFile(m_path) || !w->waitForIdle(120000))
-        return {};
-    return w;
+    return m_fixture->openMatrix(m);
 }
 
 void TestCur::panelSettingsReachTheComputation_data()

@@ -22,6 +22,7 @@ private slots:
     void roundTrip_data();
     void roundTrip();
     void methodsKeepTheirOwnTrialsAndSeed();
+    void idKeepsEverySelector();
     void changeSignals();
     void garbageFallsBack();
     void compareLayout();
@@ -109,7 +110,7 @@ void TestSettings::roundTrip()
     QCOMPARE(out.curMiddle, m == Method::Cur ? in.curMiddle : d.curMiddle);
     QCOMPARE(out.curRows, m == Method::Cur ? in.curRows : d.curRows);
     QCOMPARE(out.curTolerance, m == Method::Cur ? in.curTolerance : d.curTolerance);
-    QCOMPARE(out.leverageRank, m == Method::Cur ? in.leverageRank : d.leverageRank);
+    QCOMPARE(out.leverageRank, m == Method::Cur || m == Method::Id ? in.leverageRank : d.leverageRank);
     const bool randomized = m == Method::Rsvd || m == Method::Id || m == Method::Cr || m == Method::Cur;
     QCOMPARE(out.trials, randomized ? in.trials : d.trials);
     QCOMPARE(out.seed, randomized ? in.seed : d.seed);
@@ -143,6 +144,42 @@ void TestSettings::changeSignals()
     s->setColorMode(core::ColorMode::Gray);
     s->setLinkedViews(false);
     QCOMPARE(changed.count(), 3);
+}
+
+void TestSettings::idKeepsEverySelector()
+{
+    // Every selector by its --id-selector name, with γ; the ID and CUR keep their own γ.
+    for (core::Selector selector : core::allSelectors()) {
+        auto s = fresh();
+        core::MethodSettings id, cur;
+        id.idSelector = selector;
+        id.leverageRank = 7;
+        cur.leverageRank = 3;
+        s->setMethodSettings(Method::Id, id);
+        s->setMethodSettings(Method::Cur, cur);
+        QCOMPARE(s->methodSettings(Method::Id).idSelector, selector);
+        QCOMPARE(s->methodSettings(Method::Id).leverageRank, core::Index(7));
+        QCOMPARE(s->methodSettings(Method::Cur).leverageRank, core::Index(3));
+    }
+    // Files written before the selectors came hold 0 (pivoted QR) or 1 (sketch); anything else
+    // unknown falls back to pivoted QR.
+    const QString ini = m_dir.filePath(QStringLiteral("oldid.ini"));
+    const std::pair<QVariant, core::Selector> stored[] = {
+        {0, core::Selector::PivotedQr},
+        {1, core::Selector::SketchPivotedQr},
+        {QStringLiteral("deim"), core::Selector::Deim},
+        {QStringLiteral("norm-sample"), core::Selector::NormSample},
+        {7, core::Selector::PivotedQr},
+        {QStringLiteral("bogus"), core::Selector::PivotedQr},
+    };
+    for (const auto &[value, selector] : stored) {
+        {
+            QSettings raw(ini, QSettings::IniFormat);
+            raw.setValue(QStringLiteral("methods/id/idSelector"), value);
+        }
+        Settings s(new QSettings(ini, QSettings::IniFormat));
+        QCOMPARE(s.methodSettings(Method::Id).idSelector, selector);
+    }
 }
 
 void TestSettings::garbageFallsBack()

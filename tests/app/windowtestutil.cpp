@@ -4,6 +4,8 @@
 #include "app/mainwindow.h"
 #include "app/settings.h"
 
+#include "headlessutil.h"
+
 #include <QSettings>
 
 namespace factorscope::test {
@@ -20,6 +22,16 @@ std::unique_ptr<app::MainWindow> WindowFixture::makeWindow(QSize size) const
     auto window = std::make_unique<app::MainWindow>(m_settings.get());
     window->resize(size);
     window->show();
+    return window;
+}
+
+std::unique_ptr<app::MainWindow> WindowFixture::openMatrix(const core::Matrix &m, const QString &name) const
+{
+    const QString path = filePath(name);
+    writeNpyFile(path, m);
+    auto window = makeWindow();
+    if (!window->openFile(path) || !window->waitForIdle(120000))
+        return {};
     return window;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/types.h"
+
 #include <QSize>
 #include <QString>
 #include <QTemporaryDir>
@@ -26,6 +28,9 @@ public:
     QString filePath(const QString &name) const { return m_dir.filePath(name); }
     /// A shown MainWindow of `size` on these settings.
     std::unique_ptr<app::MainWindow> makeWindow(QSize size = QSize(1400, 900)) const;
+    /// A shown window with `m` written to `name` in the folder (float64 .npy) and opened, its
+    /// first jobs done; null if opening failed or took more than two minutes.
+    std::unique_ptr<app::MainWindow> openMatrix(const core::Matrix &m, const QString &name = QStringLiteral("m.npy")) const;
 
 private:
     QTemporaryDir m_dir;

@@ -95,7 +95,8 @@ void TestMethodPanel::parameterChangeEmitsSettings_data()
     QTest::newRow("rsvd power") << int(Method::Rsvd) << QStringLiteral("Power iterations") << 4;
     QTest::newRow("monarch blocks") << int(Method::Monarch) << QStringLiteral("Number of blocks") << 4;
     QTest::newRow("cr trials") << int(Method::Cr) << QStringLiteral("Independent samples") << 9;
-    QTest::newRow("cur trials") << int(Method::Cur) << QStringLiteral("Independent selections") << 7;
+    QTest::newRow("cur trials") << int(Method::Cur) << QStringLiteral("Independent selections (sampling") << 7;
+    QTest::newRow("id trials") << int(Method::Id) << QStringLiteral("Independent selections (randomized") << 6;
 }
 
 void TestMethodPanel::parameterChangeEmitsSettings()
