@@ -20,10 +20,11 @@
 
 namespace factorscope::app {
 
-/// Per channel, the state a partial SVD (block Lanczos bases) or ID (the pivoted QR) continues
-/// from. The ID's working copy of the channel (n·m doubles) is released as soon as a model is
-/// made from it (core::IncrementalId::release): an extension starts the truncated QR over from
-/// the channel. Shared by a result and its extensions; one extension at a time (the mutex),
+/// Per channel, the state a partial SVD (block Lanczos) or ID (the pivoted QR) continues from.
+/// Their large buffers, the Lanczos bases ((n + m)·d doubles) and the ID's working copy of the
+/// channel (n·m doubles), are released as soon as a model is made from them
+/// (core::PartialSvd::release, core::IncrementalId::release): an extension builds them again
+/// from the channel (the same Krylov start block and block size, the same pivoted QR). Shared by a result and its extensions; one extension at a time (the mutex),
 /// each channel's state used by one thread.
 struct ResultExtension
 {
@@ -182,6 +183,15 @@ std::shared_ptr<MethodResult> computePreview(const MethodJob &job, core::Progres
     return r;
 }
 
+/// Releases an extension state's large buffers (PartialSvd's bases, IncrementalId's working
+/// copy) when the scope ends, also when it ends by Cancelled.
+template<typename State>
+struct ReleaseOnExit
+{
+    State &state;
+    ~ReleaseOnExit() { state.release(); }
+};
+
 /// Factorises channel c for the first time: through `extension` (which keeps the state) for an
 /// extendable method, else by core::factorise.
 std::unique_ptr<core::ChannelModel> factoriseChannel(const MethodJob &job, std::size_t c, int trial,
@@ -192,7 +202,9 @@ std::unique_ptr<core::ChannelModel> factoriseChannel(const MethodJob &job, std::
         core::PartialSvdOptions o;
         o.seed = core::deriveSeed(job.settings.seed, 0);
         extension->svd[c] = std::make_unique<core::PartialSvd>(channel.rows(), channel.cols(), o);
-        return extension->svd[c]->compute(channel, job.rank, progress);
+        auto model = extension->svd[c]->compute(channel, job.rank, progress);
+        extension->svd[c]->release(); // the Lanczos bases: ~110 MB per channel of a 12-megapixel photo
+        return model;
     }
     if (extension && job.method == Method::Id) {
         extension->id[c] = std::make_unique<core::IncrementalId>(channel, job.settings.rowId, true);
@@ -313,9 +325,9 @@ std::shared_ptr<MethodResult> computeMethod(const MethodJob &job, JobContext &co
     return r;
 }
 
-/// Continues `source` (extendable, one trial) to job.rank: the same Krylov bases, or, for an SVD
-/// past the switch-over, dgesdd; the ID's truncated pivoted QR starts over from the channel (its
-/// working copy is not kept); Monarch factorises again to the larger block rank. `source` itself is left as it was.
+/// Continues `source` (extendable, one trial) to job.rank: the block Lanczos and the ID's
+/// truncated pivoted QR start over from the channel (their buffers were released), for an SVD
+/// past the switch-over dgesdd; Monarch factorises again to the larger block rank. `source` itself is left as it was.
 std::shared_ptr<MethodResult> computeExtension(const MethodJob &job, const std::shared_ptr<const MethodResult> &source,
                                                JobContext &context)
 {
@@ -338,21 +350,17 @@ std::shared_ptr<MethodResult> computeExtension(const MethodJob &job, const std::
             o.algorithm = core::SvdAlgorithm::Full;
             model = core::computeSvd(channels[c], o, &sub);
         } else if (job.method == Method::Svd) {
-            model = extension.svd[c]->compute(channels[c], job.rank, &sub);
+            // The Krylov space built again (its bases were released), released again after it.
+            const ReleaseOnExit<core::PartialSvd> release{*extension.svd[c]};
+            model = release.state.compute(channels[c], job.rank, &sub);
         } else if (job.method == Method::Monarch) {
             // The slices' SVDs again, keeping factors to the larger block rank: keeping every
             // slice's full factors to continue from would cost what the working rank saves.
             model = core::factorise(channels[c], Method::Monarch, job.settings, job.rank, 0, true, &sub);
         } else {
-            // From the channel again (the working copy was released); released again after it,
-            // also when cancelled.
-            core::IncrementalId &state = *extension.id[c];
-            struct Release
-            {
-                core::IncrementalId &state;
-                ~Release() { state.release(); }
-            } release{state};
-            model = state.compute(channels[c], job.rank, &sub);
+            // From the channel again (the working copy was released); released again after it.
+            const ReleaseOnExit<core::IncrementalId> release{*extension.id[c]};
+            model = release.state.compute(channels[c], job.rank, &sub);
         }
         r->models[0][c] = std::shared_ptr<const core::ChannelModel>(std::move(model));
     });

@@ -24,8 +24,8 @@
 
 namespace factorscope::app {
 
-/// What a partial result is continued from (per channel the block Lanczos bases, or the ID's
-/// pivoted-QR state without its working copy); defined in workspace.cpp.
+/// What a partial result is extended with (per channel the block Lanczos or the ID's pivoted QR,
+/// their large buffers released between extensions); defined in workspace.cpp.
 struct ResultExtension;
 
 /// One method's factorisation of the current document: every channel (and every trial of a
@@ -184,9 +184,9 @@ public:
     /// to workingRank() of it.
     void setRankHint(core::Method method, core::Index rank);
     /// Extends the method's current (final, exact, partial) result so that it reaches `rank`:
-    /// one background job in the method's slot continues the Krylov bases (the ID's truncated
-    /// pivoted QR starts over from the channel: its working copy is not kept) to
-    /// max(rank, 2·maxRank) (an SVD past the switch-over, core::prefersLanczos, is computed in
+    /// one background job in the method's slot computes the block Lanczos or the ID's truncated
+    /// pivoted QR again from the channel (their bases and working copy are not kept: 400 MB for
+    /// a 12-megapixel photo) to max(rank, 2·maxRank) (an SVD past the switch-over, core::prefersLanczos, is computed in
     /// full by dgesdd instead), then delivers the new result (resultReady) and replaces the cached
     /// one. The current result stays meanwhile, and stays if the extension is cancelled. False
     /// when nothing needs extending (no result, a preview, a complete result, rank ≤ maxRank).
