@@ -40,6 +40,9 @@ private slots:
 
 private:
     std::unique_ptr<MainWindow> makeWindow() const { return m_fixture->makeWindow(); }
+    /// A window showing the test image (saved as `name`) in RGB with the SVD at `rank`, every
+    /// job done; null if that failed.
+    std::unique_ptr<MainWindow> svdOfTestImage(const QString &name, int rank) const;
     std::unique_ptr<test::WindowFixture> m_fixture;
 };
 
@@ -64,16 +67,24 @@ QImage testImage()
 
 } // namespace
 
-void TestReadouts::rankChangeShowsExactNumbersThenTheRest()
+std::unique_ptr<MainWindow> TestReadouts::svdOfTestImage(const QString &name, int rank) const
 {
     auto w = makeWindow();
-    const QString path = m_fixture->filePath(QStringLiteral("i.png"));
-    QVERIFY(testImage().save(path));
+    const QString path = m_fixture->filePath(name);
+    if (!testImage().save(path))
+        return nullptr;
     w->setColorMode(core::ColorMode::Rgb);
-    QVERIFY(w->openFile(path));
+    if (!w->openFile(path))
+        return nullptr;
     w->methodPanel()->setCurrentMethod(Method::Svd);
-    w->methodPanel()->setRank(Method::Svd, 5);
-    QVERIFY(w->waitForIdle(120000));
+    w->methodPanel()->setRank(Method::Svd, rank);
+    return w->waitForIdle(120000) ? std::move(w) : nullptr;
+}
+
+void TestReadouts::rankChangeShowsExactNumbersThenTheRest()
+{
+    const auto w = svdOfTestImage(QStringLiteral("i.png"), 5);
+    QVERIFY(w);
     QVERIFY(w->metricsText().contains(QStringLiteral("PSNR")));
     QVERIFY(!w->metricsText().contains(QStringLiteral("computing")));
     // A rank change: at once the new rank, its exact relative error (the curve's value, a closed
@@ -187,14 +198,8 @@ void TestReadouts::residualFollowsItsTabAndOldViewsAreLetGo()
 {
     // Memory (issue 9): the residual is computed and held only while its tab is open, with the
     // numbers of the view job; another method's view is let go before the next is computed.
-    auto w = makeWindow();
-    const QString path = m_fixture->filePath(QStringLiteral("k.png"));
-    QVERIFY(testImage().save(path));
-    w->setColorMode(core::ColorMode::Rgb);
-    QVERIFY(w->openFile(path));
-    w->methodPanel()->setCurrentMethod(Method::Svd);
-    w->methodPanel()->setRank(Method::Svd, 5);
-    QVERIFY(w->waitForIdle(120000));
+    const auto w = svdOfTestImage(QStringLiteral("k.png"), 5);
+    QVERIFY(w);
     QTabWidget *tabs = nullptr;
     for (QTabWidget *t : w->findChildren<QTabWidget *>())
         if (t->indexOf(w->residualView()) >= 0)
