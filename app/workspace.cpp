@@ -203,7 +203,7 @@ std::unique_ptr<core::ChannelModel> factoriseChannel(const MethodJob &job, std::
         o.seed = core::deriveSeed(job.settings.seed, 0);
         extension->svd[c] = std::make_unique<core::PartialSvd>(channel.rows(), channel.cols(), o);
         auto model = extension->svd[c]->compute(channel, job.rank, progress);
-        extension->svd[c]->release(); // the Lanczos bases: ~110 MB per channel of a 12-megapixel photo
+        extension->svd[c]->release(); // the Lanczos bases: 94 MB per channel of a 12-megapixel photo at k = 200
         return model;
     }
     if (extension && job.method == Method::Id) {

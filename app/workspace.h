@@ -185,8 +185,8 @@ public:
     void setRankHint(core::Method method, core::Index rank);
     /// Extends the method's current (final, exact, partial) result so that it reaches `rank`:
     /// one background job in the method's slot computes the block Lanczos or the ID's truncated
-    /// pivoted QR again from the channel (their bases and working copy are not kept: 400 MB for
-    /// a 12-megapixel photo) to max(rank, 2·maxRank) (an SVD past the switch-over, core::prefersLanczos, is computed in
+    /// pivoted QR again from the channel (the Lanczos bases and the working copy are not kept:
+    /// 280 and 288 MB for a 12-megapixel photo) to max(rank, 2·maxRank) (an SVD past the switch-over, core::prefersLanczos, is computed in
     /// full by dgesdd instead), then delivers the new result (resultReady) and replaces the cached
     /// one. The current result stays meanwhile, and stays if the extension is cancelled. False
     /// when nothing needs extending (no result, a preview, a complete result, rank ≤ maxRank).
