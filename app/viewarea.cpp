@@ -56,6 +56,9 @@ ViewArea::ViewArea(Workspace *workspace, Settings *settings, const Selection *se
     m_resultTabs->addTab(m_reconstructionView, tr("Reconstruction M̃"));
     m_resultTabs->addTab(m_residualView, tr("Residual M − M̃"));
     m_resultTabs->setTabToolTip(1, tr("The error of the approximation, on a colour scale centred on zero"));
+    // The views carry their residual only while it is on screen (the reconstruction tab is first).
+    m_workspace->setViewResiduals(residualOnScreen());
+    connect(m_resultTabs, &QTabWidget::currentChanged, this, &ViewArea::onResultTabChanged);
     auto *documentPane = new QTabWidget;
     documentPane->setDocumentMode(true);
     documentPane->addTab(m_documentView, tr("Original M"));
@@ -146,6 +149,7 @@ bool ViewArea::isCompareMode() const { return m_stack->currentWidget() == m_comp
 void ViewArea::clearResults()
 {
     m_view.reset();
+    m_residualShown = false;
     m_displayPreview->reset();
     m_sliceRows.clear();
     m_sliceColumns.clear();
@@ -181,6 +185,7 @@ void ViewArea::showOriginal()
 
 void ViewArea::showComputing(Method method)
 {
+    releaseView();
     m_reconstructionView->clear(tr("Computing %1…").arg(Workspace::methodTitle(method)));
     m_residualView->clear(tr("Computing %1…").arg(Workspace::methodTitle(method)));
     setPendingText(tr("Computing %1…").arg(Workspace::methodTitle(method)));
@@ -220,12 +225,14 @@ void ViewArea::onView(std::shared_ptr<const ViewResult> view)
     }
     const QString title = viewTitle(view->source->method, view->rank, view->channelRanks, view->hasChromaRank);
     m_reconstructionView->setTitle(view->source->approximate ? tr("%1 (approximate preview)").arg(title) : title);
-    m_residualView->setMatrix(view->residual, ColorScale::Diverging, view->residualLabel);
+    m_residualShown = false;
+    if (view->residual || residualOnScreen())
+        showResidual();
+    else // computed when its tab is opened (showResidual), not held meanwhile
+        m_residualView->clear(tr("Computing…"));
     prepareDisplayPreview(view->source->method); // for the view's present size (after a resize)
-    if (m_settings->linkedViews()) {
+    if (m_settings->linkedViews())
         m_reconstructionView->followView(*m_documentView);
-        m_residualView->followView(*m_documentView);
-    }
 
     Readout readout;
     readout.title = m_reconstructionView->title();
@@ -238,6 +245,40 @@ void ViewArea::onView(std::shared_ptr<const ViewResult> view)
     setReadout(*view->source, readout);
     updateDocumentMarks();
     emit viewShown(view);
+}
+
+bool ViewArea::residualOnScreen() const { return m_resultTabs->currentWidget() == m_residualView; }
+
+void ViewArea::onResultTabChanged()
+{
+    m_workspace->setViewResiduals(residualOnScreen());
+    if (residualOnScreen())
+        showResidual();
+}
+
+void ViewArea::showResidual()
+{
+    if (!m_view || m_residualShown)
+        return;
+    const auto residual = Workspace::residualOf(*m_view);
+    if (!residual)
+        return;
+    m_residualView->setMatrix(residual, ColorScale::Diverging, m_view->residualLabel);
+    if (m_settings->linkedViews())
+        m_residualView->followView(*m_documentView);
+    m_residualShown = true;
+}
+
+void ViewArea::releaseView()
+{
+    if (!m_view)
+        return;
+    m_view.reset();
+    m_residualShown = false;
+    // The residual on screen stays until the next one replaces it; so does the picture (the
+    // new result's stand-in replaces it within tens of ms: a preview is never lost to a blank).
+    if (!residualOnScreen())
+        m_residualView->clear(tr("Computing…"));
 }
 
 void ViewArea::setReadout(const MethodResult &source, const Readout &r)
@@ -325,6 +366,8 @@ QString ViewArea::viewTitle(Method method, Index rank, const std::vector<Index> 
 
 void ViewArea::requestView(Method method)
 {
+    if (m_view && m_view->source != m_workspace->result(method))
+        releaseView();
     m_workspace->requestView(method, m_selection->rank(method), m_selection->chromaRank(method));
 }
 
@@ -346,6 +389,9 @@ bool ViewArea::followRank(Method method)
 
 void ViewArea::onMethodChanged(Method method)
 {
+    // Another method's view is not shown any more: not held while this one is factorised.
+    if (m_view && m_view->source && m_view->source->method != method)
+        releaseView();
     m_documentView->clearMarks();
     if (m_workspace->document() && m_workspace->result(method)) {
         requestView(method);

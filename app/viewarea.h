@@ -141,6 +141,16 @@ private:
     /// (DisplayPreview::ready shows it then).
     bool showDisplayPreview(core::Method method);
     void linkViews();
+    /// The residual tab is current: the views carry their residual (Workspace::setViewResiduals)
+    /// and the shown view's is drawn (computed now if it came without).
+    bool residualOnScreen() const;
+    void onResultTabChanged();
+    /// Draws m_view's residual in the residual view (Workspace::residualOf) unless it is there.
+    void showResidual();
+    /// Forgets the shown view (a new result or another method is about to be viewed), so that
+    /// its residual and, once the stand-in replaces the picture, its planes are freed before the
+    /// next view is computed instead of being held beside it.
+    void releaseView();
 
     Workspace *m_workspace;
     Settings *m_settings;
@@ -158,6 +168,7 @@ private:
     ComparePanes *m_compare = nullptr;
     QTimer *m_viewDelay = nullptr; ///< the full-resolution view after the rank rests
     bool m_readoutPending = false; ///< the read-out waits for a view (showPendingReadout)
+    bool m_residualShown = false;  ///< the residual view shows m_view's residual
 };
 
 } // namespace factorscope::app

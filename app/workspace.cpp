@@ -20,9 +20,12 @@
 
 namespace factorscope::app {
 
-/// Per channel, the state a partial SVD (block Lanczos bases) or ID (the pivoted QR, a working
-/// copy of the channel) continues from. Shared by a result and its extensions; one extension at
-/// a time (the mutex), each channel's state used by one thread.
+/// Per channel, the state a partial SVD (block Lanczos) or ID (the pivoted QR) continues from.
+/// Their large buffers, the Lanczos bases ((n + m)·d doubles) and the ID's working copy of the
+/// channel (n·m doubles), are released as soon as a model is made from them
+/// (core::PartialSvd::release, core::IncrementalId::release): an extension builds them again
+/// from the channel (the same Krylov start block and block size, the same pivoted QR). Shared by a result and its extensions; one extension at a time (the mutex),
+/// each channel's state used by one thread.
 struct ResultExtension
 {
     std::mutex mutex;
@@ -180,6 +183,15 @@ std::shared_ptr<MethodResult> computePreview(const MethodJob &job, core::Progres
     return r;
 }
 
+/// Releases an extension state's large buffers (PartialSvd's bases, IncrementalId's working
+/// copy) when the scope ends, also when it ends by Cancelled.
+template<typename State>
+struct ReleaseOnExit
+{
+    State &state;
+    ~ReleaseOnExit() { state.release(); }
+};
+
 /// Factorises channel c for the first time: through `extension` (which keeps the state) for an
 /// extendable method, else by core::factorise.
 std::unique_ptr<core::ChannelModel> factoriseChannel(const MethodJob &job, std::size_t c, int trial,
@@ -190,11 +202,15 @@ std::unique_ptr<core::ChannelModel> factoriseChannel(const MethodJob &job, std::
         core::PartialSvdOptions o;
         o.seed = core::deriveSeed(job.settings.seed, 0);
         extension->svd[c] = std::make_unique<core::PartialSvd>(channel.rows(), channel.cols(), o);
-        return extension->svd[c]->compute(channel, job.rank, progress);
+        auto model = extension->svd[c]->compute(channel, job.rank, progress);
+        extension->svd[c]->release(); // the Lanczos bases: 94 MB per channel of a 12-megapixel photo at k = 200
+        return model;
     }
     if (extension && job.method == Method::Id) {
         extension->id[c] = std::make_unique<core::IncrementalId>(channel, job.settings.rowId, true);
-        return extension->id[c]->compute(channel, job.rank, progress);
+        auto model = extension->id[c]->compute(channel, job.rank, progress);
+        extension->id[c]->release(); // 96 MB per channel of a 12-megapixel photo, not kept for an extension
+        return model;
     }
     const MethodSettings &s = job.settings;
     if (job.method == Method::Cr && (s.crProduct == core::CrProduct::MatrixIdentity || s.crProduct == core::CrProduct::IdentityMatrix)) {
@@ -309,9 +325,9 @@ std::shared_ptr<MethodResult> computeMethod(const MethodJob &job, JobContext &co
     return r;
 }
 
-/// Continues `source` (extendable, one trial) to job.rank: the same Krylov bases or pivoted QR,
-/// or, for an SVD past the switch-over, dgesdd; Monarch factorises again to the larger block
-/// rank. `source` itself is left as it was.
+/// Continues `source` (extendable, one trial) to job.rank: the block Lanczos and the ID's
+/// truncated pivoted QR start over from the channel (their buffers were released), for an SVD
+/// past the switch-over dgesdd; Monarch factorises again to the larger block rank. `source` itself is left as it was.
 std::shared_ptr<MethodResult> computeExtension(const MethodJob &job, const std::shared_ptr<const MethodResult> &source,
                                                JobContext &context)
 {
@@ -334,13 +350,17 @@ std::shared_ptr<MethodResult> computeExtension(const MethodJob &job, const std::
             o.algorithm = core::SvdAlgorithm::Full;
             model = core::computeSvd(channels[c], o, &sub);
         } else if (job.method == Method::Svd) {
-            model = extension.svd[c]->compute(channels[c], job.rank, &sub);
+            // The Krylov space built again (its bases were released), released again after it.
+            const ReleaseOnExit<core::PartialSvd> release{*extension.svd[c]};
+            model = release.state.compute(channels[c], job.rank, &sub);
         } else if (job.method == Method::Monarch) {
             // The slices' SVDs again, keeping factors to the larger block rank: keeping every
             // slice's full factors to continue from would cost what the working rank saves.
             model = core::factorise(channels[c], Method::Monarch, job.settings, job.rank, 0, true, &sub);
         } else {
-            model = extension.id[c]->compute(channels[c], job.rank, &sub);
+            // From the channel again (the working copy was released); released again after it.
+            const ReleaseOnExit<core::IncrementalId> release{*extension.id[c]};
+            model = release.state.compute(channels[c], job.rank, &sub);
         }
         r->models[0][c] = std::shared_ptr<const core::ChannelModel>(std::move(model));
     });
@@ -348,11 +368,26 @@ std::shared_ptr<MethodResult> computeExtension(const MethodJob &job, const std::
     return r;
 }
 
+/// M − M̃ of an image, the mean over its displayed channels (a matrix: channel 1 only).
+std::shared_ptr<const Matrix> residualMatrix(bool isImage, const std::vector<Matrix> &original,
+                                             const std::vector<Matrix> &reconstruction)
+{
+    if (original.empty() || reconstruction.size() != original.size())
+        return nullptr;
+    if (!isImage)
+        return std::make_shared<const Matrix>(original[0] - reconstruction[0]);
+    Matrix residual = Matrix::Zero(original[0].rows(), original[0].cols());
+    for (std::size_t c = 0; c < reconstruction.size(); ++c)
+        residual += original[c] - reconstruction[c];
+    residual /= double(reconstruction.size());
+    return std::make_shared<const Matrix>(std::move(residual));
+}
+
 std::shared_ptr<ViewResult> computeView(const std::shared_ptr<const MethodResult> &source, Index rank,
                                         std::optional<Index> chromaRank,
                                         const std::shared_ptr<const InputDocument> &document,
                                         const std::shared_ptr<const std::vector<Matrix>> &channelsPtr,
-                                        JobContext &context)
+                                        bool withResidual, JobContext &context)
 {
     const std::vector<Matrix> &channels = *channelsPtr;
     auto v = std::make_shared<ViewResult>();
@@ -376,28 +411,37 @@ std::shared_ptr<ViewResult> computeView(const std::shared_ptr<const MethodResult
         // The reconstruction is what is displayed except in YCbCr mode: moved, not copied.
         auto display = std::make_shared<std::vector<Matrix>>(
             source->color == core::ColorMode::YCbCr ? core::channelsToDisplay(recon, source->color) : std::move(recon));
-        // The original as displayed in this mode (its luma in grey mode), as the headless command.
-        const auto shared = Workspace::displayedOriginal(document, source->color);
-        const std::vector<Matrix> &original = *shared;
+        // The original as displayed in this mode (its luma in grey mode), as the headless command;
+        // in grey mode the factorised channel is that luma (the same conversion): no copy.
+        v->original = document->planes.size() == 3 && source->color == core::ColorMode::Gray
+                          ? channelsPtr
+                          : Workspace::displayedOriginal(document, source->color);
+        const std::vector<Matrix> &original = *v->original;
         v->psnrDb = core::psnr(original, *display);
         context.checkpoint(0.7);
         v->ssim = core::ssim(original, *display);
-        Matrix residual = Matrix::Zero(source->rows, source->cols);
-        for (std::size_t c = 0; c < display->size(); ++c)
-            residual += original[c] - (*display)[c];
-        residual /= double(display->size());
-        v->residual = std::make_shared<const Matrix>(std::move(residual));
         v->residualLabel = display->size() > 1 ? tr("Residual M − M̃ (mean over R, G, B)") : tr("Residual M − M̃");
         v->reconstruction = std::move(display);
     } else {
-        v->residual = std::make_shared<const Matrix>(channels[0] - recon[0]);
+        v->original = channelsPtr;
         v->residualLabel = channels.size() > 1 ? tr("Residual M − M̃ (channel 1)") : tr("Residual M − M̃");
         v->reconstruction = std::make_shared<const std::vector<Matrix>>(std::move(recon));
     }
+    if (withResidual)
+        v->residual = residualMatrix(v->isImage, *v->original, *v->reconstruction);
     return v;
 }
 
 } // namespace
+
+std::shared_ptr<const Matrix> Workspace::residualOf(const ViewResult &view)
+{
+    if (view.residual)
+        return view.residual;
+    if (!view.original || !view.reconstruction)
+        return nullptr;
+    return residualMatrix(view.isImage, *view.original, *view.reconstruction);
+}
 
 std::shared_ptr<const std::vector<Matrix>> Workspace::displayedOriginal(const std::shared_ptr<const InputDocument> &document,
                                                                        core::ColorMode mode)
@@ -821,10 +865,20 @@ void Workspace::requestView(Method method, Index rank, std::optional<Index> chro
     const auto channels = m_channels;
     // A rank beyond what was computed: the view shows the computed rank while the result extends.
     extend(method, std::max(rank, chromaRank.value_or(0)));
-    m_runner.submit(QStringLiteral("view:") + slotName(method),
+    // The same view already being computed (a method change asks for it twice: the method and
+    // its cached result): let it finish instead of starting a second one beside it, which would
+    // hold a second full-resolution reconstruction until the first reaches a checkpoint.
+    const QString slot = QStringLiteral("view:") + slotName(method);
+    ViewRequest &running = m_viewRequests[std::size_t(methodIndex(method))];
+    const bool residual = m_viewResiduals;
+    if (m_runner.isActive(slot) && running.source.lock() == source && running.rank == rank
+        && running.chromaRank == chromaRank && running.residual == residual)
+        return;
+    running = ViewRequest{source, rank, chromaRank, residual};
+    m_runner.submit(slot,
                     tr("%1 at rank %2").arg(methodTitle(method)).arg(rank),
-                    [source, rank, chromaRank, document, channels](JobContext &context) -> JobValuePtr {
-                        return computeView(source, rank, chromaRank, document, channels, context);
+                    [source, rank, chromaRank, document, channels, residual](JobContext &context) -> JobValuePtr {
+                        return computeView(source, rank, chromaRank, document, channels, residual, context);
                     });
 }
 
@@ -853,7 +907,7 @@ void Workspace::requestPaneView(int pane, std::shared_ptr<const MethodResult> so
     m_runner.submit(QStringLiteral("pane:%1").arg(pane),
                     tr("%1 at rank %2").arg(methodTitle(method)).arg(rank),
                     [pane, source, rank, chromaRank, document, channels](JobContext &context) -> JobValuePtr {
-                        auto view = computeView(source, rank, chromaRank, document, channels, context);
+                        auto view = computeView(source, rank, chromaRank, document, channels, true, context);
                         view->pane = pane;
                         return view;
                     });

@@ -24,8 +24,8 @@
 
 namespace factorscope::app {
 
-/// What a partial result is continued from (per channel the block Lanczos bases or the pivoted
-/// QR); defined in workspace.cpp.
+/// What a partial result is extended with (per channel the block Lanczos or the ID's pivoted QR,
+/// their large buffers released between extensions); defined in workspace.cpp.
 struct ResultExtension;
 
 /// One method's factorisation of the current document: every channel (and every trial of a
@@ -87,6 +87,12 @@ struct ViewResult final : JobValue
     int pane = -1;                    ///< the comparison pane that asked (requestPaneView), else −1
     bool isImage = false;
     std::shared_ptr<const std::vector<core::Matrix>> reconstruction;
+    /// What M̃ is compared with: the original as displayed for an image (displayedOriginal; in
+    /// grey mode the factorised luma), the channels of a matrix. Shared, never a copy.
+    std::shared_ptr<const std::vector<core::Matrix>> original;
+    /// M − M̃ (an image: the mean over the displayed channels; a matrix: channel 1), or null when
+    /// the view was asked for without it (Workspace::setViewResiduals): Workspace::residualOf()
+    /// computes the same numbers when it is wanted.
     std::shared_ptr<const core::Matrix> residual;
     QString residualLabel;
     double relErrFro = 0.0;
@@ -151,6 +157,15 @@ public:
     /// background from the cached models. No-op before the method has a result. In ycbcr mode
     /// `chromaRank` (when given) is the rank of Cb and Cr, `rank` that of Y.
     void requestView(core::Method method, core::Index rank, std::optional<core::Index> chromaRank = std::nullopt);
+    /// Whether the views of requestView() carry their residual M − M̃ (default: yes). The window
+    /// asks for it only while the residual is on screen: a 12-megapixel view is then 288 MB
+    /// instead of 384 MB; residualOf() gives it when the residual is shown later. Pane views
+    /// always carry theirs.
+    void setViewResiduals(bool on) { m_viewResiduals = on; }
+    bool viewResiduals() const { return m_viewResiduals; }
+    /// The view's residual: its own, else computed now from its original and reconstruction by
+    /// the arithmetic of the view job (the same numbers). Null for a view without reconstruction.
+    static std::shared_ptr<const core::Matrix> residualOf(const ViewResult &view);
     /// The same for comparison pane `pane` (its own slot "pane:N"; the view has pane set).
     void requestPaneView(int pane, core::Method method, core::Index rank,
                          std::optional<core::Index> chromaRank = std::nullopt);
@@ -169,8 +184,9 @@ public:
     /// to workingRank() of it.
     void setRankHint(core::Method method, core::Index rank);
     /// Extends the method's current (final, exact, partial) result so that it reaches `rank`:
-    /// one background job in the method's slot continues the Krylov bases or the pivoted QR
-    /// to max(rank, 2·maxRank) (an SVD past the switch-over, core::prefersLanczos, is computed in
+    /// one background job in the method's slot computes the block Lanczos or the ID's truncated
+    /// pivoted QR again from the channel (the Lanczos bases and the working copy are not kept:
+    /// 280 and 288 MB for a 12-megapixel photo) to max(rank, 2·maxRank) (an SVD past the switch-over, core::prefersLanczos, is computed in
     /// full by dgesdd instead), then delivers the new result (resultReady) and replaces the cached
     /// one. The current result stays meanwhile, and stays if the extension is cancelled. False
     /// when nothing needs extending (no result, a preview, a complete result, rank ≤ maxRank).
@@ -275,6 +291,16 @@ private:
     std::array<bool, core::methodCount> m_final{};     ///< m_results[i] is its job's final value
     std::array<core::Index, core::methodCount> m_rankHint{};  ///< setRankHint
     std::array<core::Index, core::methodCount> m_extendingTo{}; ///< target of the running extension, else 0
+    /// What each method's newest view job ("view:<method>") was asked for.
+    struct ViewRequest
+    {
+        std::weak_ptr<const MethodResult> source;
+        core::Index rank = 0;
+        std::optional<core::Index> chromaRank;
+        bool residual = true;
+    };
+    bool m_viewResiduals = true;
+    std::array<ViewRequest, core::methodCount> m_viewRequests;
     int m_extensions = 0;
     QHash<QString, std::shared_ptr<const MethodResult>> m_cache;
     std::deque<QString> m_lru;         ///< most recently used at the back

@@ -206,14 +206,15 @@ void IdModel::finish(const Matrix &qr, const Vector &tau, Index rowsOfR, double 
 }
 
 IncrementalId::IncrementalId(const Matrix &m, bool rowId, bool reconstruction)
-    : m_rowId(rowId), m_reconstruction(reconstruction), m_rows(m.rows()), m_cols(m.cols()),
-      m_qr(std::make_unique<TruncatedPivotedQr>(rowId ? Matrix(m.transpose()) : m))
+    : m_rowId(rowId), m_reconstruction(reconstruction), m_rows(m.rows()), m_cols(m.cols())
 {
 }
 
 IncrementalId::~IncrementalId() = default;
 
-Index IncrementalId::steps() const { return m_qr->steps(); }
+Index IncrementalId::steps() const { return m_qr ? m_qr->steps() : 0; }
+
+void IncrementalId::release() { m_qr.reset(); }
 
 std::unique_ptr<IdModel> IncrementalId::compute(const Matrix &m, Index rank, Progress *progress)
 {
@@ -223,6 +224,8 @@ std::unique_ptr<IdModel> IncrementalId::compute(const Matrix &m, Index rank, Pro
                                     + std::to_string(m_rows) + "×" + std::to_string(m_cols));
     if (rank < 0)
         throw std::invalid_argument("IncrementalId: negative rank " + std::to_string(rank));
+    if (!m_qr) // the first compute(), or the first after release(): the working copy of A
+        m_qr = std::make_unique<TruncatedPivotedQr>(m_rowId ? Matrix(m.transpose()) : m);
     const Index nA = m_qr->rows(), mA = m_qr->cols(), kAll = std::min(nA, mA);
     const Index k = rank == 0 ? kAll : std::min(rank, kAll);
     checkpoint(progress, 0.0);

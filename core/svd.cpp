@@ -184,6 +184,13 @@ PartialSvd::PartialSvd(Index rows, Index cols, const PartialSvdOptions &options)
 {
 }
 
+void PartialSvd::release()
+{
+    if (m_lanczos)
+        m_options.blockSize = m_lanczos->blockSize(); // the same Krylov sequence next time
+    m_lanczos.reset();
+}
+
 std::unique_ptr<SvdModel> PartialSvd::compute(const Matrix &m, Index rank, Progress *progress)
 {
     const Index n = m.rows(), cols = m.cols(), small = std::min(n, cols);

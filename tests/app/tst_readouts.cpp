@@ -6,6 +6,7 @@
 
 #include "app/factorpanels.h"
 #include "app/mainwindow.h"
+#include "app/workspace.h"
 
 #include "core/generators.h"
 #include "widgets/matrixview.h"
@@ -13,6 +14,7 @@
 
 #include <QImage>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolButton>
 #include <QtTest>
 
@@ -34,9 +36,13 @@ private slots:
     void methodAndColourChangesNeverKeepOldNumbers();
     void cancelThenResume();
     void factorTabSaysComputing();
+    void residualFollowsItsTabAndOldViewsAreLetGo();
 
 private:
     std::unique_ptr<MainWindow> makeWindow() const { return m_fixture->makeWindow(); }
+    /// A window showing the test image (saved as `name`) in RGB with the SVD at `rank`, every
+    /// job done; null if that failed.
+    std::unique_ptr<MainWindow> svdOfTestImage(const QString &name, int rank) const;
     std::unique_ptr<test::WindowFixture> m_fixture;
 };
 
@@ -61,16 +67,24 @@ QImage testImage()
 
 } // namespace
 
-void TestReadouts::rankChangeShowsExactNumbersThenTheRest()
+std::unique_ptr<MainWindow> TestReadouts::svdOfTestImage(const QString &name, int rank) const
 {
     auto w = makeWindow();
-    const QString path = m_fixture->filePath(QStringLiteral("i.png"));
-    QVERIFY(testImage().save(path));
+    const QString path = m_fixture->filePath(name);
+    if (!testImage().save(path))
+        return nullptr;
     w->setColorMode(core::ColorMode::Rgb);
-    QVERIFY(w->openFile(path));
+    if (!w->openFile(path))
+        return nullptr;
     w->methodPanel()->setCurrentMethod(Method::Svd);
-    w->methodPanel()->setRank(Method::Svd, 5);
-    QVERIFY(w->waitForIdle(120000));
+    w->methodPanel()->setRank(Method::Svd, rank);
+    return w->waitForIdle(120000) ? std::move(w) : nullptr;
+}
+
+void TestReadouts::rankChangeShowsExactNumbersThenTheRest()
+{
+    const auto w = svdOfTestImage(QStringLiteral("i.png"), 5);
+    QVERIFY(w);
     QVERIFY(w->metricsText().contains(QStringLiteral("PSNR")));
     QVERIFY(!w->metricsText().contains(QStringLiteral("computing")));
     // A rank change: at once the new rank, its exact relative error (the curve's value, a closed
@@ -178,6 +192,47 @@ void TestReadouts::factorTabSaysComputing()
              qPrintable(w->factorPanels()->message(Method::Id)));
     QVERIFY(w->waitForIdle(120000));
     QVERIFY(w->factorPanels()->view(Method::Id, QStringLiteral("Z"))->hasData());
+}
+
+void TestReadouts::residualFollowsItsTabAndOldViewsAreLetGo()
+{
+    // Memory (issue 9): the residual is computed and held only while its tab is open, with the
+    // numbers of the view job; another method's view is let go before the next is computed.
+    const auto w = svdOfTestImage(QStringLiteral("k.png"), 5);
+    QVERIFY(w);
+    QTabWidget *tabs = nullptr;
+    for (QTabWidget *t : w->findChildren<QTabWidget *>())
+        if (t->indexOf(w->residualView()) >= 0)
+            tabs = t;
+    QVERIFY(tabs);
+    QVERIFY(tabs->currentWidget() != w->residualView());
+    QVERIFY(!w->workspace()->viewResiduals());
+    auto view = w->currentView();
+    QVERIFY(view && view->rank == 5);
+    QVERIFY(!view->residual);               // not computed for a closed tab
+    QVERIFY(!w->residualView()->hasData()); // and not held
+    // Opening the tab draws it at once, the numbers of the view job (its colour range is ±max|r|).
+    tabs->setCurrentWidget(w->residualView());
+    QVERIFY(w->workspace()->viewResiduals());
+    QVERIFY(w->residualView()->hasData() && w->residualView()->isHeatmap());
+    const auto residual = Workspace::residualOf(*view);
+    QVERIFY(residual);
+    const double extent = residual->cwiseAbs().maxCoeff();
+    QCOMPARE(w->residualView()->colorRange().first, -extent);
+    QCOMPARE(w->residualView()->colorRange().second, extent);
+    // With the tab open the next view carries its residual.
+    w->methodPanel()->setRank(Method::Svd, 7);
+    QVERIFY(w->waitForIdle(120000));
+    view = w->currentView();
+    QVERIFY(view && view->rank == 7 && view->residual);
+    QCOMPARE(w->residualView()->colorRange().second, view->residual->cwiseAbs().maxCoeff());
+    // Another method: the SVD's view is let go at once (no stale view beside the new one).
+    tabs->setCurrentIndex(0);
+    w->methodPanel()->setCurrentMethod(Method::Id);
+    QVERIFY(!w->currentView() || w->currentView()->source->method == Method::Id);
+    QVERIFY(w->waitForIdle(120000));
+    QVERIFY(w->currentView() && w->currentView()->source->method == Method::Id);
+    QVERIFY(!w->currentView()->residual);
 }
 
 QTEST_MAIN(TestReadouts)

@@ -71,6 +71,8 @@ private slots:
     void viewMatchesTheCurve();
     void imageViewHasPsnrAndResidual_data();
     void imageViewHasPsnrAndResidual();
+    void residualOnDemandIsTheSame_data();
+    void residualOnDemandIsTheSame();
     void previewThenExact();
     void newDocumentDropsOldResults();
     void guiKeepsProcessingEventsDuringLargeSvd();
@@ -301,6 +303,63 @@ void TestWorkspace::imageViewHasPsnrAndResidual()
     QVERIFY(view->psnrDb > 20.0);
     QVERIFY(view->ssim > 0.5 && view->ssim <= 1.0);
     QCOMPARE(view->residual->rows(), Index(48));
+}
+
+void TestWorkspace::residualOnDemandIsTheSame_data()
+{
+    QTest::addColumn<int>("mode");
+    QTest::addColumn<bool>("image");
+    QTest::newRow("matrix") << int(core::ColorMode::Gray) << false;
+    QTest::newRow("grey") << int(core::ColorMode::Gray) << true;
+    QTest::newRow("rgb") << int(core::ColorMode::Rgb) << true;
+    QTest::newRow("ycbcr") << int(core::ColorMode::YCbCr) << true;
+}
+
+void TestWorkspace::residualOnDemandIsTheSame()
+{
+    // A view asked for without its residual (the window's residual tab closed: issue 9, memory)
+    // holds none; Workspace::residualOf computes the very numbers the view job computes.
+    QFETCH(int, mode);
+    QFETCH(bool, image);
+    Workspace w;
+    w.setColorMode(core::ColorMode(mode));
+    const Matrix a = core::lowRankPlusNoise(56, 44, 5, 0.05, 9);
+    const auto doc = image ? imageDocument(48, 40) : matrixDocument(a);
+    w.setDocument(doc);
+    w.request(Method::Svd, {});
+    QVERIFY(waitFinal(w, Method::Svd));
+    QSignalSpy views(&w, &Workspace::viewReady);
+    QVERIFY(w.viewResiduals()); // the default: views carry it
+    w.requestView(Method::Svd, 3);
+    QVERIFY(views.wait(10000));
+    const auto with = views.last()[0].value<std::shared_ptr<const ViewResult>>();
+    w.setViewResiduals(false);
+    w.requestView(Method::Svd, 3);
+    QVERIFY(views.wait(10000));
+    const auto without = views.last()[0].value<std::shared_ptr<const ViewResult>>();
+    QVERIFY(with->residual);
+    QVERIFY(!without->residual);
+    QCOMPARE(without->relErrFro, with->relErrFro);
+    if (image) {
+        QCOMPARE(without->psnrDb, with->psnrDb);
+        QCOMPARE(without->ssim, with->ssim);
+    }
+    QCOMPARE(Workspace::residualOf(*with), with->residual); // its own, not computed again
+    const auto computed = Workspace::residualOf(*without);
+    QVERIFY(computed);
+    QCOMPARE(computed->rows(), with->residual->rows());
+    QCOMPARE(computed->cols(), with->residual->cols());
+    QCOMPARE((*computed - *with->residual).cwiseAbs().maxCoeff(), 0.0); // bit for bit
+    // And it is M − M̃: the mean over the displayed channels of an image, channel 1 of a matrix.
+    const std::vector<Matrix> original = image ? Workspace::displayedOriginal(*doc, core::ColorMode(mode))
+                                               : std::vector<Matrix>{a};
+    Matrix expected = original[0] - (*without->reconstruction)[0];
+    if (image) {
+        for (std::size_t c = 1; c < original.size(); ++c)
+            expected += original[c] - (*without->reconstruction)[c];
+        expected /= double(original.size());
+    }
+    QVERIFY((*computed - expected).norm() <= 1e-14 * std::max(1.0, expected.norm()));
 }
 
 void TestWorkspace::previewThenExact()

@@ -64,6 +64,8 @@ private slots:
     void idCurveEqualsCompleteQr();
     void extensionEqualsAtOnce();
     void cancelDuringExtension();
+    void releasedWorkingCopyExtendsTheSame_data();
+    void releasedWorkingCopyExtendsTheSame();
     void smallMatricesFinishInOneSweep();
 };
 
@@ -183,6 +185,45 @@ void TestPartialQr::cancelDuringExtension()
         QCOMPARE(resumed->pivots()[std::size_t(j)], once->pivots()[std::size_t(j)]);
     for (Index r = 0; r <= 150; ++r)
         QVERIFY(relDiff(resumed->errFro2(r), once->errFro2(r)) < 1e-10);
+}
+
+void TestPartialQr::releasedWorkingCopyExtendsTheSame_data()
+{
+    QTest::addColumn<bool>("rowId");
+    QTest::newRow("column ID") << false;
+    QTest::newRow("row ID") << true;
+}
+
+void TestPartialQr::releasedWorkingCopyExtendsTheSame()
+{
+    // The program releases the n·m working copy after each result (issue 9, memory): the next
+    // extension starts the truncated QR over. Its model must be the one the kept copy gives.
+    QFETCH(bool, rowId);
+    const Matrix m = decaying(420, 380, 51);
+    IncrementalId kept(m, rowId), released(m, rowId);
+    QVERIFY(!released.holdsWorkingCopy());
+    kept.compute(m, 40);
+    const auto first = released.compute(m, 40);
+    QVERIFY(released.holdsWorkingCopy());
+    released.release();
+    QVERIFY(!released.holdsWorkingCopy());
+    QCOMPARE(released.steps(), Index(0));
+    const auto continued = kept.compute(m, 130);  // from step 40 on
+    const auto restarted = released.compute(m, 130); // from the matrix again
+    QCOMPARE(restarted->maxRank(), Index(130));
+    for (Index j = 0; j < 130; ++j)
+        QCOMPARE(restarted->pivots()[std::size_t(j)], continued->pivots()[std::size_t(j)]);
+    // The curve to 1e-12 (relative), every rank; the reconstruction and stored numbers too.
+    for (Index r = 0; r <= 130; ++r) {
+        QVERIFY2(relDiff(restarted->errFro2(r), continued->errFro2(r)) < 1e-12,
+                 qPrintable(QStringLiteral("rank %1: %2 vs %3").arg(r).arg(restarted->errFro2(r), 0, 'g', 17)
+                                .arg(continued->errFro2(r), 0, 'g', 17)));
+        QCOMPARE(restarted->storedParams(r), continued->storedParams(r));
+    }
+    QVERIFY((restarted->reconstruct(130) - continued->reconstruct(130)).norm() <= 1e-12 * m.norm());
+    // The ranks delivered first are unchanged by the restart.
+    for (Index r = 0; r <= 40; ++r)
+        QVERIFY(relDiff(first->errFro2(r), restarted->errFro2(r)) < 1e-12);
 }
 
 void TestPartialQr::smallMatricesFinishInOneSweep()
